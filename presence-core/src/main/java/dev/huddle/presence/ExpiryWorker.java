@@ -1,0 +1,134 @@
+package dev.huddle.presence;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one thread that ends expired sessions (P5). It sleeps until the earliest deadline the store
+ * holds, ends what is due in batches of bounded size, and sleeps again. Nothing wakes it for a
+ * heartbeat that only pushes a deadline later; a new earliest deadline (a join, a departure grace)
+ * wakes it through {@link #hint}. Like HikariCP's housekeeper it catches everything at its top, since
+ * a worker that dies would leave ghosts forever, and it re-reads the clock at least once a minute so
+ * a wall-clock jump cannot leave it asleep.
+ */
+public final class ExpiryWorker implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ExpiryWorker.class);
+    private static final long MAX_SLEEP_MS = 60_000;
+    private static final long BACKOFF_AFTER_FAILURE_MS = 100;
+
+    private final PresenceStore store;
+    private final TimeSource clock;
+    private final int batchSize;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition wakeUp = lock.newCondition();
+    private final AtomicLong passes = new AtomicLong();
+    private volatile long plannedWake = Long.MAX_VALUE;
+    private boolean woken;
+    private volatile boolean running;
+    private Thread thread;
+
+    ExpiryWorker(PresenceStore store, TimeSource clock, int batchSize) {
+        this.store = store;
+        this.clock = clock;
+        this.batchSize = batchSize;
+        clock.onAdvance(this::wake);
+    }
+
+    /** Starts the worker thread. */
+    synchronized void start() {
+        if (thread != null) {
+            return;
+        }
+        running = true;
+        thread = new Thread(this::loop, "presence-expiry");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Tells the worker a session now has {@code deadline}; wakes it only if that is earlier than planned. */
+    void hint(long deadline) {
+        if (deadline < plannedWake) {
+            wake();
+        }
+    }
+
+    /** Wakes the worker to re-read the clock and the earliest deadline. */
+    public void wake() {
+        lock.lock();
+        try {
+            woken = true;
+            wakeUp.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** How many times the worker has finished a pass and gone to sleep; for tests and metrics. */
+    public long passes() {
+        return passes.get();
+    }
+
+    /** Ends every session due at {@code now}, batch by batch; returns how many sessions were examined. */
+    int runDue(long now) {
+        int total = 0;
+        int n;
+        do {
+            n = store.expire(now, batchSize);
+            total += n;
+        } while (n >= batchSize && running);
+        return total;
+    }
+
+    private void loop() {
+        while (running) {
+            long sleepMs;
+            try {
+                runDue(clock.millis());
+                long next = store.earliestDeadline();
+                plannedWake = next;
+                sleepMs = next == Long.MAX_VALUE ? MAX_SLEEP_MS : Math.min(MAX_SLEEP_MS, next - clock.millis());
+            } catch (Throwable t) {
+                LOG.error("expiry pass failed; retrying in {} ms", BACKOFF_AFTER_FAILURE_MS, t);
+                plannedWake = Long.MIN_VALUE;
+                sleepMs = BACKOFF_AFTER_FAILURE_MS;
+            }
+            sleep(sleepMs);
+        }
+    }
+
+    private void sleep(long millis) {
+        lock.lock();
+        try {
+            passes.incrementAndGet();
+            long nanos = TimeUnit.MILLISECONDS.toNanos(Math.max(0, millis));
+            while (!woken && running && nanos > 0) {
+                nanos = wakeUp.awaitNanos(nanos);
+            }
+            woken = false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        running = false;
+        if (thread != null) {
+            wake();
+            thread.interrupt();
+            try {
+                thread.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            thread = null;
+        }
+    }
+}

@@ -1,0 +1,251 @@
+package dev.huddle.presence;
+
+import dev.huddle.presence.internal.Tokens;
+import dev.huddle.presence.internal.Validation;
+import dev.huddle.presence.store.InMemoryPresenceStore;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The presence engine: the operations of P1–P10 over a {@link PresenceStore}, with arguments checked
+ * before anything changes, time from an injected {@link TimeSource}, and one {@link ExpiryWorker}.
+ * Thread-safe.
+ */
+public final class Presence implements AutoCloseable {
+    /** P1: the interval used when a caller has no opinion. */
+    public static final long DEFAULT_INTERVAL_MS = 10_000;
+    public static final long MIN_INTERVAL_MS = 1_000;
+    public static final long MAX_INTERVAL_MS = 300_000;
+    /** P8: the list size used when a caller has no opinion. */
+    public static final int DEFAULT_LIMIT = 104;
+    public static final int MAX_LIMIT = 1_000;
+    /** T3: the departure grace a client gets when it asks for one without a value. */
+    public static final long DEFAULT_GRACE_MS = 1_500;
+    public static final long MAX_GRACE_MS = 30_000;
+
+    private final PresenceStore store;
+    private final TimeSource clock;
+    private final Supplier<String> tokens;
+    private final ExpiryWorker worker;
+
+    private Presence(Builder b) {
+        this.clock = b.clock;
+        this.store = b.store != null ? b.store : new InMemoryPresenceStore(b.merger, b.changeLogCapacity);
+        this.tokens = b.tokens != null ? b.tokens : new Tokens(new SecureRandom());
+        this.worker = new ExpiryWorker(store, clock, b.expiryBatchSize);
+        if (b.startWorker) {
+            worker.start();
+        }
+    }
+
+    /** Starts building an engine; by default an in-memory store, the system clock and a running worker. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** P1: the session's deadline becomes now + 2.5 × interval. */
+    public static long deadline(long now, long intervalMs) {
+        return now + intervalMs * 5 / 2;
+    }
+
+    /** Heartbeat without changing the session's data (P1–P4). */
+    public HeartbeatResult heartbeat(String roomId, String userId, String sessionId, long intervalMs) {
+        return heartbeat(roomId, userId, sessionId, intervalMs, null);
+    }
+
+    /**
+     * Heartbeat (P1–P4), merging {@code sessionData} into the session's data (P12) unless it is null.
+     *
+     * @throws InvalidArgumentException for a blank or over-long id, or an interval out of range
+     * @throws SessionConflictException if the session id belongs to another room or user (P2)
+     */
+    public HeartbeatResult heartbeat(String roomId, String userId, String sessionId, long intervalMs,
+            Map<String, String> sessionData) {
+        Validation.id("roomId", roomId);
+        Validation.id("userId", userId);
+        Validation.id("sessionId", sessionId);
+        Validation.range("interval", intervalMs, MIN_INTERVAL_MS, MAX_INTERVAL_MS);
+        Map<String, String> data = sessionData == null ? null : Validation.data("sessionData", sessionData);
+        long now = clock.millis();
+        HeartbeatResult result = store.heartbeat(roomId, userId, sessionId, now, deadline(now, intervalMs), data, tokens);
+        worker.hint(result.deadline());
+        return result;
+    }
+
+    /**
+     * Merges {@code patch} into a live session's data (P12) without moving its deadline; false (and
+     * nothing changes) if the session is not live in that room for that user.
+     */
+    public boolean updateSession(String roomId, String userId, String sessionId, Map<String, String> patch) {
+        Validation.id("roomId", roomId);
+        Validation.id("userId", userId);
+        Validation.id("sessionId", sessionId);
+        return store.updateSession(roomId, userId, sessionId, Validation.data("patch", patch));
+    }
+
+    /** Ends the session at once (P6); an unknown or spent token is a no-op that returns false. */
+    public boolean disconnect(String sessionToken) {
+        return disconnect(sessionToken, 0);
+    }
+
+    /**
+     * Ends the session after a departure grace (T3): at once for 0, else at now + grace unless a
+     * heartbeat comes first. An unknown or spent token is a no-op that returns false.
+     */
+    public boolean disconnect(String sessionToken, long graceMs) {
+        Validation.id("sessionToken", sessionToken);
+        Validation.range("graceMs", graceMs, 0, MAX_GRACE_MS);
+        long now = clock.millis();
+        boolean known = store.disconnect(sessionToken, now, now + graceMs);
+        if (known && graceMs > 0) {
+            worker.hint(now + graceMs);
+        }
+        return known;
+    }
+
+    /** P8 with the default limit. */
+    public List<Entry> list(String roomToken) {
+        return list(roomToken, DEFAULT_LIMIT);
+    }
+
+    /** P8: online users first, then offline users newest-disconnected first; unknown token → empty. */
+    public List<Entry> list(String roomToken, int limit) {
+        Validation.id("roomToken", roomToken);
+        return store.list(roomToken, limit(limit));
+    }
+
+    /** P9: a room's entries by id, in list order. */
+    public List<Entry> listRoom(String roomId, boolean onlineOnly, int limit) {
+        return store.listRoom(Validation.id("roomId", roomId), onlineOnly, limit(limit));
+    }
+
+    /** P9: one user's entries across rooms, in list order. */
+    public List<Entry> listUser(String userId, boolean onlineOnly, int limit) {
+        return store.listUser(Validation.id("userId", userId), onlineOnly, limit(limit));
+    }
+
+    /** P10: sets the user's room data; false (and nothing changes) if the user has no entry there. */
+    public boolean updateRoomUser(String roomId, String userId, Map<String, String> data) {
+        Validation.id("roomId", roomId);
+        Validation.id("userId", userId);
+        return store.updateRoomUser(roomId, userId, Validation.data("data", data));
+    }
+
+    /** P10: deletes the user's entry, sessions and session tokens in the room; emits {@code remove}. */
+    public boolean removeRoomUser(String roomId, String userId) {
+        return store.removeRoomUser(Validation.id("roomId", roomId), Validation.id("userId", userId));
+    }
+
+    /** P10: deletes the room's entries, sessions and tokens; emits {@code remove} per entry. */
+    public boolean removeRoom(String roomId) {
+        return store.removeRoom(Validation.id("roomId", roomId));
+    }
+
+    /** S1: the room's entries and the sequence number they reflect. */
+    public RoomSnapshot snapshot(String roomId) {
+        return store.snapshot(Validation.id("roomId", roomId));
+    }
+
+    /** S2: the changes after {@code afterSeq} of that epoch, or empty when a snapshot is needed. */
+    public Optional<List<Change>> changesSince(String roomId, String epoch, long afterSeq) {
+        Validation.id("roomId", roomId);
+        if (epoch == null || afterSeq < 0) {
+            return Optional.empty();
+        }
+        return store.changesSince(roomId, epoch, afterSeq);
+    }
+
+    /** Adds a listener to every room's change stream (P11). */
+    public void subscribe(ChangeListener listener) {
+        store.addListener(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** Ends every session due now, as the worker does; returns how many sessions were examined. */
+    public int expireDue() {
+        return worker.runDue(clock.millis());
+    }
+
+    /** The expiry worker, for tests and metrics. */
+    public ExpiryWorker worker() {
+        return worker;
+    }
+
+    /** The clock the engine reads. */
+    public TimeSource clock() {
+        return clock;
+    }
+
+    private static int limit(int limit) {
+        return (int) Validation.range("limit", limit, 1, MAX_LIMIT);
+    }
+
+    /** Stops the worker and closes the store. */
+    @Override
+    public void close() {
+        worker.close();
+        store.close();
+    }
+
+    /** Builds a {@link Presence}. */
+    public static final class Builder {
+        private PresenceStore store;
+        private TimeSource clock = TimeSource.system();
+        private Supplier<String> tokens;
+        private DataMerger merger = DataMerger.DEFAULT;
+        private int changeLogCapacity = InMemoryPresenceStore.DEFAULT_CHANGE_LOG_CAPACITY;
+        private int expiryBatchSize = 1_024;
+        private boolean startWorker = true;
+
+        private Builder() {
+        }
+
+        /** The store; default an in-memory store built with {@link #merger} and {@link #changeLogCapacity}. */
+        public Builder store(PresenceStore store) {
+            this.store = store;
+            return this;
+        }
+
+        public Builder clock(TimeSource clock) {
+            this.clock = Objects.requireNonNull(clock);
+            return this;
+        }
+
+        /** Where tokens come from; default 128 bits of {@link SecureRandom}. Tests may fix them. */
+        public Builder tokens(Supplier<String> tokens) {
+            this.tokens = tokens;
+            return this;
+        }
+
+        /** The merge rule of the default in-memory store (P12). */
+        public Builder merger(DataMerger merger) {
+            this.merger = Objects.requireNonNull(merger);
+            return this;
+        }
+
+        /** How many recent changes per room the default in-memory store keeps for resume (S2). */
+        public Builder changeLogCapacity(int capacity) {
+            this.changeLogCapacity = (int) Validation.range("changeLogCapacity", capacity, 1, 1_000_000);
+            return this;
+        }
+
+        /** How many sessions one expiry batch may end before the worker checks again (P5). */
+        public Builder expiryBatchSize(int size) {
+            this.expiryBatchSize = (int) Validation.range("expiryBatchSize", size, 1, 1_000_000);
+            return this;
+        }
+
+        /** Whether to start the worker thread; tests that drive expiry by hand turn it off. */
+        public Builder startWorker(boolean start) {
+            this.startWorker = start;
+            return this;
+        }
+
+        public Presence build() {
+            return new Presence(this);
+        }
+    }
+}

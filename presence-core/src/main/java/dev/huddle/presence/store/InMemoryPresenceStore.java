@@ -1,0 +1,540 @@
+package dev.huddle.presence.store;
+
+import dev.huddle.presence.Change;
+import dev.huddle.presence.ChangeKind;
+import dev.huddle.presence.ChangeListener;
+import dev.huddle.presence.DataMerger;
+import dev.huddle.presence.Entry;
+import dev.huddle.presence.HeartbeatResult;
+import dev.huddle.presence.PresenceStore;
+import dev.huddle.presence.RoomSnapshot;
+import dev.huddle.presence.SessionConflictException;
+import dev.huddle.presence.internal.DeadlineQueue;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single-node {@link PresenceStore}: everything in memory, one lock per room.
+ *
+ * <p>Every operation on a room runs under that room's monitor, which is what makes each one atomic
+ * and gives the room's changes their order: the sequence number is bumped, the change appended to
+ * the room's bounded log and handed to listeners, all before the lock is released. Global indexes
+ * (sessions by id and token, rooms by token, rooms by user) are concurrent maps written only under
+ * the lock of the room they point into. Deadlines live in one {@link DeadlineQueue}; the lock order
+ * is always room, then queue.
+ */
+public final class InMemoryPresenceStore implements PresenceStore {
+    /** How many recent changes per room are kept for resume, unless configured otherwise. */
+    public static final int DEFAULT_CHANGE_LOG_CAPACITY = 1_024;
+    private static final Logger LOG = LoggerFactory.getLogger(InMemoryPresenceStore.class);
+
+    /** P8: online first (earliest online first), then offline by lastDisconnected, newest first. */
+    private static final Comparator<Row> ORDER = Comparator
+            .comparing((Row r) -> !r.entry.online())
+            .thenComparingLong(r -> r.entry.online() ? r.onlineSince : -r.entry.lastDisconnected())
+            .thenComparing(r -> r.entry.userId())
+            .thenComparing(r -> r.entry.roomId());
+
+    private static final Comparator<Session> DEATH_ORDER =
+            Comparator.comparingLong((Session s) -> s.deadline).thenComparing(s -> s.id);
+
+    private final ConcurrentHashMap<String, Room> rooms = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Room> roomsByToken = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Session> sessionsById = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Session> sessionsByToken = new ConcurrentHashMap<>();
+    /** userId → the one Room they have an entry in, or an immutable Set of Rooms (copy on write). */
+    private final ConcurrentHashMap<String, Object> roomsByUser = new ConcurrentHashMap<>();
+    private final DeadlineQueue<Session> deadlines = new DeadlineQueue<>();
+    private final CopyOnWriteArrayList<ChangeListener> listeners = new CopyOnWriteArrayList<>();
+    private final DataMerger merger;
+    private final int changeLogCapacity;
+    private final String epoch = UUID.randomUUID().toString();
+
+    /** Creates a store with the default merge rule and change log capacity. */
+    public InMemoryPresenceStore() {
+        this(DataMerger.DEFAULT, DEFAULT_CHANGE_LOG_CAPACITY);
+    }
+
+    /** Creates a store that merges entry data with {@code merger} and keeps {@code changeLogCapacity} changes per room. */
+    public InMemoryPresenceStore(DataMerger merger, int changeLogCapacity) {
+        this.merger = merger;
+        this.changeLogCapacity = changeLogCapacity;
+    }
+
+    @Override
+    public HeartbeatResult heartbeat(String roomId, String userId, String sessionId, long now, long deadline,
+            Map<String, String> sessionData, Supplier<String> newToken) {
+        Session known = sessionsById.get(sessionId);
+        if (known != null && !known.ended && !known.belongsTo(roomId, userId)) {
+            throw new SessionConflictException(sessionId);
+        }
+        Room room = known != null && known.room.id.equals(roomId) ? known.room : rooms.computeIfAbsent(roomId, Room::new);
+        synchronized (room) {
+            Session s = sessionsById.get(sessionId);
+            if (s != null && !s.ended) {
+                if (s.room != room || !s.member.userId.equals(userId)) {
+                    throw new SessionConflictException(sessionId);
+                }
+                return refreshLive(room, s, deadline, sessionData);
+            }
+            Member member = room.members.get(userId);
+            boolean newMember = member == null;
+            if (newMember) {
+                member = new Member(userId);
+            }
+            s = new Session(sessionId, newToken.get(), room, member, deadline,
+                    sessionData == null ? Map.of() : Map.copyOf(sessionData));
+            Session previous = sessionsById.putIfAbsent(sessionId, s);
+            if (previous != null && !(previous.ended && sessionsById.replace(sessionId, previous, s))) {
+                throw new SessionConflictException(sessionId);
+            }
+            if (room.token == null) {
+                room.token = newToken.get();
+                roomsByToken.put(room.token, room);
+            }
+            sessionsByToken.put(s.token, s);
+            if (newMember) {
+                room.members.put(userId, member);
+                indexUserRoom(userId, room);
+            }
+            member.sessions.add(s);
+            deadlines.schedule(s, deadline);
+            if (!member.online) {
+                member.online = true;
+                member.lastDisconnected = 0;
+                member.onlineSince = now;
+                member.data = merge(member);
+                emit(room, ChangeKind.JOIN, member.entry(room));
+            } else {
+                refreshData(room, member);
+            }
+            return new HeartbeatResult(room.token, s.token, deadline);
+        }
+    }
+
+    /** A heartbeat of a live session: moves the deadline; touches the queue only to move it earlier. */
+    private HeartbeatResult refreshLive(Room room, Session s, long deadline, Map<String, String> sessionData) {
+        if (deadline < s.deadline) {
+            deadlines.schedule(s, deadline);
+        }
+        s.deadline = deadline;
+        if (sessionData != null) {
+            patchSession(room, s, sessionData);
+        }
+        return new HeartbeatResult(room.token, s.token, deadline);
+    }
+
+    @Override
+    public boolean updateSession(String roomId, String userId, String sessionId, Map<String, String> patch) {
+        Session s = sessionsById.get(sessionId);
+        if (s == null || !s.belongsTo(roomId, userId)) {
+            return false;
+        }
+        synchronized (s.room) {
+            if (s.ended) {
+                return false;
+            }
+            patchSession(s.room, s, patch);
+            return true;
+        }
+    }
+
+    private void patchSession(Room room, Session s, Map<String, String> patch) {
+        Map<String, String> patched = patched(s.data, patch);
+        if (patched != s.data) {
+            s.data = patched;
+            refreshData(room, s.member);
+        }
+    }
+
+    @Override
+    public boolean disconnect(String sessionToken, long now, long endAt) {
+        Session s = sessionsByToken.get(sessionToken);
+        if (s == null) {
+            return false;
+        }
+        synchronized (s.room) {
+            if (s.ended) {
+                return false;
+            }
+            if (endAt <= now) {
+                endSession(s, now);
+            } else if (endAt < s.deadline) {
+                s.deadline = endAt;
+                deadlines.schedule(s, endAt);
+            }
+            return true;
+        }
+    }
+
+    @Override
+    public int expire(long now, int maxSessions) {
+        List<Session> due = new ArrayList<>(Math.min(maxSessions, 1_024));
+        int n = deadlines.pollDue(now, maxSessions, due);
+        // The lazy queue may hand out a node scheduled early whose session died later; end sessions in
+        // the order they died, so a user's leave carries their last session's deadline.
+        due.sort(DEATH_ORDER);
+        for (Session s : due) {
+            synchronized (s.room) {
+                if (s.ended) {
+                    continue;
+                }
+                if (s.deadline <= now) {
+                    endSession(s, s.deadline);
+                } else {
+                    deadlines.schedule(s, s.deadline);
+                }
+            }
+        }
+        return n;
+    }
+
+    @Override
+    public long earliestDeadline() {
+        return deadlines.peekTime();
+    }
+
+    @Override
+    public List<Entry> list(String roomToken, int limit) {
+        Room room = roomsByToken.get(roomToken);
+        if (room == null) {
+            return List.of();
+        }
+        synchronized (room) {
+            return roomToken.equals(room.token) ? sorted(rows(room, false), limit) : List.of();
+        }
+    }
+
+    @Override
+    public List<Entry> listRoom(String roomId, boolean onlineOnly, int limit) {
+        Room room = rooms.get(roomId);
+        if (room == null) {
+            return List.of();
+        }
+        synchronized (room) {
+            return sorted(rows(room, onlineOnly), limit);
+        }
+    }
+
+    @Override
+    public List<Entry> listUser(String userId, boolean onlineOnly, int limit) {
+        List<Row> rows = new ArrayList<>();
+        for (Room room : roomsOf(userId)) {
+            synchronized (room) {
+                Member m = room.members.get(userId);
+                if (m != null && (m.online || !onlineOnly)) {
+                    rows.add(new Row(m.entry(room), m.onlineSince));
+                }
+            }
+        }
+        return sorted(rows, limit);
+    }
+
+    @Override
+    public boolean updateRoomUser(String roomId, String userId, Map<String, String> data) {
+        Room room = rooms.get(roomId);
+        if (room == null) {
+            return false;
+        }
+        synchronized (room) {
+            Member m = room.members.get(userId);
+            if (m == null) {
+                return false;
+            }
+            m.userData = Map.copyOf(data);
+            refreshData(room, m);
+            return true;
+        }
+    }
+
+    @Override
+    public boolean removeRoomUser(String roomId, String userId) {
+        Room room = rooms.get(roomId);
+        if (room == null) {
+            return false;
+        }
+        synchronized (room) {
+            Member m = room.members.get(userId);
+            if (m == null) {
+                return false;
+            }
+            removeMember(room, m);
+            return true;
+        }
+    }
+
+    @Override
+    public boolean removeRoom(String roomId) {
+        Room room = rooms.get(roomId);
+        if (room == null) {
+            return false;
+        }
+        synchronized (room) {
+            if (room.members.isEmpty() && room.token == null) {
+                return false;
+            }
+            // Removes are emitted in list order (P8), so every store emits them alike.
+            for (Entry e : sorted(rows(room, false), Integer.MAX_VALUE)) {
+                removeMember(room, room.members.get(e.userId()));
+            }
+            if (room.token != null) {
+                roomsByToken.remove(room.token, room);
+                room.token = null;
+            }
+            // The Room object itself stays, so its sequence numbers go on without repeating.
+            return true;
+        }
+    }
+
+    @Override
+    public RoomSnapshot snapshot(String roomId) {
+        Room room = rooms.get(roomId);
+        if (room == null) {
+            return new RoomSnapshot(roomId, epoch, 0, List.of());
+        }
+        synchronized (room) {
+            return new RoomSnapshot(roomId, epoch, room.seq, sorted(rows(room, false), Integer.MAX_VALUE));
+        }
+    }
+
+    @Override
+    public Optional<List<Change>> changesSince(String roomId, String epoch, long afterSeq) {
+        if (!this.epoch.equals(epoch)) {
+            return Optional.empty();
+        }
+        Room room = rooms.get(roomId);
+        if (room == null) {
+            return afterSeq == 0 ? Optional.of(List.of()) : Optional.empty();
+        }
+        synchronized (room) {
+            long oldestHeld = room.seq - room.log.size() + 1;
+            if (afterSeq > room.seq || afterSeq + 1 < oldestHeld) {
+                return Optional.empty();
+            }
+            List<Change> out = new ArrayList<>((int) (room.seq - afterSeq));
+            for (Change c : room.log) {
+                if (c.seq() > afterSeq) {
+                    out.add(c);
+                }
+            }
+            return Optional.of(out);
+        }
+    }
+
+    @Override
+    public void addListener(ChangeListener listener) {
+        listeners.add(listener);
+    }
+
+    @Override
+    public void close() {
+        listeners.clear();
+    }
+
+    // ---- under the room lock -------------------------------------------------------------------
+
+    /** Ends a live session at {@code at}; the user leaves if it was their last (P7). */
+    private void endSession(Session s, long at) {
+        Room room = s.room;
+        forget(s);
+        Member m = s.member;
+        if (m.sessions.isEmpty()) {
+            m.online = false;
+            m.lastDisconnected = at;
+            m.data = merge(m);
+            emit(room, ChangeKind.LEAVE, m.entry(room));
+        } else {
+            refreshData(room, m);
+        }
+    }
+
+    private void forget(Session s) {
+        s.ended = true;
+        sessionsById.remove(s.id, s);
+        sessionsByToken.remove(s.token, s);
+        deadlines.remove(s);
+        s.member.sessions.remove(s);
+    }
+
+    private void removeMember(Room room, Member m) {
+        Entry last = m.entry(room);
+        for (Session s : List.copyOf(m.sessions)) {
+            forget(s);
+        }
+        room.members.remove(m.userId);
+        unindexUserRoom(m.userId, room);
+        emit(room, ChangeKind.REMOVE, last);
+    }
+
+    /** Recomputes the member's merged data and emits {@code update} only if it changed (P3). */
+    private void refreshData(Room room, Member m) {
+        Map<String, String> data = merge(m);
+        if (!data.equals(m.data)) {
+            m.data = data;
+            emit(room, ChangeKind.UPDATE, m.entry(room));
+        }
+    }
+
+    private Map<String, String> merge(Member m) {
+        List<Map<String, String>> sessionData = new ArrayList<>(m.sessions.size());
+        for (Session s : m.sessions) {
+            sessionData.add(s.data);
+        }
+        return Map.copyOf(merger.merge(m.userData, sessionData));
+    }
+
+    private void emit(Room room, ChangeKind kind, Entry entry) {
+        Change change = new Change(room.id, ++room.seq, kind, entry);
+        room.log.addLast(change);
+        if (room.log.size() > changeLogCapacity) {
+            room.log.removeFirst();
+        }
+        for (ChangeListener listener : listeners) {
+            try {
+                listener.onChange(change);
+            } catch (RuntimeException e) {
+                LOG.error("change listener {} failed on {}; the change stands", listener, change, e);
+            }
+        }
+    }
+
+    private static List<Row> rows(Room room, boolean onlineOnly) {
+        List<Row> rows = new ArrayList<>(room.members.size());
+        for (Member m : room.members.values()) {
+            if (m.online || !onlineOnly) {
+                rows.add(new Row(m.entry(room), m.onlineSince));
+            }
+        }
+        return rows;
+    }
+
+    private static List<Entry> sorted(List<Row> rows, int limit) {
+        rows.sort(ORDER);
+        int n = Math.min(limit, rows.size());
+        List<Entry> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(rows.get(i).entry);
+        }
+        return out;
+    }
+
+    /** {@code base} with {@code patch} laid over it, or {@code base} itself when nothing would change. */
+    private static Map<String, String> patched(Map<String, String> base, Map<String, String> patch) {
+        for (Map.Entry<String, String> e : patch.entrySet()) {
+            if (!e.getValue().equals(base.get(e.getKey()))) {
+                Map<String, String> m = new HashMap<>(base);
+                m.putAll(patch);
+                return Map.copyOf(m);
+            }
+        }
+        return base;
+    }
+
+    // ---- the user → rooms index ----------------------------------------------------------------
+
+    private void indexUserRoom(String userId, Room room) {
+        roomsByUser.compute(userId, (k, v) -> {
+            if (v == null || v == room) {
+                return room;
+            }
+            Set<Room> set = new HashSet<>(roomsIn(v));
+            set.add(room);
+            return Set.copyOf(set);
+        });
+    }
+
+    private void unindexUserRoom(String userId, Room room) {
+        roomsByUser.computeIfPresent(userId, (k, v) -> {
+            if (v == room) {
+                return null;
+            }
+            Set<Room> set = new HashSet<>(roomsIn(v));
+            set.remove(room);
+            return set.size() == 1 ? set.iterator().next() : Set.copyOf(set);
+        });
+    }
+
+    private Set<Room> roomsOf(String userId) {
+        Object v = roomsByUser.get(userId);
+        return v == null ? Set.of() : roomsIn(v);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Set<Room> roomsIn(Object v) {
+        return v instanceof Room r ? Set.of(r) : (Set<Room>) v;
+    }
+
+    // ---- state ---------------------------------------------------------------------------------
+
+    private record Row(Entry entry, long onlineSince) {
+    }
+
+    /** One room; every field is guarded by the room's monitor. */
+    private static final class Room {
+        final String id;
+        String token;
+        long seq;
+        final HashMap<String, Member> members = new HashMap<>();
+        final ArrayDeque<Change> log = new ArrayDeque<>(4);
+
+        Room(String id) {
+            this.id = id;
+        }
+    }
+
+    /** One user's entry in one room; guarded by the room's monitor. */
+    private static final class Member {
+        final String userId;
+        final ArrayList<Session> sessions = new ArrayList<>(1);
+        boolean online;
+        long lastDisconnected;
+        long onlineSince;
+        Map<String, String> userData = Map.of();
+        Map<String, String> data = Map.of();
+
+        Member(String userId) {
+            this.userId = userId;
+        }
+
+        Entry entry(Room room) {
+            return new Entry(room.id, userId, online, lastDisconnected, data);
+        }
+    }
+
+    /** One live session; its state is guarded by its room's monitor, its queue fields by the queue. */
+    private static final class Session extends DeadlineQueue.Node {
+        final String id;
+        final String token;
+        final Room room;
+        final Member member;
+        long deadline;
+        Map<String, String> data;
+        boolean ended;
+
+        Session(String id, String token, Room room, Member member, long deadline, Map<String, String> data) {
+            this.id = id;
+            this.token = token;
+            this.room = room;
+            this.member = member;
+            this.deadline = deadline;
+            this.data = data;
+        }
+
+        boolean belongsTo(String roomId, String userId) {
+            return room.id.equals(roomId) && member.userId.equals(userId);
+        }
+    }
+}
