@@ -83,7 +83,9 @@ public final class InMemoryPresenceStore implements PresenceStore {
         }
         Room room = known != null && known.room.id.equals(roomId) ? known.room : rooms.computeIfAbsent(roomId, Room::new);
         synchronized (room) {
-            Session s = sessionsById.get(sessionId);
+            // The session found before locking is still it unless it ended meanwhile (ending happens
+            // under this lock); only then is a second lookup needed.
+            Session s = known != null && known.room == room && !known.ended ? known : sessionsById.get(sessionId);
             if (s != null && !s.ended) {
                 if (s.room != room || !s.member.userId.equals(userId)) {
                     throw new SessionConflictException(sessionId);
