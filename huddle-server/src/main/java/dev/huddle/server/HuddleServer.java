@@ -1,0 +1,158 @@
+package dev.huddle.server;
+
+import dev.huddle.presence.Presence;
+import dev.huddle.presence.TimeSource;
+import dev.huddle.server.auth.AuthRoutes;
+import dev.huddle.server.auth.Authenticator;
+import dev.huddle.server.auth.ExternalJwtVerifier;
+import dev.huddle.server.auth.GuestTokens;
+import dev.huddle.server.auth.ServerSecret;
+import dev.huddle.server.auth.TokenVerifier;
+import dev.huddle.server.config.ServerConfig;
+import dev.huddle.server.http.ErrorMapping;
+import dev.huddle.server.http.Json;
+import dev.huddle.server.http.OpsRoutes;
+import dev.huddle.server.huddle.HuddleRepository;
+import dev.huddle.server.huddle.HuddleRoutes;
+import dev.huddle.server.huddle.HuddleService;
+import dev.huddle.server.presence.ConvexRoutes;
+import dev.huddle.server.presence.HuddleDataMerger;
+import dev.huddle.server.presence.PresenceEvents;
+import dev.huddle.server.presence.PresenceFunctions;
+import dev.huddle.server.presence.PresenceRoutes;
+import dev.huddle.server.storage.Database;
+import dev.huddle.server.user.UserRepository;
+import io.javalin.Javalin;
+import io.javalin.http.staticfiles.Location;
+import io.javalin.json.JavalinJackson;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Objects;
+
+/**
+ * The Huddle Presence server: wires the database, the presence engine, sign-in and the HTTP routes on
+ * Javalin. Tests start it on port 0 with a temporary data directory and a {@code ManualClock}.
+ */
+public final class HuddleServer implements AutoCloseable {
+    private final ServerConfig config;
+    private final TimeSource time;
+    private Database database;
+    private Presence presence;
+    private PresenceEvents events;
+    private PrometheusMeterRegistry metrics;
+    private Javalin app;
+
+    public HuddleServer(ServerConfig config, TimeSource time) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.time = Objects.requireNonNull(time, "time");
+    }
+
+    /** Opens the database (migrating it), starts the engine and listens; returns this. */
+    public synchronized HuddleServer start() {
+        if (app != null) {
+            throw new IllegalStateException("already started");
+        }
+        try {
+            database = Database.open(config);
+            metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            new JvmMemoryMetrics().bindTo(metrics);
+            new JvmThreadMetrics().bindTo(metrics);
+            new ProcessorMetrics().bindTo(metrics);
+            new UptimeMetrics().bindTo(metrics);
+            presence = Presence.builder().clock(time).merger(new HuddleDataMerger()).build();
+            events = new PresenceEvents(metrics);
+            presence.subscribe(events);
+
+            UserRepository users = new UserRepository(database.jdbi());
+            GuestTokens guestTokens = null;
+            TokenVerifier verifier;
+            if (config.auth().guestSignIn()) {
+                guestTokens = new GuestTokens(ServerSecret.loadOrCreate(config.dataDir()), time, config.auth().guestTokenTtl());
+                verifier = guestTokens;
+            } else {
+                verifier = new ExternalJwtVerifier(config.auth(), time);
+            }
+            Authenticator auth = new Authenticator(verifier, !config.auth().guestSignIn(), users, time);
+            HuddleService huddles = new HuddleService(new HuddleRepository(database.jdbi()), presence, time);
+            PresenceFunctions functions = new PresenceFunctions(presence, huddles, users);
+
+            AuthRoutes authRoutes = new AuthRoutes(guestTokens, auth, users, time);
+            HuddleRoutes huddleRoutes = new HuddleRoutes(huddles, auth);
+            PresenceRoutes presenceRoutes = new PresenceRoutes(functions, auth);
+            ConvexRoutes convexRoutes = new ConvexRoutes(functions, auth);
+            OpsRoutes opsRoutes = new OpsRoutes(metrics);
+
+            app = Javalin.create(cfg -> {
+                cfg.startup.showJavalinBanner = false;
+                // Jetty's per-connection header cache matches values case-insensitively by default, so a
+                // bearer token differing from the previous request's only in letter case would be read
+                // as that previous token. Tokens are case-sensitive: make the cache so too.
+                cfg.jetty.modifyHttpConfiguration(http -> http.setHeaderCacheCaseSensitive(true));
+                cfg.jsonMapper(new JavalinJackson(Json.MAPPER, false));
+                cfg.staticFiles.add("/public", Location.CLASSPATH);
+                ErrorMapping.register(cfg.routes);
+                authRoutes.register(cfg.routes);
+                huddleRoutes.register(cfg.routes);
+                presenceRoutes.register(cfg.routes);
+                convexRoutes.register(cfg.routes);
+                opsRoutes.register(cfg.routes);
+            });
+            app.start(config.host(), config.port());
+            return this;
+        } catch (RuntimeException e) {
+            stop();
+            throw e;
+        }
+    }
+
+    /** Stops listening, ends the engine and closes the database. Safe to call twice. */
+    public synchronized void stop() {
+        if (app != null) {
+            app.stop();
+            app = null;
+        }
+        if (presence != null) {
+            presence.close();
+            presence = null;
+        }
+        if (events != null) {
+            events.close();
+            events = null;
+        }
+        if (database != null) {
+            database.close();
+            database = null;
+        }
+        if (metrics != null) {
+            metrics.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    /** The port it listens on (the real one when started on port 0). */
+    public int port() {
+        return app.port();
+    }
+
+    /** The engine, for tests and embedding. */
+    public Presence presence() {
+        return presence;
+    }
+
+    /** The metrics registry behind {@code /metrics}. */
+    public PrometheusMeterRegistry metrics() {
+        return metrics;
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+}

@@ -1,0 +1,171 @@
+package dev.huddle.server.config;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Turns flags and environment variables into a {@link ServerConfig}, validating the settings as a
+ * whole: every problem is collected and reported at once, each naming its setting. A flag wins over
+ * the environment variable, which wins over the default. Doubtful but workable values are accepted
+ * with a warning that names the setting.
+ */
+public final class ConfigLoader {
+    private final Map<Setting, String> flags;
+    private final Map<String, String> env;
+    private final Consumer<String> warn;
+
+    /**
+     * @param flags values given on the command line (absent or null = not given)
+     * @param env the process environment
+     * @param warn receives one line per doubtful setting
+     */
+    public ConfigLoader(Map<Setting, String> flags, Map<String, String> env, Consumer<String> warn) {
+        this.flags = new EnumMap<>(Setting.class);
+        this.flags.putAll(flags);
+        this.env = Map.copyOf(env);
+        this.warn = warn;
+    }
+
+    /** The effective raw value of a setting: flag, else environment, else default; blank counts as unset. */
+    public String raw(Setting s) {
+        String v = flags.get(s);
+        if (v == null || v.isBlank()) {
+            v = env.get(s.env());
+        }
+        if (v == null || v.isBlank()) {
+            v = s.defaultValue();
+        }
+        return v == null ? null : v.trim();
+    }
+
+    /** Builds and validates the configuration. */
+    public ServerConfig load() {
+        List<String> problems = new ArrayList<>();
+
+        String host = raw(Setting.HOST);
+        int port = parseInt(Setting.PORT, 0, 65_535, problems);
+        Path dataDir = Path.of(raw(Setting.DATA_DIR));
+        if (Files.exists(dataDir) && !Files.isDirectory(dataDir)) {
+            problems.add(Setting.DATA_DIR.label() + ": '" + dataDir + "' exists and is not a directory");
+        }
+
+        String dbUrl = raw(Setting.DB_URL);
+        if (dbUrl == null) {
+            dbUrl = ServerConfig.sqliteUrl(dataDir);
+        } else if (!dbUrl.startsWith("jdbc:sqlite:") && !dbUrl.startsWith("jdbc:postgresql:")) {
+            problems.add(Setting.DB_URL.label() + ": must start with jdbc:sqlite: or jdbc:postgresql:, was '"
+                    + dbUrl + "'");
+        }
+        String dbUser = raw(Setting.DB_USER);
+        String dbPassword = raw(Setting.DB_PASSWORD);
+        if (dbUrl.startsWith("jdbc:sqlite:") && (dbUser != null || dbPassword != null)) {
+            warn.accept(Setting.DB_USER.label() + " and " + Setting.DB_PASSWORD.label()
+                    + " are ignored for SQLite");
+        }
+
+        AuthConfig auth = auth(problems);
+        List<String> origins = origins(problems);
+
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, auth, origins);
+    }
+
+    private AuthConfig auth(List<String> problems) {
+        String secret = raw(Setting.JWT_HS256_SECRET);
+        String keyFile = raw(Setting.JWT_RS256_PUBLIC_KEY);
+        String claim = raw(Setting.JWT_USER_CLAIM);
+        String issuer = raw(Setting.JWT_ISSUER);
+        String audience = raw(Setting.JWT_AUDIENCE);
+        int days = parseInt(Setting.GUEST_TOKEN_DAYS, 1, 3_650, problems);
+
+        if (secret != null && keyFile != null) {
+            problems.add(Setting.JWT_HS256_SECRET.label() + " and " + Setting.JWT_RS256_PUBLIC_KEY.label()
+                    + ": set one of them, not both");
+            return AuthConfig.guest();
+        }
+        if (secret == null && keyFile == null) {
+            if (issuer != null || audience != null) {
+                warn.accept(Setting.JWT_ISSUER.label() + " / " + Setting.JWT_AUDIENCE.label()
+                        + " are ignored in guest mode (no external JWT configured)");
+            }
+            return new AuthConfig(AuthMode.GUEST, null, null, AuthConfig.DEFAULT_USER_CLAIM, null, null,
+                    Duration.ofDays(days));
+        }
+        if (secret != null && secret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
+            problems.add(Setting.JWT_HS256_SECRET.label() + ": must be at least 32 bytes (256 bits) for HS256");
+        }
+        Path key = null;
+        if (keyFile != null) {
+            key = Path.of(keyFile);
+            if (!Files.isReadable(key)) {
+                problems.add(Setting.JWT_RS256_PUBLIC_KEY.label() + ": cannot read the PEM file '" + keyFile + "'");
+            } else {
+                try {
+                    dev.huddle.server.auth.PemKeys.readRsaPublicKey(key);
+                } catch (RuntimeException e) {
+                    problems.add(Setting.JWT_RS256_PUBLIC_KEY.label() + ": " + e.getMessage());
+                }
+            }
+        }
+        return new AuthConfig(secret != null ? AuthMode.JWT_HS256 : AuthMode.JWT_RS256, secret, key, claim,
+                issuer, audience, Duration.ofDays(days));
+    }
+
+    private List<String> origins(List<String> problems) {
+        String raw = raw(Setting.ALLOWED_ORIGINS);
+        List<String> out = new ArrayList<>();
+        if (raw == null) {
+            return out;
+        }
+        for (String part : raw.split(",")) {
+            String o = part.trim();
+            if (o.isEmpty()) {
+                continue;
+            }
+            if (o.equals("*")) {
+                warn.accept(Setting.ALLOWED_ORIGINS.label() + ": '*' lets any web page open sockets as its visitors");
+                out.add(o);
+                continue;
+            }
+            try {
+                URI u = URI.create(o);
+                boolean ok = ("http".equals(u.getScheme()) || "https".equals(u.getScheme())) && u.getHost() != null
+                        && (u.getRawPath() == null || u.getRawPath().isEmpty()) && u.getRawQuery() == null
+                        && u.getRawFragment() == null;
+                if (!ok) {
+                    problems.add(Setting.ALLOWED_ORIGINS.label() + ": '" + o
+                            + "' is not an origin like https://example.com or http://localhost:8080");
+                    continue;
+                }
+                out.add(o);
+            } catch (IllegalArgumentException e) {
+                problems.add(Setting.ALLOWED_ORIGINS.label() + ": '" + o + "' is not a URL");
+            }
+        }
+        return out;
+    }
+
+    private int parseInt(Setting s, int min, int max, List<String> problems) {
+        String v = raw(s);
+        try {
+            int n = Integer.parseInt(v);
+            if (n < min || n > max) {
+                problems.add(s.label() + ": must lie in " + min + "…" + max + ", was " + n);
+                return min;
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            problems.add(s.label() + ": must be a whole number, was '" + v + "'");
+            return min;
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package dev.huddle.server.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything the server needs to start, already validated by {@link ConfigLoader}.
+ *
+ * @param host the address to bind
+ * @param port the HTTP port; 0 picks a free one
+ * @param dataDir where the SQLite file and the guest token secret live
+ * @param dbUrl the JDBC URL (SQLite or PostgreSQL)
+ * @param dbUser database user, or null
+ * @param dbPassword database password, or null
+ * @param auth sign-in settings
+ * @param allowedOrigins origins allowed to open the WebSocket (parsed now, used by the WebSocket API)
+ */
+public record ServerConfig(String host, int port, Path dataDir, String dbUrl, String dbUser, String dbPassword,
+        AuthConfig auth, List<String> allowedOrigins) {
+
+    public static final int DEFAULT_PORT = 8080;
+    public static final String DEFAULT_HOST = "0.0.0.0";
+    public static final Path DEFAULT_DATA_DIR = Path.of("data");
+    /** Largest request body any endpoint accepts (413 {@code payload_too_large} beyond). */
+    public static final int MAX_BODY_BYTES = 64 * 1024;
+
+    public ServerConfig {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(dbUrl, "dbUrl");
+        Objects.requireNonNull(auth, "auth");
+        allowedOrigins = List.copyOf(allowedOrigins);
+    }
+
+    /** The default SQLite database inside {@code dataDir}. */
+    public static String sqliteUrl(Path dataDir) {
+        return "jdbc:sqlite:" + dataDir.resolve("huddle.db").toAbsolutePath();
+    }
+
+    /** Defaults for tests and embedding: guest sign-in, SQLite in {@code dataDir}, the given port. */
+    public static ServerConfig forDataDir(Path dataDir, int port) {
+        return new ServerConfig("127.0.0.1", port, dataDir, sqliteUrl(dataDir), null, null, AuthConfig.guest(), List.of());
+    }
+
+    /** A copy using another JDBC database. */
+    public ServerConfig withDatabase(String url, String user, String password) {
+        return new ServerConfig(host, port, dataDir, url, user, password, auth, allowedOrigins);
+    }
+
+    /** A copy with other sign-in settings. */
+    public ServerConfig withAuth(AuthConfig newAuth) {
+        return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, newAuth, allowedOrigins);
+    }
+
+    /** Whether the database is PostgreSQL (else SQLite). */
+    public boolean postgres() {
+        return dbUrl.startsWith("jdbc:postgresql:");
+    }
+
+    @Override
+    public String toString() {
+        return "ServerConfig[host=" + host + ", port=" + port + ", dataDir=" + dataDir + ", dbUrl=" + dbUrl
+                + ", dbUser=" + dbUser + ", auth=" + auth + ", allowedOrigins=" + allowedOrigins + "]";
+    }
+}

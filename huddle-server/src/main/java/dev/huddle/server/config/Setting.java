@@ -1,0 +1,47 @@
+package dev.huddle.server.config;
+
+/** Every setting the server reads: its command-line flag, its environment variable and its default. */
+public enum Setting {
+    HOST("--host", "HUDDLE_HOST", ServerConfig.DEFAULT_HOST),
+    PORT("--port", "HUDDLE_PORT", String.valueOf(ServerConfig.DEFAULT_PORT)),
+    DATA_DIR("--data-dir", "HUDDLE_DATA_DIR", ServerConfig.DEFAULT_DATA_DIR.toString()),
+    DB_URL("--db-url", "HUDDLE_DB_URL", null),
+    DB_USER("--db-user", "HUDDLE_DB_USER", null),
+    DB_PASSWORD("--db-password", "HUDDLE_DB_PASSWORD", null),
+    JWT_HS256_SECRET("--jwt-hs256-secret", "HUDDLE_JWT_HS256_SECRET", null),
+    JWT_RS256_PUBLIC_KEY("--jwt-rs256-public-key", "HUDDLE_JWT_RS256_PUBLIC_KEY", null),
+    JWT_USER_CLAIM("--jwt-user-claim", "HUDDLE_JWT_USER_CLAIM", AuthConfig.DEFAULT_USER_CLAIM),
+    JWT_ISSUER("--jwt-issuer", "HUDDLE_JWT_ISSUER", null),
+    JWT_AUDIENCE("--jwt-audience", "HUDDLE_JWT_AUDIENCE", null),
+    GUEST_TOKEN_DAYS("--guest-token-days", "HUDDLE_GUEST_TOKEN_DAYS",
+            String.valueOf(AuthConfig.DEFAULT_GUEST_TOKEN_TTL.toDays())),
+    ALLOWED_ORIGINS("--allowed-origins", "HUDDLE_ALLOWED_ORIGINS", null);
+
+    private final String flag;
+    private final String env;
+    private final String defaultValue;
+
+    Setting(String flag, String env, String defaultValue) {
+        this.flag = flag;
+        this.env = env;
+        this.defaultValue = defaultValue;
+    }
+
+    public String flag() {
+        return flag;
+    }
+
+    public String env() {
+        return env;
+    }
+
+    /** The default, or null when the setting is off unless given. */
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    /** How error messages name the setting: {@code --port / HUDDLE_PORT}. */
+    public String label() {
+        return flag + " / " + env;
+    }
+}

@@ -1,0 +1,77 @@
+package dev.huddle.server.huddle;
+
+import dev.huddle.server.auth.Authenticator;
+import dev.huddle.server.http.Args;
+import dev.huddle.server.http.Bodies;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The huddle endpoints: create, open by id or slug, join, leave. */
+public final class HuddleRoutes {
+    private final HuddleService service;
+    private final Authenticator auth;
+
+    public HuddleRoutes(HuddleService service, Authenticator auth) {
+        this.service = service;
+        this.auth = auth;
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.post("/api/huddles", this::create);
+        routes.get("/api/huddles/{idOrSlug}", this::open);
+        routes.post("/api/huddles/{id}/join", this::join);
+        routes.post("/api/huddles/{id}/leave", this::leave);
+    }
+
+    private void create(Context ctx) {
+        String userId = auth.caller(ctx).requireUserId();
+        Args args = Bodies.jsonArgs(ctx);
+        Huddle h = service.create(userId, args.requiredString("title"));
+        ctx.status(201).json(detail(new HuddleAccess(h, false, java.util.Optional.of(Role.PARTICIPANT))));
+    }
+
+    private void open(Context ctx) {
+        ctx.json(detail(service.open(ctx.pathParam("idOrSlug"), auth.caller(ctx))));
+    }
+
+    private void join(Context ctx) {
+        String userId = auth.caller(ctx).requireUserId();
+        Args args = Bodies.jsonArgs(ctx);
+        Role role = Role.parse("role", args.requiredString("role"));
+        ctx.json(detail(service.join(ctx.pathParam("id"), userId, role)));
+    }
+
+    private void leave(Context ctx) {
+        String userId = auth.caller(ctx).requireUserId();
+        boolean wasMember = service.leave(ctx.pathParam("id"), userId);
+        ctx.json(Map.of("ok", true, "wasMember", wasMember));
+    }
+
+    /** The detail a client sees: the huddle, the caller's role, and the members. */
+    private Map<String, Object> detail(HuddleAccess a) {
+        Huddle h = a.huddle();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("id", h.id());
+        out.put("slug", h.slug());
+        out.put("title", h.title());
+        out.put("createdBy", h.createdBy());
+        out.put("createdAt", h.createdAt());
+        out.put("publicViewing", h.publicViewing());
+        out.put("role", a.role().map(Role::wire).orElse(null));
+        out.put("readOnly", a.viaSlug());
+        List<Map<String, Object>> members = new ArrayList<>();
+        for (Member m : service.repository().members(h.id())) {
+            Map<String, Object> mm = new LinkedHashMap<>();
+            mm.put("userId", m.userId());
+            mm.put("displayName", m.displayName());
+            mm.put("role", m.role().wire());
+            members.add(mm);
+        }
+        out.put("members", members);
+        return out;
+    }
+}

@@ -1,0 +1,126 @@
+package dev.huddle.server.huddle;
+
+import dev.huddle.presence.Presence;
+import dev.huddle.presence.TimeSource;
+import dev.huddle.server.auth.Caller;
+import dev.huddle.server.http.ApiException;
+import dev.huddle.server.user.ProfileRules;
+import java.util.Optional;
+
+/**
+ * The huddle rules: creation (H1), membership (H2), observer auto-registration on opening by id (H3),
+ * read-only access by slug (H4). Writes use the canonical id only; a slug there is "not found".
+ */
+public final class HuddleService {
+    private static final int SLUG_ATTEMPTS = 8;
+
+    private final HuddleRepository huddles;
+    private final Presence presence;
+    private final TimeSource time;
+
+    public HuddleService(HuddleRepository huddles, Presence presence, TimeSource time) {
+        this.huddles = huddles;
+        this.presence = presence;
+        this.time = time;
+    }
+
+    /** Creates a huddle; the creator becomes a participant. */
+    public Huddle create(String userId, String rawTitle) {
+        String title = ProfileRules.title(rawTitle);
+        long now = time.millis();
+        for (int attempt = 0; attempt < SLUG_ATTEMPTS; attempt++) {
+            String slug = Slugs.forTitle(title);
+            if (huddles.slugTaken(slug)) {
+                continue;
+            }
+            Huddle h = new Huddle(Ids.huddleId(), slug, title, userId, now, true);
+            try {
+                huddles.create(h);
+                return h;
+            } catch (RuntimeException raced) {
+                if (!huddles.slugTaken(slug)) {
+                    throw raced;
+                }
+            }
+        }
+        throw new IllegalStateException("could not find a free slug for '" + title + "'");
+    }
+
+    /**
+     * Opens a huddle for viewing. By id the caller must be signed in and, if not a member yet, is
+     * registered as an observer (H3). By slug nobody is registered (H4); without sign-in only when the
+     * huddle allows public viewing.
+     */
+    public HuddleAccess open(String idOrSlug, Caller caller) {
+        Optional<Huddle> byId = huddles.findById(idOrSlug);
+        if (byId.isPresent()) {
+            String userId = caller.requireUserId();
+            Huddle h = byId.get();
+            huddles.addObserverIfAbsent(h.id(), userId, time.millis());
+            return new HuddleAccess(h, false, huddles.role(h.id(), userId));
+        }
+        return viaSlug(idOrSlug, caller);
+    }
+
+    /**
+     * Read access without side effects: by id for members (403 {@code not_a_member} otherwise), by
+     * slug as in {@link #open}.
+     */
+    public HuddleAccess read(String idOrSlug, Caller caller) {
+        Optional<Huddle> byId = huddles.findById(idOrSlug);
+        if (byId.isPresent()) {
+            String userId = caller.requireUserId();
+            Role role = huddles.role(byId.get().id(), userId).orElseThrow(HuddleService::notAMember);
+            return new HuddleAccess(byId.get(), false, Optional.of(role));
+        }
+        return viaSlug(idOrSlug, caller);
+    }
+
+    /** The huddle of a canonical id and the caller's role in it; 404 / 403 {@code not_a_member} otherwise. */
+    public Membership requireMember(String huddleId, String userId) {
+        Huddle h = huddles.findById(huddleId).orElseThrow(() -> notFound(huddleId));
+        Role role = huddles.role(h.id(), userId).orElseThrow(HuddleService::notAMember);
+        return new Membership(h, role);
+    }
+
+    /** Joins (or changes role in) a huddle by canonical id. */
+    public HuddleAccess join(String huddleId, String userId, Role role) {
+        Huddle h = huddles.findById(huddleId).orElseThrow(() -> notFound(huddleId));
+        huddles.setRole(h.id(), userId, role, time.millis());
+        return new HuddleAccess(h, false, Optional.of(role));
+    }
+
+    /** Leaves a huddle: the membership and the user's presence entry in its room are removed. Idempotent. */
+    public boolean leave(String huddleId, String userId) {
+        Huddle h = huddles.findById(huddleId).orElseThrow(() -> notFound(huddleId));
+        boolean wasMember = huddles.removeMember(h.id(), userId);
+        presence.removeRoomUser(h.id(), userId);
+        return wasMember;
+    }
+
+    /** The repository, for the detail view's member list. */
+    public HuddleRepository repository() {
+        return huddles;
+    }
+
+    private HuddleAccess viaSlug(String slug, Caller caller) {
+        Huddle h = huddles.findBySlug(slug).orElseThrow(() -> notFound(slug));
+        Optional<String> userId = caller.optionalUserId();
+        if (!h.publicViewing() && userId.isEmpty()) {
+            throw ApiException.unauthenticated();
+        }
+        return new HuddleAccess(h, true, userId.flatMap(u -> huddles.role(h.id(), u)));
+    }
+
+    private static ApiException notFound(String idOrSlug) {
+        return ApiException.notFound("no huddle '" + idOrSlug + "'");
+    }
+
+    private static ApiException notAMember() {
+        return new ApiException(403, "not_a_member", "you are not a member of this huddle; open it by id or join it first");
+    }
+
+    /** A member's huddle and role. */
+    public record Membership(Huddle huddle, Role role) {
+    }
+}

@@ -1,0 +1,34 @@
+package dev.huddle.server.huddle;
+
+import java.security.SecureRandom;
+
+/**
+ * Random identifiers: 128 bits from a CSPRNG in lowercase base32 ({@code a-z2-7}, 26 characters).
+ * They never contain {@code -}, and every slug does, so an id can never be mistaken for a slug.
+ */
+public final class Ids {
+    private static final char[] ALPHABET = "abcdefghijklmnopqrstuvwxyz234567".toCharArray();
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private Ids() {
+    }
+
+    /** A new huddle id (the room id). */
+    public static String huddleId() {
+        return random(26);
+    }
+
+    /** A new guest user id. */
+    public static String userId() {
+        return random(26);
+    }
+
+    /** {@code n} random base32 characters (5 bits each). */
+    public static String random(int n) {
+        char[] out = new char[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = ALPHABET[RANDOM.nextInt(32)];
+        }
+        return new String(out);
+    }
+}

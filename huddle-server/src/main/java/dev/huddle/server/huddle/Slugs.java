@@ -1,0 +1,27 @@
+package dev.huddle.server.huddle;
+
+import java.text.Normalizer;
+import java.util.Locale;
+
+/** Human slugs: the title in lowercase ASCII words joined by {@code -}, then {@code -} and a random suffix. */
+public final class Slugs {
+    static final int MAX_BASE = 48;
+    static final int SUFFIX = 6;
+
+    private Slugs() {
+    }
+
+    /** A new slug for {@code title}, e.g. "Design sync!" → "design-sync-k3x9qa". */
+    public static String forTitle(String title) {
+        return base(title) + "-" + Ids.random(SUFFIX);
+    }
+
+    static String base(String title) {
+        String ascii = Normalizer.normalize(title, Normalizer.Form.NFKD).replaceAll("\\p{M}+", "");
+        String s = ascii.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
+        if (s.length() > MAX_BASE) {
+            s = s.substring(0, MAX_BASE).replaceAll("-+$", "");
+        }
+        return s.isEmpty() ? "huddle" : s;
+    }
+}

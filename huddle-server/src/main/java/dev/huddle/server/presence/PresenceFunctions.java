@@ -1,0 +1,132 @@
+package dev.huddle.server.presence;
+
+import dev.huddle.presence.Entry;
+import dev.huddle.presence.HeartbeatResult;
+import dev.huddle.presence.Presence;
+import dev.huddle.server.auth.Caller;
+import dev.huddle.server.http.ApiException;
+import dev.huddle.server.http.Args;
+import dev.huddle.server.huddle.HuddleAccess;
+import dev.huddle.server.huddle.HuddleService;
+import dev.huddle.server.huddle.Role;
+import dev.huddle.server.user.User;
+import dev.huddle.server.user.UserRepository;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The presence functions of the HTTP API (H2, H5): heartbeat, list, setFlags and disconnect. The plain
+ * endpoints and the Convex-compatible calls both run these, so each rule lives here once. Arguments
+ * are checked before anything changes.
+ */
+public final class PresenceFunctions {
+    private final Presence presence;
+    private final HuddleService huddles;
+    private final UserRepository users;
+
+    public PresenceFunctions(Presence presence, HuddleService huddles, UserRepository users) {
+        this.presence = presence;
+        this.huddles = huddles;
+        this.users = users;
+    }
+
+    /**
+     * {@code heartbeat {roomId, userId, sessionId, interval?}} → {@code {roomToken, sessionToken}}. The
+     * user id must be the caller's (H2) and the caller a member; the server sets the session's profile
+     * data and role, and an observer's flags to false.
+     */
+    public Map<String, Object> heartbeat(Caller caller, Args args) {
+        String roomId = args.requiredString("roomId");
+        String userId = args.requiredString("userId");
+        String sessionId = args.requiredString("sessionId");
+        long interval = args.optionalLong("interval", Presence.DEFAULT_INTERVAL_MS);
+        String me = caller.requireUserId();
+        if (!me.equals(userId)) {
+            throw ApiException.forbidden("userId must be the signed-in user");
+        }
+        HuddleService.Membership m = huddles.requireMember(roomId, me);
+        Map<String, String> profile = profile(me, m.role());
+        Map<String, String> sessionData = new HashMap<>(profile);
+        if (m.role() == Role.OBSERVER) {
+            sessionData.put(SessionData.IS_SPEAKING, SessionData.FALSE);
+            sessionData.put(SessionData.IS_RECORDING, SessionData.FALSE);
+        }
+        HeartbeatResult r = presence.heartbeat(m.huddle().id(), me, sessionId, interval, sessionData);
+        // The user's room data keeps their name and role on show after they go offline (see HuddleDataMerger).
+        presence.updateRoomUser(m.huddle().id(), me, profile);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("roomToken", r.roomToken());
+        out.put("sessionToken", r.sessionToken());
+        return out;
+    }
+
+    /**
+     * {@code list {roomToken, limit?}} (signed-in caller holding the room token) or
+     * {@code list {huddle: idOrSlug, limit?}} (a member by id, or a slug viewer, H4) → entries (P8).
+     */
+    public List<Map<String, Object>> list(Caller caller, Args args) {
+        int limit = (int) Math.max(Integer.MIN_VALUE,
+                Math.min(Integer.MAX_VALUE, args.optionalLong("limit", Presence.DEFAULT_LIMIT)));
+        var roomToken = args.optionalString("roomToken");
+        var huddle = args.optionalString("huddle");
+        if (roomToken.isPresent() == huddle.isPresent()) {
+            throw ApiException.invalidArgument("roomToken", "or huddle is required (exactly one of them)");
+        }
+        List<Entry> entries;
+        if (roomToken.isPresent()) {
+            caller.requireUserId();
+            entries = presence.list(roomToken.get(), limit);
+        } else {
+            HuddleAccess access = huddles.read(huddle.get(), caller);
+            entries = presence.listRoom(access.huddle().id(), false, limit);
+        }
+        return EntryView.of(entries);
+    }
+
+    /**
+     * {@code setFlags {roomId, sessionId, isSpeaking?, isRecording?}}: sets the session's flags (H5).
+     * Observers may set neither (403 {@code observer_cannot_set_flags}); the session must be live and
+     * the caller's (404 {@code unknown_session}).
+     */
+    public Map<String, Object> setFlags(Caller caller, Args args) {
+        String roomId = args.requiredString("roomId");
+        String sessionId = args.requiredString("sessionId");
+        var speaking = args.optionalBoolean(SessionData.IS_SPEAKING);
+        var recording = args.optionalBoolean(SessionData.IS_RECORDING);
+        if (speaking.isEmpty() && recording.isEmpty()) {
+            throw ApiException.invalidArgument("isSpeaking", "or isRecording is required");
+        }
+        String me = caller.requireUserId();
+        HuddleService.Membership m = huddles.requireMember(roomId, me);
+        if (m.role() == Role.OBSERVER) {
+            throw new ApiException(403, "observer_cannot_set_flags", "observers cannot set isSpeaking or isRecording");
+        }
+        Map<String, String> patch = new HashMap<>();
+        speaking.ifPresent(v -> patch.put(SessionData.IS_SPEAKING, SessionData.flag(v)));
+        recording.ifPresent(v -> patch.put(SessionData.IS_RECORDING, SessionData.flag(v)));
+        if (!presence.updateSession(m.huddle().id(), me, sessionId, patch)) {
+            throw new ApiException(404, "unknown_session", "no live session '" + sessionId + "' of yours in this huddle");
+        }
+        return Map.of("ok", true);
+    }
+
+    /** {@code disconnect {sessionToken, graceMs?}}: ends the session (T3, P6); no sign-in; idempotent. */
+    public void disconnect(Args args) {
+        String sessionToken = args.requiredString("sessionToken");
+        long graceMs = args.optionalLong("graceMs", 0);
+        presence.disconnect(sessionToken, graceMs);
+    }
+
+    private Map<String, String> profile(String userId, Role role) {
+        User u = users.find(userId).orElseThrow(() -> ApiException.invalidToken("no profile for this user"));
+        Map<String, String> data = new HashMap<>();
+        data.put(SessionData.DISPLAY_NAME, u.displayName());
+        if (u.avatarUrl() != null) {
+            data.put(SessionData.AVATAR_URL, u.avatarUrl());
+        }
+        data.put(SessionData.ROLE, role.wire());
+        return data;
+    }
+}

@@ -1,0 +1,54 @@
+package dev.huddle.server.presence;
+
+import dev.huddle.server.auth.Authenticator;
+import dev.huddle.server.http.Args;
+import dev.huddle.server.http.Bodies;
+import dev.huddle.server.http.Json;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.util.List;
+import java.util.Map;
+
+/** The plain presence endpoints: heartbeat, list, flags and disconnect. */
+public final class PresenceRoutes {
+    private final PresenceFunctions functions;
+    private final Authenticator auth;
+
+    public PresenceRoutes(PresenceFunctions functions, Authenticator auth) {
+        this.functions = functions;
+        this.auth = auth;
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.post("/api/presence/heartbeat", ctx -> ctx.json(functions.heartbeat(auth.caller(ctx), Bodies.jsonArgs(ctx))));
+        routes.get("/api/presence/list", ctx -> ctx.json(functions.list(auth.caller(ctx), queryArgs(ctx))));
+        routes.post("/api/presence/flags", ctx -> ctx.json(functions.setFlags(auth.caller(ctx), Bodies.jsonArgs(ctx))));
+        // sendBeacon sends text/plain (a string) or application/json (a Blob): the body is JSON either way.
+        routes.post("/api/presence/disconnect", ctx -> {
+            functions.disconnect(Bodies.jsonArgs(ctx));
+            ctx.json(Map.of("ok", true));
+        });
+    }
+
+    /** Query parameters as arguments: {@code limit} as a number when it is one, the rest as strings. */
+    private static Args queryArgs(Context ctx) {
+        ObjectNode node = Json.newObject();
+        for (String name : List.of("roomToken", "huddle", "limit")) {
+            String v = ctx.queryParam(name);
+            if (v == null) {
+                continue;
+            }
+            if (name.equals("limit")) {
+                try {
+                    node.put(name, Long.parseLong(v.strip()));
+                } catch (NumberFormatException e) {
+                    node.put(name, v);
+                }
+            } else {
+                node.put(name, v);
+            }
+        }
+        return new Args(node);
+    }
+}

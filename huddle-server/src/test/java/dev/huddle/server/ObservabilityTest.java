@@ -1,0 +1,96 @@
+package dev.huddle.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.huddle.server.support.Api;
+import dev.huddle.server.support.TestServer;
+import dev.huddle.server.support.TestServer.Guest;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+@Timeout(30)
+class ObservabilityTest {
+    @TempDir
+    Path dir;
+    TestServer t;
+    Logger eventLog;
+    ListAppender<ILoggingEvent> captured;
+
+    @BeforeEach
+    void start() {
+        eventLog = (Logger) LoggerFactory.getLogger("huddle.presence.events");
+        captured = new ListAppender<>();
+        captured.start();
+        eventLog.addAppender(captured);
+        eventLog.setAdditive(false);
+        eventLog.setLevel(Level.INFO);
+        t = new TestServer(dir);
+    }
+
+    @AfterEach
+    void stop() {
+        t.close();
+        eventLog.detachAppender(captured);
+        eventLog.setLevel(null);
+        eventLog.setAdditive(true);
+    }
+
+    @Test
+    @DisplayName("H7: /metrics shows presence_joins_total and presence_leaves_total incremented")
+    void metricsCountJoinsAndLeaves() {
+        assertThat(counter("presence_joins_total")).isZero();
+        Guest ann = t.guest("Ann");
+        String id = t.huddle(ann, "Metrics").get("id").asText();
+        String sessionToken = t.heartbeat(ann, id, "a1").json().get("sessionToken").asText();
+        t.heartbeat(ann, id, "a1");
+        assertThat(counter("presence_joins_total")).as("a repeated heartbeat is no new join (P3)").isEqualTo(1.0);
+        t.api.post("/api/presence/disconnect", null, "{\"sessionToken\":\"" + sessionToken + "\"}");
+        assertThat(counter("presence_leaves_total")).isEqualTo(1.0);
+    }
+
+    @Test
+    @DisplayName("H7: one structured key=value log line per join and per leave")
+    void oneLogLinePerJoinAndLeave() {
+        Guest ann = t.guest("Ann");
+        String id = t.huddle(ann, "Logs").get("id").asText();
+        String sessionToken = t.heartbeat(ann, id, "a1").json().get("sessionToken").asText();
+        t.heartbeat(ann, id, "a2");
+        t.api.post("/api/presence/disconnect", null, "{\"sessionToken\":\"" + sessionToken + "\"}");
+        t.api.post("/api/presence/disconnect", null, "{\"sessionToken\":\""
+                + t.heartbeat(ann, id, "a2").json().get("sessionToken").asText() + "\"}");
+        await().atMost(Duration.ofSeconds(5)).until(() -> captured.list.size() >= 2);
+        assertThat(captured.list).extracting(ILoggingEvent::getFormattedMessage).containsExactly(
+                "event=presence.join room=" + id + " user=" + ann.userId() + " seq=1",
+                "event=presence.leave room=" + id + " user=" + ann.userId() + " seq=2 lastDisconnected=" + TestServer.T0);
+    }
+
+    @Test
+    @DisplayName("/health → 200 {status: up}")
+    void health() {
+        Api.Response r = t.api.get("/health", (String) null);
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json().get("status").asText()).isEqualTo("up");
+    }
+
+    private double counter(String name) {
+        Api.Response r = t.api.get("/metrics", (String) null);
+        assertThat(r.status()).isEqualTo(200);
+        Matcher m = Pattern.compile("(?m)^" + name + "(\\{[^}]*\\})? ([0-9.eE+-]+)$").matcher(r.body());
+        assertThat(m.find()).as(name + " in\n" + r.body()).isTrue();
+        return Double.parseDouble(m.group(2));
+    }
+}

@@ -1,0 +1,85 @@
+package dev.huddle.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+    final List<String> warnings = new ArrayList<>();
+
+    ServerConfig load(Map<Setting, String> flags, Map<String, String> env) {
+        return new ConfigLoader(flags, env, warnings::add).load();
+    }
+
+    @Test
+    @DisplayName("defaults: port 8080, ./data, SQLite in the data dir, guest sign-in, 30-day tokens")
+    void defaults() {
+        ServerConfig c = load(Map.of(), Map.of());
+        assertThat(c.port()).isEqualTo(8080);
+        assertThat(c.dataDir()).isEqualTo(Path.of("data"));
+        assertThat(c.dbUrl()).startsWith("jdbc:sqlite:").endsWith("huddle.db");
+        assertThat(c.auth().mode()).isEqualTo(AuthMode.GUEST);
+        assertThat(c.auth().guestTokenTtl().toDays()).isEqualTo(30);
+        assertThat(c.allowedOrigins()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("a flag wins over its environment variable, which wins over the default")
+    void precedence(@TempDir Path dir) {
+        ServerConfig env = load(Map.of(), Map.of("HUDDLE_PORT", "9000", "HUDDLE_DATA_DIR", dir.toString(),
+                "HUDDLE_DB_URL", "jdbc:postgresql://127.0.0.1:5432/huddle", "HUDDLE_DB_USER", "postgres",
+                "HUDDLE_ALLOWED_ORIGINS", "https://app.example.com, http://localhost:5173"));
+        assertThat(env.port()).isEqualTo(9000);
+        assertThat(env.postgres()).isTrue();
+        assertThat(env.dbUser()).isEqualTo("postgres");
+        assertThat(env.allowedOrigins()).containsExactly("https://app.example.com", "http://localhost:5173");
+        ServerConfig flag = load(Map.of(Setting.PORT, "9001"), Map.of("HUDDLE_PORT", "9000"));
+        assertThat(flag.port()).isEqualTo(9001);
+    }
+
+    @Test
+    @DisplayName("every bad value is reported at once, each naming its setting")
+    void badValuesNamed() {
+        assertThatThrownBy(() -> load(Map.of(Setting.PORT, "http"), Map.of(
+                "HUDDLE_DB_URL", "mysql://x", "HUDDLE_ALLOWED_ORIGINS", "https://ok.example,not a url/path",
+                "HUDDLE_GUEST_TOKEN_DAYS", "0")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> {
+                    assertThat(e.problems()).hasSize(4);
+                    assertThat(e.getMessage()).contains("--port / HUDDLE_PORT").contains("--db-url / HUDDLE_DB_URL")
+                            .contains("HUDDLE_ALLOWED_ORIGINS").contains("HUDDLE_GUEST_TOKEN_DAYS");
+                });
+    }
+
+    @Test
+    @DisplayName("external JWT: HS256 and RS256 together is refused; a short secret is refused; a bad PEM is refused")
+    void jwtCombinations(@TempDir Path dir) throws Exception {
+        assertThatThrownBy(() -> load(Map.of(), Map.of("HUDDLE_JWT_HS256_SECRET", "x".repeat(40),
+                "HUDDLE_JWT_RS256_PUBLIC_KEY", "/k.pem"))).hasMessageContaining("not both");
+        assertThatThrownBy(() -> load(Map.of(), Map.of("HUDDLE_JWT_HS256_SECRET", "short")))
+                .hasMessageContaining("HUDDLE_JWT_HS256_SECRET").hasMessageContaining("32 bytes");
+        Path junk = java.nio.file.Files.writeString(dir.resolve("k.pem"), "hello");
+        assertThatThrownBy(() -> load(Map.of(), Map.of("HUDDLE_JWT_RS256_PUBLIC_KEY", junk.toString())))
+                .hasMessageContaining("HUDDLE_JWT_RS256_PUBLIC_KEY");
+        ServerConfig hs = load(Map.of(), Map.of("HUDDLE_JWT_HS256_SECRET", "x".repeat(40), "HUDDLE_JWT_USER_CLAIM", "email"));
+        assertThat(hs.auth().mode()).isEqualTo(AuthMode.JWT_HS256);
+        assertThat(hs.auth().userClaim()).isEqualTo("email");
+        assertThat(hs.auth().guestSignIn()).isFalse();
+        assertThat(hs.toString()).doesNotContain("xxxxxxxx");
+    }
+
+    @Test
+    @DisplayName("doubtful settings are accepted with a warning naming them")
+    void warnings() {
+        load(Map.of(), Map.of("HUDDLE_DB_USER", "u", "HUDDLE_JWT_ISSUER", "x"));
+        assertThat(warnings).hasSize(2);
+        assertThat(warnings.get(0)).contains("HUDDLE_DB_USER");
+        assertThat(warnings.get(1)).contains("HUDDLE_JWT_ISSUER");
+    }
+}
