@@ -18,6 +18,9 @@ public interface DataMerger {
         if (sessionData.isEmpty()) {
             return userData;
         }
+        if (sessionData.size() == 1 && userData.isEmpty()) {
+            return sessionData.get(0);
+        }
         Map<String, String> merged = new HashMap<>();
         sessionData.forEach(merged::putAll);
         merged.putAll(userData);

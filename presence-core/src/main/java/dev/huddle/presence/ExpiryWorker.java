@@ -29,6 +29,7 @@ public final class ExpiryWorker implements AutoCloseable {
     private volatile long plannedWake = Long.MAX_VALUE;
     private boolean woken;
     private volatile boolean running;
+    private volatile boolean closed;
     private Thread thread;
 
     ExpiryWorker(PresenceStore store, TimeSource clock, int batchSize) {
@@ -51,7 +52,7 @@ public final class ExpiryWorker implements AutoCloseable {
 
     /** Tells the worker a session now has {@code deadline}; wakes it only if that is earlier than planned. */
     void hint(long deadline) {
-        if (deadline < plannedWake) {
+        if (running && deadline < plannedWake) {
             wake();
         }
     }
@@ -79,7 +80,7 @@ public final class ExpiryWorker implements AutoCloseable {
         do {
             n = store.expire(now, batchSize);
             total += n;
-        } while (n >= batchSize && running);
+        } while (n >= batchSize && !closed);
         return total;
     }
 
@@ -119,6 +120,7 @@ public final class ExpiryWorker implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        closed = true;
         running = false;
         if (thread != null) {
             wake();

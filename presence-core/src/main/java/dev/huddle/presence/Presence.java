@@ -159,6 +159,17 @@ public final class Presence implements AutoCloseable {
         return store.changesSince(roomId, epoch, afterSeq);
     }
 
+    /**
+     * Read-only: the token of the live session {@code sessionId} of that room and user, or empty when
+     * no such session is live (T2: a transport checks a resuming client's proof with it).
+     */
+    public Optional<String> liveSessionToken(String roomId, String userId, String sessionId) {
+        Validation.id("roomId", roomId);
+        Validation.id("userId", userId);
+        Validation.id("sessionId", sessionId);
+        return store.liveSessionToken(roomId, userId, sessionId);
+    }
+
     /** Adds a listener to every room's change stream (P11). */
     public void subscribe(ChangeListener listener) {
         store.addListener(Objects.requireNonNull(listener, "listener"));

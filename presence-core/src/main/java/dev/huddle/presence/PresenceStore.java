@@ -100,6 +100,13 @@ public interface PresenceStore extends AutoCloseable {
      */
     Optional<List<Change>> changesSince(String roomId, String epoch, long afterSeq);
 
+    /**
+     * Read-only: the token of the session {@code sessionId} if it is live in that room for that user,
+     * else empty (also when the id is live elsewhere). Lets a transport check that a client resuming a
+     * session proves it with the session's token (T2) before it heartbeats.
+     */
+    Optional<String> liveSessionToken(String roomId, String userId, String sessionId);
+
     /** Adds a listener that sees every change of every room, in sequence order per room. */
     void addListener(ChangeListener listener);
 

@@ -75,6 +75,11 @@ class ForwardingStore implements PresenceStore {
     }
 
     @Override
+    public Optional<String> liveSessionToken(String roomId, String userId, String sessionId) {
+        return d.liveSessionToken(roomId, userId, sessionId);
+    }
+
+    @Override
     public Optional<List<Change>> changesSince(String roomId, String epoch, long afterSeq) {
         return d.changesSince(roomId, epoch, afterSeq);
     }

@@ -87,7 +87,7 @@ public final class InMemoryPresenceStore implements PresenceStore {
             // under this lock); only then is a second lookup needed.
             Session s = known != null && known.room == room && !known.ended ? known : sessionsById.get(sessionId);
             if (s != null && !s.ended) {
-                if (s.room != room || !s.member.userId.equals(userId)) {
+                if (s != known && !s.belongsTo(roomId, userId)) {
                     throw new SessionConflictException(sessionId);
                 }
                 return refreshLive(room, s, deadline, sessionData);
@@ -112,7 +112,7 @@ public final class InMemoryPresenceStore implements PresenceStore {
                 room.members.put(userId, member);
                 indexUserRoom(userId, room);
             }
-            member.sessions.add(s);
+            member.addSession(s);
             deadlines.schedule(s, deadline);
             if (!member.online) {
                 member.online = true;
@@ -186,11 +186,26 @@ public final class InMemoryPresenceStore implements PresenceStore {
     public int expire(long now, int maxSessions) {
         List<Session> due = new ArrayList<>(Math.min(maxSessions, 1_024));
         int n = deadlines.pollDue(now, maxSessions, due);
-        // The lazy queue may hand out a node scheduled early whose session died later; end sessions in
-        // the order they died, so a user's leave carries their last session's deadline.
-        due.sort(DEATH_ORDER);
+        // Most polled nodes belong to sessions heartbeated since they were queued: put those back at
+        // their real deadline. End the rest in the order they died (the lazy queue may hand out a node
+        // queued early for a session that died later), so a user's leave carries their last deadline.
+        List<Session> dead = new ArrayList<>();
         for (Session s : due) {
             synchronized (s.room) {
+                if (s.ended) {
+                    continue;
+                }
+                if (s.deadline <= now) {
+                    dead.add(s);
+                } else {
+                    deadlines.schedule(s, s.deadline);
+                }
+            }
+        }
+        dead.sort(DEATH_ORDER);
+        for (Session s : dead) {
+            synchronized (s.room) {
+                // A heartbeat may have come between the two passes; it wins, as it would have a moment earlier.
                 if (s.ended) {
                     continue;
                 }
@@ -337,6 +352,17 @@ public final class InMemoryPresenceStore implements PresenceStore {
     }
 
     @Override
+    public Optional<String> liveSessionToken(String roomId, String userId, String sessionId) {
+        Session s = sessionsById.get(sessionId);
+        if (s == null || !s.belongsTo(roomId, userId)) {
+            return Optional.empty();
+        }
+        synchronized (s.room) {
+            return s.ended ? Optional.empty() : Optional.of(s.token);
+        }
+    }
+
+    @Override
     public void addListener(ChangeListener listener) {
         listeners.add(listener);
     }
@@ -353,7 +379,7 @@ public final class InMemoryPresenceStore implements PresenceStore {
         Room room = s.room;
         forget(s);
         Member m = s.member;
-        if (m.sessions.isEmpty()) {
+        if (!m.hasSessions()) {
             m.online = false;
             m.lastDisconnected = at;
             m.data = merge(m);
@@ -368,12 +394,12 @@ public final class InMemoryPresenceStore implements PresenceStore {
         sessionsById.remove(s.id, s);
         sessionsByToken.remove(s.token, s);
         deadlines.remove(s);
-        s.member.sessions.remove(s);
+        s.member.removeSession(s);
     }
 
     private void removeMember(Room room, Member m) {
         Entry last = m.entry(room);
-        for (Session s : List.copyOf(m.sessions)) {
+        for (Session s : List.copyOf(m.sessions())) {
             forget(s);
         }
         room.members.remove(m.userId);
@@ -391,8 +417,9 @@ public final class InMemoryPresenceStore implements PresenceStore {
     }
 
     private Map<String, String> merge(Member m) {
-        List<Map<String, String>> sessionData = new ArrayList<>(m.sessions.size());
-        for (Session s : m.sessions) {
+        List<Session> sessions = m.sessions();
+        List<Map<String, String>> sessionData = new ArrayList<>(sessions.size());
+        for (Session s : sessions) {
             sessionData.add(s.data);
         }
         return Map.copyOf(merger.merge(m.userData, sessionData));
@@ -500,7 +527,8 @@ public final class InMemoryPresenceStore implements PresenceStore {
     /** One user's entry in one room; guarded by the room's monitor. */
     private static final class Member {
         final String userId;
-        final ArrayList<Session> sessions = new ArrayList<>(1);
+        /** null, the one live Session, or an ArrayList of two or more, oldest first (saves a list per user). */
+        private Object sessions;
         boolean online;
         long lastDisconnected;
         long onlineSince;
@@ -513,6 +541,48 @@ public final class InMemoryPresenceStore implements PresenceStore {
 
         Entry entry(Room room) {
             return new Entry(room.id, userId, online, lastDisconnected, data);
+        }
+
+        void addSession(Session s) {
+            if (sessions == null) {
+                sessions = s;
+            } else if (sessions instanceof Session one) {
+                ArrayList<Session> list = new ArrayList<>(2);
+                list.add(one);
+                list.add(s);
+                sessions = list;
+            } else {
+                sessionList().add(s);
+            }
+        }
+
+        void removeSession(Session s) {
+            if (sessions == s) {
+                sessions = null;
+            } else if (sessions instanceof ArrayList) {
+                ArrayList<Session> list = sessionList();
+                list.remove(s);
+                if (list.size() == 1) {
+                    sessions = list.get(0);
+                }
+            }
+        }
+
+        boolean hasSessions() {
+            return sessions != null;
+        }
+
+        /** The live sessions, oldest first; a view to read, not to modify. */
+        List<Session> sessions() {
+            if (sessions == null) {
+                return List.of();
+            }
+            return sessions instanceof Session one ? List.of(one) : sessionList();
+        }
+
+        @SuppressWarnings("unchecked")
+        private ArrayList<Session> sessionList() {
+            return (ArrayList<Session>) sessions;
         }
     }
 

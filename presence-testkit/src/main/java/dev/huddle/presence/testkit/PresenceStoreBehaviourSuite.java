@@ -214,6 +214,20 @@ public abstract class PresenceStoreBehaviourSuite {
         assertThat(store.earliestDeadline()).isEqualTo(Long.MAX_VALUE);
     }
 
+    @Test
+    @DisplayName("P5 (regression): expireDue ends everything due, past one batch, with no worker thread")
+    void p5_expireDueFinishesEveryBatch() {
+        for (int i = 0; i < 2_500; i++) {
+            beat("r" + i % 7, "u" + i, "s" + i);
+        }
+        clock.advance(TTL);
+        presence.expireDue();
+        for (int r = 0; r < 7; r++) {
+            assertThat(presence.listRoom("r" + r, true, 1000)).isEmpty();
+        }
+        assertThat(store.earliestDeadline()).isEqualTo(Long.MAX_VALUE);
+    }
+
     // ---- P6, P7, T3 ----------------------------------------------------------------------------
 
     @Test
@@ -295,6 +309,19 @@ public abstract class PresenceStoreBehaviourSuite {
         assertThat(again.sessionToken()).isEqualTo(hb.sessionToken());
         assertThat(entry("r", "alice").online()).isTrue();
         assertThat(changes.story("r")).containsExactly("join alice");
+    }
+
+    @Test
+    @DisplayName("T2: liveSessionToken names a live session's token only for its room and user, and changes nothing")
+    void t2_liveSessionTokenIsReadOnly() {
+        HeartbeatResult hb = beat("r", "alice", "s1");
+        assertThat(presence.liveSessionToken("r", "alice", "s1")).contains(hb.sessionToken());
+        assertThat(presence.liveSessionToken("r", "bob", "s1")).isEmpty();
+        assertThat(presence.liveSessionToken("r2", "alice", "s1")).isEmpty();
+        assertThat(presence.liveSessionToken("r", "alice", "s2")).isEmpty();
+        presence.disconnect(hb.sessionToken());
+        assertThat(presence.liveSessionToken("r", "alice", "s1")).isEmpty();
+        assertThat(changes.story("r")).containsExactly("join alice", "leave alice");
     }
 
     // ---- P8, P9 --------------------------------------------------------------------------------
