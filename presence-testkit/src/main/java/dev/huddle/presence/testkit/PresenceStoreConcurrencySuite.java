@@ -39,6 +39,11 @@ public abstract class PresenceStoreConcurrencySuite {
     /** Builds a fresh, empty store. */
     protected abstract PresenceStore newStore(DataMerger merger, int changeLogCapacity);
 
+    /** How many operations each worker thread makes; a store behind a network may choose fewer. */
+    protected int opsPerWorker() {
+        return OPS_PER_WORKER;
+    }
+
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void concurrentHeartbeatsDisconnectsAndExpiriesNeverLoseOrDoubleAJoinOrLeave() throws Exception {
@@ -56,7 +61,7 @@ public abstract class PresenceStoreConcurrencySuite {
                 Random rnd = new Random(seed + w);
                 futures.add(pool.submit(() -> {
                     start.await();
-                    for (int i = 0; i < OPS_PER_WORKER; i++) {
+                    for (int i = 0; i < opsPerWorker(); i++) {
                         String room = ROOMS[rnd.nextInt(ROOMS.length)];
                         String user = "u" + rnd.nextInt(USERS);
                         String session = room + "/" + user + "/" + rnd.nextInt(SESSIONS_PER_USER);
