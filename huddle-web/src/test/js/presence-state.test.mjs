@@ -1,0 +1,122 @@
+// Unit tests of the browser client's pure state functions (H6, P11, S1–S3, T2/T3 toasts).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  emptyRoom, applySnapshot, applyChange, deriveView, toasts, initials,
+} from '../../main/resources/public/js/presence-state.js';
+
+const entry = (userId, displayName, { online = true, role = 'participant', isSpeaking = false, isRecording = false } = {}) => ({
+  userId, online, lastDisconnected: online ? 0 : 1000,
+  data: { displayName, avatarUrl: null, role, isSpeaking, isRecording },
+});
+const change = (seq, kind, e) => ({ seq, kind, entry: e });
+
+test('S1: a snapshot sets the entries and the sequence number', () => {
+  const s = applySnapshot(emptyRoom(), { epoch: 'e1', seq: 4, entries: [entry('a', 'Ann'), entry('b', 'Bob')] });
+  assert.equal(s.synced, true);
+  assert.equal(s.seq, 4);
+  assert.equal(s.epoch, 'e1');
+  assert.deepEqual([...s.entries.keys()], ['a', 'b']);
+});
+
+test('S1: changes that arrive before the snapshot are buffered, then applied after it; older ones dropped', () => {
+  let s = emptyRoom();
+  s = applyChange(s, change(6, 'join', entry('c', 'Cy')));
+  s = applyChange(s, change(5, 'update', entry('a', 'Ann', { isSpeaking: true })));
+  s = applyChange(s, change(4, 'join', entry('b', 'Bob')));
+  assert.equal(s.synced, false);
+  assert.equal(s.pending.length, 3);
+  s = applySnapshot(s, { epoch: 'e', seq: 4, entries: [entry('a', 'Ann'), entry('b', 'Bob')] });
+  assert.equal(s.seq, 6);
+  assert.equal(s.pending.length, 0);
+  assert.equal(s.entries.get('a').data.isSpeaking, true);
+  assert.ok(s.entries.has('c'));
+});
+
+test('P11: changes apply in sequence; a repeated change is ignored (resume replays without duplicates)', () => {
+  let s = applySnapshot(emptyRoom(), { seq: 0, entries: [] });
+  s = applyChange(s, change(1, 'join', entry('a', 'Ann')));
+  const again = applyChange(s, change(1, 'join', entry('a', 'Ann')));
+  assert.equal(again, s);
+  s = applyChange(s, change(2, 'leave', entry('a', 'Ann', { online: false })));
+  assert.equal(s.entries.get('a').online, false);
+  s = applyChange(s, change(3, 'remove', entry('a', 'Ann', { online: false })));
+  assert.equal(s.entries.has('a'), false);
+  assert.equal(s.seq, 3);
+});
+
+test('S2: a change that skips a sequence number is not applied and marks a gap', () => {
+  let s = applySnapshot(emptyRoom(), { seq: 2, entries: [entry('a', 'Ann')] });
+  const gapped = applyChange(s, change(4, 'join', entry('b', 'Bob')));
+  assert.equal(gapped.gap, true);
+  assert.equal(gapped.entries.has('b'), false);
+  assert.equal(applyChange(gapped, change(3, 'join', entry('c', 'Cy'))), gapped, 'nothing applies until resynced');
+  const resynced = applySnapshot(gapped, { seq: 4, entries: [entry('a', 'Ann'), entry('b', 'Bob'), entry('c', 'Cy')] });
+  assert.equal(resynced.gap, false);
+  assert.equal(resynced.entries.size, 3);
+});
+
+test('H6: self first, then participants before observers, then name case-insensitively, then user id', () => {
+  const s = applySnapshot(emptyRoom(), {
+    seq: 1,
+    entries: [
+      entry('o1', 'aaron', { role: 'observer' }),
+      entry('p2', 'bob'),
+      entry('p1', 'Bob'),
+      entry('p3', 'Alice'),
+      entry('me', 'Zed', { role: 'observer' }),
+      entry('gone', 'Al', { online: false }),
+    ],
+  });
+  const view = deriveView(s, 'me');
+  assert.deepEqual(view.participants.map((e) => e.userId), ['me', 'p3', 'p1', 'p2', 'o1']);
+});
+
+test('H6: speaking and recording sets hold the online users whose flags are true', () => {
+  const s = applySnapshot(emptyRoom(), {
+    seq: 1,
+    entries: [
+      entry('a', 'Ann', { isSpeaking: true }),
+      entry('b', 'Bob', { isRecording: true }),
+      entry('c', 'Cy', { isSpeaking: true, isRecording: true }),
+      entry('d', 'Di', { online: false, isSpeaking: true }),
+    ],
+  });
+  const view = deriveView(s, 'a');
+  assert.deepEqual(view.speakingUserIds, ['a', 'c']);
+  assert.deepEqual(view.recordingUserIds, ['b', 'c']);
+});
+
+test('toasts: none for the first snapshot, one per real join and leave, none for yourself', () => {
+  const first = applySnapshot(emptyRoom(), { seq: 1, entries: [entry('me', 'Me'), entry('a', 'Ann')] });
+  assert.deepEqual(toasts(emptyRoom(), first, 'me'), []);
+  const joined = applyChange(first, change(2, 'join', entry('b', 'Bob')));
+  assert.deepEqual(toasts(first, joined, 'me'), [{ kind: 'join', userId: 'b', displayName: 'Bob' }]);
+  const left = applyChange(joined, change(3, 'leave', entry('a', 'Ann', { online: false })));
+  assert.deepEqual(toasts(joined, left, 'me'), [{ kind: 'leave', userId: 'a', displayName: 'Ann' }]);
+  const selfLeft = applyChange(left, change(4, 'leave', entry('me', 'Me', { online: false })));
+  assert.deepEqual(toasts(left, selfLeft, 'me'), []);
+});
+
+test('toasts: an update (a flag flip) and a reconnect that continues the session are not news', () => {
+  const s = applySnapshot(emptyRoom(), { seq: 1, entries: [entry('a', 'Ann')] });
+  const speaking = applyChange(s, change(2, 'update', entry('a', 'Ann', { isSpeaking: true })));
+  assert.deepEqual(toasts(s, speaking, 'me'), []);
+  // A reconnect resynced with a snapshot in which Ann is still online: no leave/join pair.
+  const resynced = applySnapshot(speaking, { seq: 2, entries: [entry('a', 'Ann', { isSpeaking: true })] });
+  assert.deepEqual(toasts(speaking, resynced, 'me'), []);
+});
+
+test('toasts: a resync snapshot after a gap reports who really came and went meanwhile', () => {
+  const s = applySnapshot(emptyRoom(), { seq: 1, entries: [entry('a', 'Ann')] });
+  const after = applySnapshot(s, { seq: 9, entries: [entry('a', 'Ann', { online: false }), entry('b', 'Bob')] });
+  assert.deepEqual(toasts(s, after, 'me').map((t) => `${t.kind} ${t.userId}`).sort(), ['join b', 'leave a']);
+});
+
+test('initials: two letters from the name, or ? for none', () => {
+  assert.equal(initials('Ann Lee'), 'AL');
+  assert.equal(initials('bob'), 'BO');
+  assert.equal(initials('  '), '?');
+  assert.equal(initials(undefined), '?');
+  assert.equal(initials('Émile Zola Jr'), 'ÉJ');
+});
