@@ -39,8 +39,8 @@ public final class ExpiryWorker implements AutoCloseable {
         clock.onAdvance(this::wake);
     }
 
-    /** Starts the worker thread. */
-    synchronized void start() {
+    /** Starts the worker thread (the engine starts it unless built with startWorker(false)). */
+    public synchronized void start() {
         if (thread != null) {
             return;
         }
@@ -88,6 +88,9 @@ public final class ExpiryWorker implements AutoCloseable {
         while (running) {
             long sleepMs;
             try {
+                // Until this pass has read the earliest deadline, any hint must wake the worker: a join
+                // landing between that read and the sleep would otherwise be slept through.
+                plannedWake = Long.MAX_VALUE;
                 runDue(clock.millis());
                 long next = store.earliestDeadline();
                 plannedWake = next;

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.huddle.presence.store.InMemoryPresenceStore;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -26,6 +27,39 @@ class ExpiryWorkerTest {
                 throw new IllegalStateException("store unavailable (test)");
             }
             return super.expire(now, maxSessions);
+        }
+    }
+
+    /**
+     * Regression (review 1.1): a join that lands after the worker read the earliest deadline but
+     * before it went to sleep must still wake it. The store runs such a join from inside
+     * earliestDeadline(), the narrowest point of that window. Real time, because a fake clock's
+     * advance would wake the worker by itself: only the join's hint may wake it here. Without the
+     * fix the worker sleeps 60 s and bob stays online long past his 2.5 s deadline.
+     */
+    @Test
+    void aJoinDuringAPassIsNotSleptThrough() {
+        AtomicBoolean injected = new AtomicBoolean();
+        Presence[] engine = new Presence[1];
+        PresenceStore racing = new ForwardingStore(new InMemoryPresenceStore()) {
+            @Override
+            public long earliestDeadline() {
+                long earliest = super.earliestDeadline();
+                // The pass that just ended alice finds the queue empty: bob joins right then.
+                if (earliest == Long.MAX_VALUE && injected.compareAndSet(false, true)) {
+                    engine[0].heartbeat("r", "bob", "b", 1_000);
+                }
+                return earliest;
+            }
+        };
+        Presence presence = Presence.builder().store(racing).clock(TimeSource.system()).startWorker(false).build();
+        engine[0] = presence;
+        try (presence) {
+            presence.heartbeat("r", "alice", "a", 1_000);
+            presence.worker().start();
+            await().atMost(Duration.ofSeconds(8)).untilTrue(injected);
+            await().atMost(Duration.ofSeconds(8)).until(() -> presence.listRoom("r", true, 10).isEmpty());
+            assertThat(presence.listRoom("r", false, 10)).extracting(Entry::userId).containsExactlyInAnyOrder("alice", "bob");
         }
     }
 

@@ -13,7 +13,7 @@ public final class Validation {
     private Validation() {
     }
 
-    /** An id must be non-null, not blank, and at most 256 characters. */
+    /** An id must be non-null, not blank, at most 256 characters, and free of control characters. */
     public static String id(String name, String value) {
         if (value == null) {
             throw new InvalidArgumentException(name, "is required");
@@ -23,6 +23,12 @@ public final class Validation {
         }
         if (value.length() > MAX_ID_LENGTH) {
             throw new InvalidArgumentException(name, "must be at most " + MAX_ID_LENGTH + " characters, was " + value.length());
+        }
+        for (int i = 0; i < value.length(); i++) {
+            if (Character.isISOControl(value.charAt(i))) {
+                // Ids end up in log lines and keys: a newline could forge a log line (H7).
+                throw new InvalidArgumentException(name, "must not contain control characters");
+            }
         }
         return value;
     }

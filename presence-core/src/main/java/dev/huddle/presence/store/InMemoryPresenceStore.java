@@ -416,13 +416,23 @@ public final class InMemoryPresenceStore implements PresenceStore {
         }
     }
 
+    /**
+     * The member's merged data (P12). The merger is the caller's code: if it throws, the member keeps
+     * the data it showed, so a broken merge rule can never leave a room half-changed (a session added
+     * but no join emitted, a node polled but never ended).
+     */
     private Map<String, String> merge(Member m) {
         List<Session> sessions = m.sessions();
         List<Map<String, String>> sessionData = new ArrayList<>(sessions.size());
         for (Session s : sessions) {
             sessionData.add(s.data);
         }
-        return Map.copyOf(merger.merge(m.userData, sessionData));
+        try {
+            return Map.copyOf(merger.merge(m.userData, sessionData));
+        } catch (RuntimeException e) {
+            LOG.error("data merger {} failed for user {}; the entry keeps its previous data", merger, m.userId, e);
+            return m.data;
+        }
     }
 
     private void emit(Room room, ChangeKind kind, Entry entry) {

@@ -496,6 +496,28 @@ public abstract class PresenceStoreBehaviourSuite {
     }
 
     @Test
+    @DisplayName("P12: a merge rule that throws leaves every entry and the change stream consistent")
+    void p12_throwingMergerChangesNothingHalfway() {
+        presence.close();
+        DataMerger broken = (user, sessions) -> {
+            if (sessions.stream().anyMatch(s -> "boom".equals(s.get("x")))) {
+                throw new IllegalStateException("broken merge rule (test)");
+            }
+            return DataMerger.DEFAULT.merge(user, sessions);
+        };
+        store = newStore(broken, LOG_CAPACITY);
+        presence = Presence.builder().store(store).clock(clock).startWorker(false).build();
+        changes = new ChangeRecorder();
+        presence.subscribe(changes);
+        HeartbeatResult hb = presence.heartbeat("r", "alice", "a", INTERVAL, Map.of("x", "boom"));
+        assertThat(entry("r", "alice").online()).isTrue();
+        assertThat(changes.story("r")).containsExactly("join alice");
+        presence.disconnect(hb.sessionToken());
+        assertThat(entry("r", "alice").online()).isFalse();
+        assertThat(changes.story("r")).containsExactly("join alice", "leave alice");
+    }
+
+    @Test
     @DisplayName("S1: a snapshot carries the sequence number of the last change it includes")
     void s1_snapshotIsConsistentWithChanges() {
         assertThat(presence.snapshot("r").seq()).isZero();
@@ -531,7 +553,7 @@ public abstract class PresenceStoreBehaviourSuite {
     // ---- bad input -----------------------------------------------------------------------------
 
     @Test
-    @DisplayName("Bad input: null, blank and 257-character ids, intervals, limits and graces out of range "
+    @DisplayName("Bad input: null, blank, 257-character and control-character ids, intervals, limits and graces out of range "
             + "are refused with a typed error and change nothing")
     void badInputIsRefusedAndChangesNothing() {
         HeartbeatResult ok = beat("r", "alice", "a");
@@ -539,7 +561,7 @@ public abstract class PresenceStoreBehaviourSuite {
         int events = changes.size();
         String tooLong = "x".repeat(257);
         List<Consumer<Presence>> bad = new ArrayList<>();
-        for (String id : new String[] {null, "", "   ", tooLong}) {
+        for (String id : new String[] {null, "", "   ", tooLong, "a\nevent=forged", "nul\u0000"}) {
             bad.add(p -> p.heartbeat(id, "alice", "a", INTERVAL));
             bad.add(p -> p.heartbeat("r", id, "a", INTERVAL));
             bad.add(p -> p.heartbeat("r", "alice", id, INTERVAL));
