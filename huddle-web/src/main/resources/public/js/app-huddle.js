@@ -115,7 +115,11 @@ async function main() {
   for (const id of ['mic', 'speak', 'record']) $(id).hidden = !participant;
   $('become-participant').hidden = readOnly || participant;
 
+  // ?interval=ms tunes the session interval (P1: 1 000…300 000 ms); the default is 10 s.
+  const asked = Number(new URLSearchParams(location.search).get('interval'));
+  const interval = asked >= 1000 && asked <= 300000 ? asked : undefined;
   const client = createHuddlePresence({
+    ...(interval ? { interval } : {}),
     url: `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`,
     huddleId: readOnly ? slug : detail.id,
     userId: user?.userId,
