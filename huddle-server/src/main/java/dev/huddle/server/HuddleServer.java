@@ -12,6 +12,9 @@ import dev.huddle.server.config.ServerConfig;
 import dev.huddle.server.http.ErrorMapping;
 import dev.huddle.server.http.Json;
 import dev.huddle.server.http.OpsRoutes;
+import dev.huddle.server.http.PageRoutes;
+import dev.huddle.server.live.LiveEndpoint;
+import dev.huddle.server.live.LiveHub;
 import dev.huddle.server.huddle.HuddleRepository;
 import dev.huddle.server.huddle.HuddleRoutes;
 import dev.huddle.server.huddle.HuddleService;
@@ -32,6 +35,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.Objects;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
 
 /**
  * The Huddle Presence server: wires the database, the presence engine, sign-in and the HTTP routes on
@@ -43,6 +47,7 @@ public final class HuddleServer implements AutoCloseable {
     private Database database;
     private Presence presence;
     private PresenceEvents events;
+    private LiveHub live;
     private PrometheusMeterRegistry metrics;
     private Javalin app;
 
@@ -63,9 +68,13 @@ public final class HuddleServer implements AutoCloseable {
             new JvmThreadMetrics().bindTo(metrics);
             new ProcessorMetrics().bindTo(metrics);
             new UptimeMetrics().bindTo(metrics);
-            presence = Presence.builder().clock(time).merger(new HuddleDataMerger()).build();
+            presence = Presence.builder().clock(time).merger(new HuddleDataMerger())
+                    .changeLogCapacity(config.live().changeLogCapacity()).build();
             events = new PresenceEvents(metrics);
             presence.subscribe(events);
+            live = new LiveHub(config.live());
+            live.bindTo(metrics);
+            presence.subscribe(live);
 
             UserRepository users = new UserRepository(database.jdbi());
             GuestTokens guestTokens = null;
@@ -85,6 +94,7 @@ public final class HuddleServer implements AutoCloseable {
             PresenceRoutes presenceRoutes = new PresenceRoutes(functions, auth);
             ConvexRoutes convexRoutes = new ConvexRoutes(functions, auth);
             OpsRoutes opsRoutes = new OpsRoutes(metrics);
+            LiveEndpoint liveEndpoint = new LiveEndpoint(live, presence, functions, huddles, auth, config.allowedOrigins());
 
             app = Javalin.create(cfg -> {
                 cfg.startup.showJavalinBanner = false;
@@ -94,12 +104,14 @@ public final class HuddleServer implements AutoCloseable {
                 cfg.jetty.modifyHttpConfiguration(http -> http.setHeaderCacheCaseSensitive(true));
                 cfg.jsonMapper(new JavalinJackson(Json.MAPPER, false));
                 cfg.staticFiles.add("/public", Location.CLASSPATH);
+                cfg.jetty.modifyServletContextHandler(h -> h.addServlet(new ServletHolder(liveEndpoint), LiveEndpoint.PATH));
                 ErrorMapping.register(cfg.routes);
                 authRoutes.register(cfg.routes);
                 huddleRoutes.register(cfg.routes);
                 presenceRoutes.register(cfg.routes);
                 convexRoutes.register(cfg.routes);
                 opsRoutes.register(cfg.routes);
+                new PageRoutes().register(cfg.routes);
             });
             app.start(config.host(), config.port());
             return this;
@@ -111,9 +123,16 @@ public final class HuddleServer implements AutoCloseable {
 
     /** Stops listening, ends the engine and closes the database. Safe to call twice. */
     public synchronized void stop() {
+        if (live != null && app != null) {
+            live.closeAll(1_000);
+        }
         if (app != null) {
             app.stop();
             app = null;
+        }
+        if (live != null) {
+            live.close();
+            live = null;
         }
         if (presence != null) {
             presence.close();
@@ -145,6 +164,11 @@ public final class HuddleServer implements AutoCloseable {
     /** The engine, for tests and embedding. */
     public Presence presence() {
         return presence;
+    }
+
+    /** The WebSocket API's shared state, for tests and metrics. */
+    public LiveHub live() {
+        return live;
     }
 
     /** The metrics registry behind {@code /metrics}. */

@@ -47,6 +47,24 @@ public final class Main implements Callable<Integer> {
     String guestTokenDays;
     @Option(names = "--allowed-origins", description = "Comma-separated origins allowed to open WebSockets (HUDDLE_ALLOWED_ORIGINS).")
     String allowedOrigins;
+    @Option(names = "--ws-ping-interval-ms", description = "WebSocket ping interval (HUDDLE_WS_PING_INTERVAL_MS, default 5000).")
+    String wsPingIntervalMs;
+    @Option(names = "--ws-max-message-bytes", description = "Largest WebSocket message (HUDDLE_WS_MAX_MESSAGE_BYTES, default 16384).")
+    String wsMaxMessageBytes;
+    @Option(names = "--ws-max-rooms-per-connection", description = "Rooms per WebSocket (HUDDLE_WS_MAX_ROOMS_PER_CONNECTION, default 16).")
+    String wsMaxRooms;
+    @Option(names = "--ws-max-connections-per-user", description = "WebSockets per user (HUDDLE_WS_MAX_CONNECTIONS_PER_USER, default 8).")
+    String wsMaxConnections;
+    @Option(names = "--ws-flag-updates-per-second", description = "Flag messages per session per second (HUDDLE_WS_FLAG_UPDATES_PER_SECOND, default 10).")
+    String wsFlagRate;
+    @Option(names = "--ws-flag-coalesce-ms", description = "Flag coalescing window (HUDDLE_WS_FLAG_COALESCE_MS, default 100).")
+    String wsFlagCoalesce;
+    @Option(names = "--ws-outbound-queue", description = "Messages queued per WebSocket before resync (HUDDLE_WS_OUTBOUND_QUEUE, default 256).")
+    String wsOutboundQueue;
+    @Option(names = "--ws-send-timeout-ms", description = "Stuck send before close 4008 (HUDDLE_WS_SEND_TIMEOUT_MS, default 30000).")
+    String wsSendTimeout;
+    @Option(names = "--change-log-capacity", description = "Changes kept per room for resume (HUDDLE_CHANGE_LOG_CAPACITY, default 1024).")
+    String changeLogCapacity;
 
     public static void main(String[] args) {
         int code = new CommandLine(new Main()).execute(args);
@@ -71,6 +89,15 @@ public final class Main implements Callable<Integer> {
         put(flags, Setting.JWT_AUDIENCE, jwtAudience);
         put(flags, Setting.GUEST_TOKEN_DAYS, guestTokenDays);
         put(flags, Setting.ALLOWED_ORIGINS, allowedOrigins);
+        put(flags, Setting.WS_PING_INTERVAL_MS, wsPingIntervalMs);
+        put(flags, Setting.WS_MAX_MESSAGE_BYTES, wsMaxMessageBytes);
+        put(flags, Setting.WS_MAX_ROOMS_PER_CONNECTION, wsMaxRooms);
+        put(flags, Setting.WS_MAX_CONNECTIONS_PER_USER, wsMaxConnections);
+        put(flags, Setting.WS_FLAG_UPDATES_PER_SECOND, wsFlagRate);
+        put(flags, Setting.WS_FLAG_COALESCE_MS, wsFlagCoalesce);
+        put(flags, Setting.WS_OUTBOUND_QUEUE, wsOutboundQueue);
+        put(flags, Setting.WS_SEND_TIMEOUT_MS, wsSendTimeout);
+        put(flags, Setting.CHANGE_LOG_CAPACITY, changeLogCapacity);
         ServerConfig config;
         try {
             config = new ConfigLoader(flags, System.getenv(), w -> LOG.warn("config: {}", w)).load();

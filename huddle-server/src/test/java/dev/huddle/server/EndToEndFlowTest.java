@@ -143,11 +143,15 @@ class EndToEndFlowTest {
     }
 
     @Test
-    @DisplayName("static files: / serves the index page")
+    @DisplayName("static files: / serves the home page, /h/{slug} the huddle page, /js the client modules")
     void indexPage() {
         Api.Response r = t.api.get("/", (String) null);
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.body()).contains("Huddle Presence");
+        Api.Response page = t.api.get("/h/any-slug-ab12cd", (String) null);
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.body()).contains("id=\"participants\"").contains("/js/app-huddle.js");
+        assertThat(t.api.get("/js/presence-client.js", (String) null).body()).contains("createHuddlePresence");
         assertThat(t.api.get("/no/such/thing", (String) null).errorCode()).isEqualTo("not_found");
     }
 

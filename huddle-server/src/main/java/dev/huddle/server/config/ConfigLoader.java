@@ -72,11 +72,12 @@ public final class ConfigLoader {
 
         AuthConfig auth = auth(problems);
         List<String> origins = origins(problems);
+        LiveSettings live = live(problems);
 
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, auth, origins);
+        return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, auth, origins, live);
     }
 
     private AuthConfig auth(List<String> problems) {
@@ -152,6 +153,23 @@ public final class ConfigLoader {
             }
         }
         return out;
+    }
+
+    private LiveSettings live(List<String> problems) {
+        int before = problems.size();
+        int ping = parseInt(Setting.WS_PING_INTERVAL_MS, 50, 300_000, problems);
+        int size = parseInt(Setting.WS_MAX_MESSAGE_BYTES, 256, 1024 * 1024, problems);
+        int rooms = parseInt(Setting.WS_MAX_ROOMS_PER_CONNECTION, 1, 10_000, problems);
+        int conns = parseInt(Setting.WS_MAX_CONNECTIONS_PER_USER, 1, 10_000, problems);
+        int flags = parseInt(Setting.WS_FLAG_UPDATES_PER_SECOND, 1, 1_000, problems);
+        int coalesce = parseInt(Setting.WS_FLAG_COALESCE_MS, 0, 5_000, problems);
+        int queue = parseInt(Setting.WS_OUTBOUND_QUEUE, 4, 1_000_000, problems);
+        int sendTimeout = parseInt(Setting.WS_SEND_TIMEOUT_MS, 100, 600_000, problems);
+        int log = parseInt(Setting.CHANGE_LOG_CAPACITY, 1, 1_000_000, problems);
+        if (problems.size() > before) {
+            return LiveSettings.DEFAULTS;
+        }
+        return new LiveSettings(ping, size, rooms, conns, flags, coalesce, queue, sendTimeout, log);
     }
 
     private int parseInt(Setting s, int min, int max, List<String> problems) {

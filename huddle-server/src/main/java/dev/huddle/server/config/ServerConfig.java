@@ -14,10 +14,11 @@ import java.util.Objects;
  * @param dbUser database user, or null
  * @param dbPassword database password, or null
  * @param auth sign-in settings
- * @param allowedOrigins origins allowed to open the WebSocket (parsed now, used by the WebSocket API)
+ * @param allowedOrigins origins, besides the server's own, allowed to open the WebSocket
+ * @param live limits and timings of the WebSocket API
  */
 public record ServerConfig(String host, int port, Path dataDir, String dbUrl, String dbUser, String dbPassword,
-        AuthConfig auth, List<String> allowedOrigins) {
+        AuthConfig auth, List<String> allowedOrigins, LiveSettings live) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final String DEFAULT_HOST = "0.0.0.0";
@@ -31,6 +32,7 @@ public record ServerConfig(String host, int port, Path dataDir, String dbUrl, St
         Objects.requireNonNull(dbUrl, "dbUrl");
         Objects.requireNonNull(auth, "auth");
         allowedOrigins = List.copyOf(allowedOrigins);
+        Objects.requireNonNull(live, "live");
     }
 
     /** The default SQLite database inside {@code dataDir}. */
@@ -40,17 +42,28 @@ public record ServerConfig(String host, int port, Path dataDir, String dbUrl, St
 
     /** Defaults for tests and embedding: guest sign-in, SQLite in {@code dataDir}, the given port. */
     public static ServerConfig forDataDir(Path dataDir, int port) {
-        return new ServerConfig("127.0.0.1", port, dataDir, sqliteUrl(dataDir), null, null, AuthConfig.guest(), List.of());
+        return new ServerConfig("127.0.0.1", port, dataDir, sqliteUrl(dataDir), null, null, AuthConfig.guest(), List.of(),
+                LiveSettings.DEFAULTS);
     }
 
     /** A copy using another JDBC database. */
     public ServerConfig withDatabase(String url, String user, String password) {
-        return new ServerConfig(host, port, dataDir, url, user, password, auth, allowedOrigins);
+        return new ServerConfig(host, port, dataDir, url, user, password, auth, allowedOrigins, live);
     }
 
     /** A copy with other sign-in settings. */
     public ServerConfig withAuth(AuthConfig newAuth) {
-        return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, newAuth, allowedOrigins);
+        return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, newAuth, allowedOrigins, live);
+    }
+
+    /** A copy with other WebSocket origins. */
+    public ServerConfig withAllowedOrigins(List<String> origins) {
+        return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, auth, origins, live);
+    }
+
+    /** A copy with other WebSocket limits. */
+    public ServerConfig withLive(LiveSettings newLive) {
+        return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, auth, allowedOrigins, newLive);
     }
 
     /** Whether the database is PostgreSQL (else SQLite). */
@@ -61,6 +74,6 @@ public record ServerConfig(String host, int port, Path dataDir, String dbUrl, St
     @Override
     public String toString() {
         return "ServerConfig[host=" + host + ", port=" + port + ", dataDir=" + dataDir + ", dbUrl=" + dbUrl
-                + ", dbUser=" + dbUser + ", auth=" + auth + ", allowedOrigins=" + allowedOrigins + "]";
+                + ", dbUser=" + dbUser + ", auth=" + auth + ", allowedOrigins=" + allowedOrigins + ", live=" + live + "]";
     }
 }

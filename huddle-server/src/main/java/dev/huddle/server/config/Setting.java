@@ -15,7 +15,25 @@ public enum Setting {
     JWT_AUDIENCE("--jwt-audience", "HUDDLE_JWT_AUDIENCE", null),
     GUEST_TOKEN_DAYS("--guest-token-days", "HUDDLE_GUEST_TOKEN_DAYS",
             String.valueOf(AuthConfig.DEFAULT_GUEST_TOKEN_TTL.toDays())),
-    ALLOWED_ORIGINS("--allowed-origins", "HUDDLE_ALLOWED_ORIGINS", null);
+    ALLOWED_ORIGINS("--allowed-origins", "HUDDLE_ALLOWED_ORIGINS", null),
+    WS_PING_INTERVAL_MS("--ws-ping-interval-ms", "HUDDLE_WS_PING_INTERVAL_MS",
+            String.valueOf(LiveSettings.DEFAULTS.pingIntervalMs())),
+    WS_MAX_MESSAGE_BYTES("--ws-max-message-bytes", "HUDDLE_WS_MAX_MESSAGE_BYTES",
+            String.valueOf(LiveSettings.DEFAULTS.maxMessageBytes())),
+    WS_MAX_ROOMS_PER_CONNECTION("--ws-max-rooms-per-connection", "HUDDLE_WS_MAX_ROOMS_PER_CONNECTION",
+            String.valueOf(LiveSettings.DEFAULTS.maxRoomsPerConnection())),
+    WS_MAX_CONNECTIONS_PER_USER("--ws-max-connections-per-user", "HUDDLE_WS_MAX_CONNECTIONS_PER_USER",
+            String.valueOf(LiveSettings.DEFAULTS.maxConnectionsPerUser())),
+    WS_FLAG_UPDATES_PER_SECOND("--ws-flag-updates-per-second", "HUDDLE_WS_FLAG_UPDATES_PER_SECOND",
+            String.valueOf(LiveSettings.DEFAULTS.flagUpdatesPerSecond())),
+    WS_FLAG_COALESCE_MS("--ws-flag-coalesce-ms", "HUDDLE_WS_FLAG_COALESCE_MS",
+            String.valueOf(LiveSettings.DEFAULTS.flagCoalesceMs())),
+    WS_OUTBOUND_QUEUE("--ws-outbound-queue", "HUDDLE_WS_OUTBOUND_QUEUE",
+            String.valueOf(LiveSettings.DEFAULTS.outboundQueue())),
+    WS_SEND_TIMEOUT_MS("--ws-send-timeout-ms", "HUDDLE_WS_SEND_TIMEOUT_MS",
+            String.valueOf(LiveSettings.DEFAULTS.sendTimeoutMs())),
+    CHANGE_LOG_CAPACITY("--change-log-capacity", "HUDDLE_CHANGE_LOG_CAPACITY",
+            String.valueOf(LiveSettings.DEFAULTS.changeLogCapacity()));
 
     private final String flag;
     private final String env;

@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The presence functions of the HTTP API (H2, H5): heartbeat, list, setFlags and disconnect. The plain
@@ -46,20 +47,53 @@ public final class PresenceFunctions {
         if (!me.equals(userId)) {
             throw ApiException.forbidden("userId must be the signed-in user");
         }
+        HeartbeatResult r = join(me, roomId, sessionId, interval, Optional.empty(), Optional.empty()).result();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("roomToken", r.roomToken());
+        out.put("sessionToken", r.sessionToken());
+        return out;
+    }
+
+    /** A member's heartbeat and the membership it was checked against. */
+    public record Joined(HuddleService.Membership membership, HeartbeatResult result) {
+    }
+
+    /**
+     * The heartbeat rule of HTTP and WebSocket alike (H2, H5): {@code me} must be a member of the huddle
+     * {@code roomId} (canonical id); the server sets the session's profile data and role, an observer's
+     * flags to false, and a participant's flags when given. Observers giving a flag are refused (403
+     * {@code observer_cannot_set_flags}) before anything changes.
+     */
+    public Joined join(String me, String roomId, String sessionId, long interval, Optional<Boolean> speaking,
+            Optional<Boolean> recording) {
         HuddleService.Membership m = huddles.requireMember(roomId, me);
+        Map<String, String> flags = speaking.isPresent() || recording.isPresent()
+                ? flagPatch(m.role(), speaking, recording) : Map.of();
         Map<String, String> profile = profile(me, m.role());
         Map<String, String> sessionData = new HashMap<>(profile);
         if (m.role() == Role.OBSERVER) {
             sessionData.put(SessionData.IS_SPEAKING, SessionData.FALSE);
             sessionData.put(SessionData.IS_RECORDING, SessionData.FALSE);
         }
+        sessionData.putAll(flags);
         HeartbeatResult r = presence.heartbeat(m.huddle().id(), me, sessionId, interval, sessionData);
         // The user's room data keeps their name and role on show after they go offline (see HuddleDataMerger).
         presence.updateRoomUser(m.huddle().id(), me, profile);
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("roomToken", r.roomToken());
-        out.put("sessionToken", r.sessionToken());
-        return out;
+        return new Joined(m, r);
+    }
+
+    /**
+     * The flags patch a member of {@code role} may apply (H5): observers may set neither flag (403
+     * {@code observer_cannot_set_flags}).
+     */
+    public static Map<String, String> flagPatch(Role role, Optional<Boolean> speaking, Optional<Boolean> recording) {
+        if (role == Role.OBSERVER) {
+            throw new ApiException(403, "observer_cannot_set_flags", "observers cannot set isSpeaking or isRecording");
+        }
+        Map<String, String> patch = new HashMap<>();
+        speaking.ifPresent(v -> patch.put(SessionData.IS_SPEAKING, SessionData.flag(v)));
+        recording.ifPresent(v -> patch.put(SessionData.IS_RECORDING, SessionData.flag(v)));
+        return patch;
     }
 
     /**
@@ -100,12 +134,7 @@ public final class PresenceFunctions {
         }
         String me = caller.requireUserId();
         HuddleService.Membership m = huddles.requireMember(roomId, me);
-        if (m.role() == Role.OBSERVER) {
-            throw new ApiException(403, "observer_cannot_set_flags", "observers cannot set isSpeaking or isRecording");
-        }
-        Map<String, String> patch = new HashMap<>();
-        speaking.ifPresent(v -> patch.put(SessionData.IS_SPEAKING, SessionData.flag(v)));
-        recording.ifPresent(v -> patch.put(SessionData.IS_RECORDING, SessionData.flag(v)));
+        Map<String, String> patch = flagPatch(m.role(), speaking, recording);
         if (!presence.updateSession(m.huddle().id(), me, sessionId, patch)) {
             throw new ApiException(404, "unknown_session", "no live session '" + sessionId + "' of yours in this huddle");
         }

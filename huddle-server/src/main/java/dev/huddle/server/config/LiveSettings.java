@@ -1,0 +1,70 @@
+package dev.huddle.server.config;
+
+/**
+ * Limits and timings of the WebSocket API (T1, S2, S4), each a setting (see docs/operations.md).
+ *
+ * @param pingIntervalMs how often the server pings each socket; never more than the smallest session
+ *     interval on that socket
+ * @param maxMessageBytes largest client frame; a larger one closes the socket with 1009
+ * @param maxRoomsPerConnection rooms one socket may join or subscribe to at once
+ * @param maxConnectionsPerUser open sockets one signed-in user may hold; more are refused with 429
+ * @param flagUpdatesPerSecond {@code flags} messages one session may send per second; more get {@code rate_limited}
+ * @param flagCoalesceMs flag changes of one session within this window are applied once, latest state winning
+ * @param outboundQueue messages queued for one socket before its subscriptions are resynced (S4)
+ * @param sendTimeoutMs a send stuck this long closes the socket with 4008 {@code too_slow}
+ * @param changeLogCapacity changes kept per room for resume (S2)
+ */
+public record LiveSettings(long pingIntervalMs, int maxMessageBytes, int maxRoomsPerConnection,
+        int maxConnectionsPerUser, int flagUpdatesPerSecond, long flagCoalesceMs, int outboundQueue,
+        long sendTimeoutMs, int changeLogCapacity) {
+
+    public static final LiveSettings DEFAULTS = new LiveSettings(5_000, 16 * 1024, 16, 8, 10, 100, 256, 30_000, 1_024);
+
+    public LiveSettings {
+        check("pingIntervalMs", pingIntervalMs, 50, 300_000);
+        check("maxMessageBytes", maxMessageBytes, 256, 1024 * 1024);
+        check("maxRoomsPerConnection", maxRoomsPerConnection, 1, 10_000);
+        check("maxConnectionsPerUser", maxConnectionsPerUser, 1, 10_000);
+        check("flagUpdatesPerSecond", flagUpdatesPerSecond, 1, 1_000);
+        check("flagCoalesceMs", flagCoalesceMs, 0, 5_000);
+        check("outboundQueue", outboundQueue, 4, 1_000_000);
+        check("sendTimeoutMs", sendTimeoutMs, 100, 600_000);
+        check("changeLogCapacity", changeLogCapacity, 1, 1_000_000);
+    }
+
+    private static void check(String name, long v, long min, long max) {
+        if (v < min || v > max) {
+            throw new IllegalArgumentException(name + " must lie in " + min + "…" + max + ", was " + v);
+        }
+    }
+
+    public LiveSettings withPingIntervalMs(long v) {
+        return new LiveSettings(v, maxMessageBytes, maxRoomsPerConnection, maxConnectionsPerUser, flagUpdatesPerSecond,
+                flagCoalesceMs, outboundQueue, sendTimeoutMs, changeLogCapacity);
+    }
+
+    public LiveSettings withMaxConnectionsPerUser(int v) {
+        return new LiveSettings(pingIntervalMs, maxMessageBytes, maxRoomsPerConnection, v, flagUpdatesPerSecond,
+                flagCoalesceMs, outboundQueue, sendTimeoutMs, changeLogCapacity);
+    }
+
+    public LiveSettings withMaxRoomsPerConnection(int v) {
+        return new LiveSettings(pingIntervalMs, maxMessageBytes, v, maxConnectionsPerUser, flagUpdatesPerSecond,
+                flagCoalesceMs, outboundQueue, sendTimeoutMs, changeLogCapacity);
+    }
+
+    public LiveSettings withOutboundQueue(int v) {
+        return new LiveSettings(pingIntervalMs, maxMessageBytes, maxRoomsPerConnection, maxConnectionsPerUser,
+                flagUpdatesPerSecond, flagCoalesceMs, v, sendTimeoutMs, changeLogCapacity);
+    }
+
+    public LiveSettings withSendTimeoutMs(long v) {
+        return new LiveSettings(pingIntervalMs, maxMessageBytes, maxRoomsPerConnection, maxConnectionsPerUser,
+                flagUpdatesPerSecond, flagCoalesceMs, outboundQueue, v, changeLogCapacity);
+    }
+
+    public LiveSettings withChangeLogCapacity(int v) {
+        return new LiveSettings(pingIntervalMs, maxMessageBytes, maxRoomsPerConnection, maxConnectionsPerUser,
+                flagUpdatesPerSecond, flagCoalesceMs, outboundQueue, sendTimeoutMs, v);
+    }
+}

@@ -1,0 +1,16 @@
+package dev.huddle.server.live;
+
+/** The close codes the server sends (docs/protocol.md). */
+final class CloseCodes {
+    /** The server is shutting down. */
+    static final int GOING_AWAY = 1001;
+    /** A binary frame: the protocol is JSON text only. */
+    static final int UNSUPPORTED_DATA = 1003;
+    /** A frame larger than the configured maximum (sent by Jetty). */
+    static final int MESSAGE_TOO_BIG = 1009;
+    /** S4: the client stopped reading and a send stayed stuck past the send timeout. */
+    static final int TOO_SLOW = 4008;
+
+    private CloseCodes() {
+    }
+}

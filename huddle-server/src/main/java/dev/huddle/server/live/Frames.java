@@ -1,0 +1,96 @@
+package dev.huddle.server.live;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.huddle.presence.Change;
+import dev.huddle.presence.HeartbeatResult;
+import dev.huddle.presence.RoomSnapshot;
+import dev.huddle.server.http.Json;
+import dev.huddle.server.presence.EntryView;
+import java.util.Locale;
+
+/** Renders every server → client message of docs/protocol.md as one JSON text frame. */
+final class Frames {
+    private Frames() {
+    }
+
+    static String joined(JsonNode requestId, String huddleId, String sessionId, HeartbeatResult r, boolean resumed) {
+        ObjectNode o = base("joined", requestId);
+        o.put("huddleId", huddleId);
+        o.put("sessionId", sessionId);
+        o.put("roomToken", r.roomToken());
+        o.put("sessionToken", r.sessionToken());
+        o.put("resumed", resumed);
+        return write(o);
+    }
+
+    static String left(JsonNode requestId, String huddleId, String sessionId) {
+        ObjectNode o = base("left", requestId);
+        o.put("huddleId", huddleId);
+        o.put("sessionId", sessionId);
+        return write(o);
+    }
+
+    static String unsubscribed(JsonNode requestId, String room) {
+        ObjectNode o = base("unsubscribed", requestId);
+        o.put("room", room);
+        return write(o);
+    }
+
+    /** S2: the changes after {@code seq} of {@code epoch} follow; the client keeps what it holds. */
+    static String resumed(JsonNode requestId, String room, String epoch, long seq) {
+        ObjectNode o = base("resumed", requestId);
+        o.put("room", room);
+        o.put("epoch", epoch);
+        o.put("seq", seq);
+        return write(o);
+    }
+
+    /** S1: the whole room as of {@code seq}; a client replaces what it holds for the room. */
+    static String snapshot(JsonNode requestId, RoomSnapshot s) {
+        ObjectNode o = base("snapshot", requestId);
+        o.put("room", s.roomId());
+        o.put("epoch", s.epoch());
+        o.put("seq", s.seq());
+        o.set("entries", Json.MAPPER.valueToTree(EntryView.of(s.entries())));
+        return write(o);
+    }
+
+    /** S3: one change carries the one entry it changed. */
+    static String change(Change c) {
+        ObjectNode o = base("change", null);
+        o.put("room", c.roomId());
+        o.put("seq", c.seq());
+        o.put("kind", c.kind().name().toLowerCase(Locale.ROOT));
+        o.set("entry", Json.MAPPER.valueToTree(EntryView.of(c.entry())));
+        return write(o);
+    }
+
+    static String error(JsonNode requestId, String code, String message) {
+        ObjectNode o = base("error", requestId);
+        if (!o.has("requestId")) {
+            o.putNull("requestId");
+        }
+        o.put("code", code);
+        o.put("message", message);
+        return write(o);
+    }
+
+    private static ObjectNode base(String type, JsonNode requestId) {
+        ObjectNode o = Json.MAPPER.createObjectNode();
+        o.put("type", type);
+        if (requestId != null && !requestId.isNull() && !requestId.isMissingNode()) {
+            o.set("requestId", requestId);
+        }
+        return o;
+    }
+
+    private static String write(ObjectNode o) {
+        try {
+            return Json.MAPPER.writeValueAsString(o);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

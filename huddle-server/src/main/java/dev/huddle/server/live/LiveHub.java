@@ -1,0 +1,203 @@
+package dev.huddle.server.live;
+
+import dev.huddle.presence.Change;
+import dev.huddle.presence.ChangeListener;
+import dev.huddle.server.config.LiveSettings;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The shared part of the WebSocket API: fans every room change out to that room's subscriptions (each
+ * change rendered once, S3), counts sockets per user, and owns the threads: one scheduler for pings
+ * and flag windows, and a small pool that drains outbound queues. {@link #onChange} runs under the
+ * engine's room lock, so it only hands the change to each subscription's non-blocking queue.
+ */
+public final class LiveHub implements ChangeListener, AutoCloseable {
+    private final LiveSettings settings;
+    private final ConcurrentHashMap<String, CopyOnWriteArraySet<Subscription>> byRoom = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, AtomicInteger> socketsPerUser = new ConcurrentHashMap<>();
+    private final Set<LiveConnection> open = ConcurrentHashMap.newKeySet();
+    private final ScheduledThreadPoolExecutor scheduler;
+    private final ExecutorService senders;
+    private final AtomicLong pongs = new AtomicLong();
+    private final AtomicLong tooSlow = new AtomicLong();
+    private final AtomicLong resyncs = new AtomicLong();
+
+    public LiveHub(LiveSettings settings) {
+        this.settings = settings;
+        this.scheduler = new ScheduledThreadPoolExecutor(2, daemon("live-timer"));
+        this.scheduler.setRemoveOnCancelPolicy(true);
+        this.senders = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
+                daemon("live-send"));
+    }
+
+    @Override
+    public void onChange(Change change) {
+        CopyOnWriteArraySet<Subscription> subs = byRoom.get(change.roomId());
+        if (subs == null || subs.isEmpty()) {
+            return;
+        }
+        String text = Frames.change(change);
+        for (Subscription s : subs) {
+            s.onChange(change, text);
+        }
+    }
+
+    void add(Subscription s) {
+        byRoom.computeIfAbsent(s.room(), r -> new CopyOnWriteArraySet<>()).add(s);
+    }
+
+    void remove(Subscription s) {
+        byRoom.computeIfPresent(s.room(), (r, subs) -> {
+            subs.remove(s);
+            return subs.isEmpty() ? null : subs;
+        });
+    }
+
+    /** Counts a new socket of {@code userId}; false when the user already holds the maximum. */
+    boolean tryOpen(String userId) {
+        AtomicInteger n = socketsPerUser.computeIfAbsent(userId, u -> new AtomicInteger());
+        if (n.incrementAndGet() > settings.maxConnectionsPerUser()) {
+            n.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    void released(String userId) {
+        socketsPerUser.computeIfPresent(userId, (u, n) -> n.decrementAndGet() <= 0 ? null : n);
+    }
+
+    void opened(LiveConnection c) {
+        open.add(c);
+    }
+
+    void closed(LiveConnection c) {
+        open.remove(c);
+    }
+
+    void pong() {
+        pongs.incrementAndGet();
+    }
+
+    void resynced() {
+        resyncs.incrementAndGet();
+    }
+
+    /** Subscriptions resynced with a snapshot because their socket fell behind (S4). */
+    public long resyncs() {
+        return resyncs.get();
+    }
+
+    /** Serves the socket gauges and counters on {@code /metrics}. */
+    public void bindTo(MeterRegistry registry) {
+        Gauge.builder("huddle.ws.sockets", open, Set::size).description("Open WebSockets").register(registry);
+        FunctionCounter.builder("huddle.ws.pongs", pongs, AtomicLong::get).description("Pongs received (T1)").register(registry);
+        FunctionCounter.builder("huddle.ws.resyncs", resyncs, AtomicLong::get)
+                .description("Subscriptions resynced with a snapshot because their socket fell behind (S4)").register(registry);
+        FunctionCounter.builder("huddle.ws.too.slow", tooSlow, AtomicLong::get)
+                .description("Sockets closed with 4008 too_slow (S4)").register(registry);
+    }
+
+    void closedTooSlow() {
+        tooSlow.incrementAndGet();
+    }
+
+    /** Sockets closed with 4008 {@code too_slow} so far (S4). */
+    public long tooSlowCloses() {
+        return tooSlow.get();
+    }
+
+    LiveSettings settings() {
+        return settings;
+    }
+
+    ScheduledExecutorService scheduler() {
+        return scheduler;
+    }
+
+    ExecutorService senders() {
+        return senders;
+    }
+
+    /** Pongs received from all sockets so far (T1; tests wait on it). */
+    public long pongsReceived() {
+        return pongs.get();
+    }
+
+    /** Open sockets. */
+    public int openSockets() {
+        return open.size();
+    }
+
+    /** The largest outbound queue any open socket has held (S4; tests check it stays bounded). */
+    public int largestOutboundQueue() {
+        return open.stream().mapToInt(LiveConnection::outboundHighWater).max().orElse(0);
+    }
+
+    /** The longest time any socket's current send has been waiting for the client, in ms (S4). */
+    public long longestPendingSendMs() {
+        long now = System.nanoTime();
+        return open.stream().mapToLong(c -> c.pendingSendMs(now)).max().orElse(0);
+    }
+
+    /** Messages queued now across all sockets. */
+    public int queuedMessages() {
+        return open.stream().mapToInt(LiveConnection::outboundSize).sum();
+    }
+
+    /** Subscriptions to {@code room} across all sockets. */
+    public int subscribers(String room) {
+        CopyOnWriteArraySet<Subscription> subs = byRoom.get(room);
+        return subs == null ? 0 : subs.size();
+    }
+
+    /**
+     * Shutdown, before the server stops listening: closes every socket with 1001 (their sessions are
+     * not ended, T2) and waits up to {@code waitMs} for the close handshakes.
+     */
+    public void closeAll(long waitMs) {
+        open.forEach(LiveConnection::goingAway);
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
+        while (!open.isEmpty() && System.nanoTime() < until) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+        senders.shutdownNow();
+        try {
+            senders.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static ThreadFactory daemon(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

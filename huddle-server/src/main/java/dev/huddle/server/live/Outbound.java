@@ -1,0 +1,154 @@
+package dev.huddle.server.live;
+
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.concurrent.Executor;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+
+/**
+ * One socket's outbound messages (S4): a bounded queue drained by one asynchronous send at a time
+ * ({@link Session#sendText} with a callback), so no thread ever waits for a slow client. When the queue
+ * is full, a subscription's queued changes are dropped and replaced by one resync marker: once the
+ * socket drains that far, the subscription takes a fresh snapshot. Replies (joined, errors, snapshots)
+ * skip the bound for changes but not a hard cap of twice it; past that the socket is closed with 4008.
+ */
+final class Outbound {
+    private sealed interface Item permits Text, Resync {
+    }
+
+    /** A message; {@code room} is set for changes, which a resync may drop. */
+    private record Text(String room, String text) implements Item {
+    }
+
+    private record Resync(Subscription sub) implements Item {
+    }
+
+    private final Session session;
+    private final int limit;
+    private final Executor executor;
+    private final Runnable onOverflow;
+    private final Runnable onResync;
+    private final ArrayDeque<Item> queue = new ArrayDeque<>();
+    private boolean sending;
+    private boolean closed;
+    private long sendStartedNanos;
+    private int highWater;
+
+    Outbound(Session session, int limit, Executor executor, Runnable onOverflow, Runnable onResync) {
+        this.session = session;
+        this.limit = limit;
+        this.executor = executor;
+        this.onOverflow = onOverflow;
+        this.onResync = onResync;
+    }
+
+    /** Queues a change of {@code room}; false (and nothing queued) when the queue is at its bound. */
+    synchronized boolean offerChange(String room, String text) {
+        if (closed) {
+            return true;
+        }
+        if (queue.size() >= limit) {
+            return false;
+        }
+        add(new Text(room, text));
+        return true;
+    }
+
+    /** Queues a reply, an error or a snapshot; a client that lets these pile up is closed (4008). */
+    void reply(String text) {
+        boolean overflow;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            overflow = queue.size() >= 2 * limit;
+            if (!overflow) {
+                add(new Text(null, text));
+            }
+        }
+        if (overflow) {
+            onOverflow.run();
+        }
+    }
+
+    /** S4: drops {@code sub}'s queued changes and queues one marker that resyncs it when reached. */
+    synchronized void resync(Subscription sub) {
+        if (closed) {
+            return;
+        }
+        for (Iterator<Item> it = queue.iterator(); it.hasNext(); ) {
+            if (it.next() instanceof Text t && sub.room().equals(t.room())) {
+                it.remove();
+            }
+        }
+        add(new Resync(sub));
+        onResync.run();
+    }
+
+    /** Whether a send has been in flight for longer than {@code timeoutNanos}. */
+    synchronized boolean stalled(long nowNanos, long timeoutNanos) {
+        return sending && sendStartedNanos != 0 && nowNanos - sendStartedNanos > timeoutNanos;
+    }
+
+    /** How long the send in flight has been waiting, in ms (0 when none). */
+    synchronized long pendingSendMs(long nowNanos) {
+        return sending && sendStartedNanos != 0 ? (nowNanos - sendStartedNanos) / 1_000_000 : 0;
+    }
+
+    /** The most messages this queue ever held (for tests and metrics). */
+    synchronized int highWater() {
+        return highWater;
+    }
+
+    synchronized int size() {
+        return queue.size();
+    }
+
+    /** Drops everything queued; later offers are ignored. */
+    synchronized void close() {
+        closed = true;
+        queue.clear();
+    }
+
+    private void add(Item item) {
+        queue.add(item);
+        highWater = Math.max(highWater, queue.size());
+        if (!sending) {
+            sending = true;
+            executor.execute(this::pump);
+        }
+    }
+
+    private void pump() {
+        while (true) {
+            Item item;
+            synchronized (this) {
+                item = closed ? null : queue.poll();
+                if (item == null) {
+                    sending = false;
+                    sendStartedNanos = 0;
+                    return;
+                }
+                sendStartedNanos = item instanceof Text ? System.nanoTime() : 0;
+            }
+            if (item instanceof Resync r) {
+                r.sub().resnapshot();
+                continue;
+            }
+            session.sendText(((Text) item).text(), Callback.from(this::sent, this::failed));
+            return;
+        }
+    }
+
+    private void sent() {
+        synchronized (this) {
+            sendStartedNanos = 0;
+        }
+        executor.execute(this::pump);
+    }
+
+    private void failed(Throwable t) {
+        close();
+    }
+}

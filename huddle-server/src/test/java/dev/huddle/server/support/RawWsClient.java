@@ -1,0 +1,115 @@
+package dev.huddle.server.support;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Base64;
+
+/**
+ * A minimal WebSocket client on a plain socket with a tiny receive buffer, for tests that need a
+ * client which truly stops reading (the JDK client may buffer on its own): it performs a real
+ * upgrade, sends masked text frames, and reads frames only when asked.
+ */
+public final class RawWsClient implements AutoCloseable {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** A frame from the server: opcode and payload. */
+    public record Frame(int opcode, byte[] payload) {
+        public String text() {
+            return new String(payload, StandardCharsets.UTF_8);
+        }
+
+        /** The close code of a close frame. */
+        public int closeCode() {
+            return payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 1005;
+        }
+    }
+
+    private final Socket socket;
+    private final DataInputStream in;
+    private final OutputStream out;
+
+    public RawWsClient(int port, String token, int receiveBuffer) throws IOException {
+        socket = new Socket();
+        socket.setReceiveBufferSize(receiveBuffer);
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+        socket.setSoTimeout(10_000);
+        out = socket.getOutputStream();
+        in = new DataInputStream(socket.getInputStream());
+        byte[] key = new byte[16];
+        RANDOM.nextBytes(key);
+        String req = "GET /ws HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(key) + "\r\nSec-WebSocket-Version: 13\r\n"
+                + (token == null ? "" : "Authorization: Bearer " + token + "\r\n") + "\r\n";
+        out.write(req.getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        String head = readHead(in);
+        if (!head.startsWith("HTTP/1.1 101")) {
+            throw new IOException("upgrade refused: " + head);
+        }
+    }
+
+    /** Sends one masked text frame. */
+    public void sendText(String text) throws IOException {
+        byte[] p = text.getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream f = new ByteArrayOutputStream();
+        f.write(0x81);
+        if (p.length < 126) {
+            f.write(0x80 | p.length);
+        } else {
+            f.write(0x80 | 126);
+            f.write(p.length >> 8);
+            f.write(p.length & 0xff);
+        }
+        byte[] mask = new byte[4];
+        RANDOM.nextBytes(mask);
+        f.write(mask);
+        for (int i = 0; i < p.length; i++) {
+            f.write(p[i] ^ mask[i % 4]);
+        }
+        out.write(f.toByteArray());
+        out.flush();
+    }
+
+    /** Reads the next frame (blocking, 10 s timeout). */
+    public Frame readFrame() throws IOException {
+        int b0 = in.readUnsignedByte();
+        int b1 = in.readUnsignedByte();
+        long len = b1 & 0x7f;
+        if (len == 126) {
+            len = in.readUnsignedShort();
+        } else if (len == 127) {
+            len = in.readLong();
+        }
+        byte[] payload = new byte[(int) len];
+        in.readFully(payload);
+        return new Frame(b0 & 0x0f, payload);
+    }
+
+    @Override
+    public void close() {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // gone
+        }
+    }
+
+    private static String readHead(InputStream in) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        while (!sb.toString().endsWith("\r\n\r\n")) {
+            int c = in.read();
+            if (c < 0) {
+                throw new IOException("connection closed during upgrade: " + sb);
+            }
+            sb.append((char) c);
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,168 @@
+package dev.huddle.server.support;
+
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * A real WebSocket client for tests (the JDK's, which answers pings by itself): sends JSON messages,
+ * records every message received and the close code, and can go silent by never reading again.
+ */
+public final class WsClient implements AutoCloseable {
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private final List<JsonNode> received = new CopyOnWriteArrayList<>();
+    private final CompletableFuture<Integer> closed = new CompletableFuture<>();
+    private final boolean reading;
+    private WebSocket ws;
+
+    private WsClient(boolean reading) {
+        this.reading = reading;
+    }
+
+    /** Connects to {@code /ws} with a bearer token (or none) and extra headers. */
+    public static WsClient connect(int port, String token, Map<String, String> headers) {
+        return connect(port, "/ws", token, headers, true);
+    }
+
+    public static WsClient connect(int port, String token) {
+        return connect(port, token, Map.of());
+    }
+
+    /** A client that reads nothing after the upgrade: it neither sees messages nor answers pings. */
+    public static WsClient connectNotReading(int port, String token) {
+        return connect(port, "/ws", token, Map.of(), false);
+    }
+
+    public static WsClient connect(int port, String path, String token, Map<String, String> headers, boolean reading) {
+        WsClient c = new WsClient(reading);
+        WebSocket.Builder b = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        headers.forEach(b::header);
+        c.ws = b.buildAsync(URI.create("ws://127.0.0.1:" + port + path), c.new Listener()).join();
+        return c;
+    }
+
+    /** Sends a JSON message built from alternating keys and values. */
+    public WsClient send(Object... kv) {
+        ObjectNode o = Api.JSON.createObjectNode();
+        for (int i = 0; i < kv.length; i += 2) {
+            o.set((String) kv[i], Api.JSON.valueToTree(kv[i + 1]));
+        }
+        return sendRaw(o.toString());
+    }
+
+    public WsClient sendRaw(String text) {
+        ws.sendText(text, true).orTimeout(5, TimeUnit.SECONDS).join();
+        return this;
+    }
+
+    public WsClient sendBinary(byte[] bytes) {
+        ws.sendBinary(java.nio.ByteBuffer.wrap(bytes), true).orTimeout(5, TimeUnit.SECONDS).join();
+        return this;
+    }
+
+    /** Every message received so far, in order. */
+    public List<JsonNode> received() {
+        return new ArrayList<>(received);
+    }
+
+    /** Messages of one type, in order. */
+    public List<JsonNode> ofType(String type) {
+        return received.stream().filter(m -> type.equals(m.path("type").asText())).toList();
+    }
+
+    /** Changes seen for {@code room}, in order. */
+    public List<JsonNode> changes(String room) {
+        return received.stream().filter(m -> "change".equals(m.path("type").asText())
+                && room.equals(m.path("room").asText())).toList();
+    }
+
+    /** Waits up to 10 s for a message matching {@code p} and returns the first such. */
+    public JsonNode await(Predicate<JsonNode> p) {
+        return org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(
+                () -> received.stream().filter(p).findFirst().orElse(null), m -> m != null);
+    }
+
+    /** Waits for the reply (any type) carrying {@code requestId}. */
+    public JsonNode reply(String requestId) {
+        return await(m -> requestId.equals(m.path("requestId").asText(null)));
+    }
+
+    /** Waits for the socket to be closed by the server; returns the close code. */
+    public int awaitClose() {
+        return closed.orTimeout(10, TimeUnit.SECONDS).join();
+    }
+
+    public boolean isClosed() {
+        return closed.isDone();
+    }
+
+    /** Cuts the connection without a close frame (a network drop). */
+    public void abort() {
+        ws.abort();
+    }
+
+    @Override
+    public void close() {
+        if (!ws.isOutputClosed()) {
+            try {
+                ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").orTimeout(2, TimeUnit.SECONDS).join();
+            } catch (RuntimeException ignored) {
+                // already gone
+            }
+        }
+        ws.abort();
+    }
+
+    private final class Listener implements WebSocket.Listener {
+        private final StringBuilder partial = new StringBuilder();
+
+        @Override
+        public void onOpen(WebSocket webSocket) {
+            if (reading) {
+                webSocket.request(1);
+            }
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                try {
+                    received.add(Api.JSON.readTree(partial.toString()));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                partial.setLength(0);
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            closed.complete(statusCode);
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+            closed.complete(-1);
+        }
+    }
+}
