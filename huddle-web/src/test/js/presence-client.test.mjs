@@ -58,6 +58,7 @@ test('joins with a session id that is stable for the tab and survives a reload',
   const join = first.socket().sent.find((m) => m.type === 'join');
   assert.equal(join.sessionId, 'sess-1');
   assert.equal(join.interval, 10000);
+  assert.equal(join.flags, undefined, 'no flags until the user sets some (an observer may send none, H5)');
   first.socket().receive({ type: 'joined', huddleId: 'h1', sessionId: 'sess-1', sessionToken: 'tok-1' });
 
   // A reload: a new client with the same sessionStorage continues the session and proves it with its token.

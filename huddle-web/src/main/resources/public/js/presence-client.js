@@ -39,7 +39,8 @@ export function createHuddlePresence(options) {
   let stopped = true;
   let attempt = 0;
   let retryTimer = null;
-  let flags = { isSpeaking: false, isRecording: false };
+  // Flags go with a join only once the user has set some: an observer has none to send (H5).
+  let flags = null;
   let requestCounter = 0;
 
   const status = (s) => o.onStatus?.(s);
@@ -57,7 +58,10 @@ export function createHuddlePresence(options) {
   function join() {
     if (o.readOnly) return;
     const sessionToken = o.storage.getItem(keys.token(sessionId)) ?? undefined;
-    send({ type: 'join', huddleId: o.huddleId, sessionId, interval: o.interval, ...(sessionToken ? { sessionToken } : {}), flags });
+    send({
+      type: 'join', huddleId: o.huddleId, sessionId, interval: o.interval,
+      ...(sessionToken ? { sessionToken } : {}), ...(flags ? { flags } : {}),
+    });
   }
 
   function onMessage(event) {
@@ -150,7 +154,7 @@ export function createHuddlePresence(options) {
 
     /** Sets this session's flags (H5); they are sent now, and again with every rejoin. */
     setFlags(patch) {
-      flags = { ...flags, ...patch };
+      flags = { isSpeaking: false, isRecording: false, ...flags, ...patch };
       if (!o.readOnly) send({ type: 'flags', huddleId: o.huddleId, sessionId, ...patch });
     },
 
@@ -186,6 +190,6 @@ export function createHuddlePresence(options) {
     /** The current derived view (H6). */
     view: () => deriveView(state, o.userId),
     sessionId: () => sessionId,
-    flags: () => ({ ...flags }),
+    flags: () => ({ isSpeaking: false, isRecording: false, ...flags }),
   };
 }
