@@ -34,7 +34,7 @@ class ExternalJwtTest {
     Path dir;
 
     @Test
-    @DisplayName("HS256: user id from the configured claim, profile created from the name claim, guest sign-in off")
+    @DisplayName("HS256: user id from the configured claim, profile from the name claim, guest sign-in off; no exp or a control character → 401")
     void hs256() {
         AuthConfig auth = new AuthConfig(AuthMode.JWT_HS256, SECRET, null, "uid", "https://idp.example", "huddle",
                 AuthConfig.DEFAULT_GUEST_TOKEN_TTL);
@@ -61,8 +61,18 @@ class ExternalJwtTest {
             assertThat(t.api.get("/api/me", wrongIssuer).errorCode()).isEqualTo("invalid_token");
 
             String noName = JWT.create().withIssuer("https://idp.example").withAudience("huddle")
-                    .withClaim("uid", "bob-7").sign(Algorithm.HMAC256(SECRET));
+                    .withClaim("uid", "bob-7").withExpiresAt(now.plusSeconds(600)).sign(Algorithm.HMAC256(SECRET));
             assertThat(t.api.get("/api/me", noName).json().get("displayName").asText()).isEqualTo("bob-7");
+
+            String noExpiry = JWT.create().withIssuer("https://idp.example").withAudience("huddle")
+                    .withClaim("uid", "bob-7").sign(Algorithm.HMAC256(SECRET));
+            assertThat(t.api.get("/api/me", noExpiry).errorCode()).as("a token without exp would live forever")
+                    .isEqualTo("invalid_token");
+            String forgedLogLine = JWT.create().withIssuer("https://idp.example").withAudience("huddle")
+                    .withClaim("uid", "eve\nevent=presence.leave room=x").withExpiresAt(now.plusSeconds(600))
+                    .sign(Algorithm.HMAC256(SECRET));
+            assertThat(t.api.get("/api/me", forgedLogLine).errorCode()).as("control characters in the user id")
+                    .isEqualTo("invalid_token");
 
             clock.advance(Duration.ofMinutes(11).toMillis());
             assertThat(t.api.get("/api/me", token).errorCode()).as("expired").isEqualTo("invalid_token");
@@ -83,6 +93,7 @@ class ExternalJwtTest {
         AuthConfig auth = new AuthConfig(AuthMode.JWT_RS256, null, pem, "sub", null, null, AuthConfig.DEFAULT_GUEST_TOKEN_TTL);
         try (TestServer t = new TestServer(dir.resolve("data"), new ManualClock(TestServer.T0), c -> c.withAuth(auth))) {
             String good = JWT.create().withSubject("carol").withClaim("name", "Carol")
+                    .withExpiresAt(Instant.ofEpochMilli(TestServer.T0).plusSeconds(600))
                     .sign(Algorithm.RSA256((RSAPublicKey) idp.getPublic(), (RSAPrivateKey) idp.getPrivate()));
             String forged = JWT.create().withSubject("carol")
                     .sign(Algorithm.RSA256((RSAPublicKey) other.getPublic(), (RSAPrivateKey) other.getPrivate()));

@@ -17,7 +17,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * Verifies tokens from an existing identity provider (HS256 shared secret or RS256 public key), with
  * optional {@code iss}/{@code aud} checks, and takes the user id from the configured claim. Tokens
- * without {@code exp} are accepted only if otherwise valid; most providers always set it.
+ * without {@code exp} are refused: they would be valid forever.
  */
 public final class ExternalJwtVerifier implements TokenVerifier {
     private final JWTVerifier verifier;
@@ -27,7 +27,8 @@ public final class ExternalJwtVerifier implements TokenVerifier {
         Algorithm algorithm = config.mode() == AuthMode.JWT_HS256
                 ? Algorithm.HMAC256(config.hs256Secret().getBytes(StandardCharsets.UTF_8))
                 : Algorithm.RSA256(PemKeys.readRsaPublicKey(config.rs256PublicKey()), null);
-        Verification v = JWT.require(algorithm).acceptLeeway(30);
+        // exp is required: a token without one would be valid forever.
+        Verification v = JWT.require(algorithm).acceptLeeway(30).withClaimPresence("exp");
         if (config.issuer() != null) {
             v = v.withIssuer(config.issuer());
         }
@@ -49,8 +50,9 @@ public final class ExternalJwtVerifier implements TokenVerifier {
             throw ApiException.invalidToken(e.getMessage());
         }
         String userId = text(jwt.getClaim(userClaim));
-        if (userId == null || userId.isBlank() || userId.length() > 256) {
-            throw ApiException.invalidToken("claim '" + userClaim + "' must hold the user id (1…256 characters)");
+        if (userId == null || userId.isBlank() || userId.length() > 256 || userId.chars().anyMatch(Character::isISOControl)) {
+            throw ApiException.invalidToken("claim '" + userClaim
+                    + "' must hold the user id (1…256 characters, no control characters)");
         }
         return new VerifiedToken(userId, text(jwt.getClaim("name")), text(jwt.getClaim("picture")));
     }

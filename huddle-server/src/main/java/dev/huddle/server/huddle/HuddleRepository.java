@@ -34,11 +34,17 @@ public final class HuddleRepository {
     }
 
     public Optional<Huddle> findById(String id) {
+        if (!Ids.looksLikeId(id)) {
+            return Optional.empty(); // never reaches the database: PostgreSQL refuses e.g. a NUL in text
+        }
         return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM huddles WHERE id = :id")
                 .bind("id", id).map(HUDDLE).findOne());
     }
 
     public Optional<Huddle> findBySlug(String slug) {
+        if (!Slugs.looksLikeSlug(slug)) {
+            return Optional.empty();
+        }
         return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM huddles WHERE slug = :slug")
                 .bind("slug", slug).map(HUDDLE).findOne());
     }

@@ -14,6 +14,13 @@ public final class Ids {
     }
 
     /** A new huddle id (the room id). */
+    private static final java.util.regex.Pattern SHAPE = java.util.regex.Pattern.compile("[a-z2-7]{26}");
+
+    /** Whether {@code s} could be an id this class made (26 characters of lowercase base32). */
+    public static boolean looksLikeId(String s) {
+        return s != null && SHAPE.matcher(s).matches();
+    }
+
     public static String huddleId() {
         return random(26);
     }

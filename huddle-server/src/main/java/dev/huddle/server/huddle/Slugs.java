@@ -16,6 +16,14 @@ public final class Slugs {
         return base(title) + "-" + Ids.random(SUFFIX);
     }
 
+    private static final java.util.regex.Pattern SHAPE =
+            java.util.regex.Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*-[a-z2-7]{" + SUFFIX + "}");
+
+    /** Whether {@code s} could be a slug this class made (a base, a dash and a 6-character suffix). */
+    public static boolean looksLikeSlug(String s) {
+        return s != null && s.length() <= MAX_BASE + 1 + SUFFIX && SHAPE.matcher(s).matches();
+    }
+
     static String base(String title) {
         String ascii = Normalizer.normalize(title, Normalizer.Form.NFKD).replaceAll("\\p{M}+", "");
         String s = ascii.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");

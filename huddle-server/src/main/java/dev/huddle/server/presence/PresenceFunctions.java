@@ -101,8 +101,11 @@ public final class PresenceFunctions {
      * {@code list {huddle: idOrSlug, limit?}} (a member by id, or a slug viewer, H4) → entries (P8).
      */
     public List<Map<String, Object>> list(Caller caller, Args args) {
-        int limit = (int) Math.max(Integer.MIN_VALUE,
-                Math.min(Integer.MAX_VALUE, args.optionalLong("limit", Presence.DEFAULT_LIMIT)));
+        long asked = args.optionalLong("limit", Presence.DEFAULT_LIMIT);
+        if (asked < 1 || asked > Presence.MAX_LIMIT) {
+            throw ApiException.invalidArgument("limit", "must lie in 1…" + Presence.MAX_LIMIT + ", was " + asked);
+        }
+        int limit = (int) asked;
         var roomToken = args.optionalString("roomToken");
         var huddle = args.optionalString("huddle");
         if (roomToken.isPresent() == huddle.isPresent()) {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.huddle.server.huddle.Huddle;
 import dev.huddle.server.huddle.HuddleRepository;
+import dev.huddle.server.huddle.Ids;
+import dev.huddle.server.huddle.Slugs;
 import dev.huddle.server.huddle.Member;
 import dev.huddle.server.huddle.Role;
 import dev.huddle.server.user.User;
@@ -42,6 +44,19 @@ abstract class RepositoryContract {
     }
 
     @Test
+    @DisplayName("Bad input: ids and slugs that no huddle could have (a NUL, markup, upper case) find nothing, on every database")
+    void impossibleIdsFindNothing() {
+        Huddle h = huddle(Ids.huddleId(), Slugs.forTitle("real"));
+        for (String bad : new String[] {"a\u0000b", h.id() + "\u0000", h.id().toUpperCase(), "<script>", "", " " + h.id()}) {
+            assertThat(huddles.findById(bad)).as("id %s", bad).isEmpty();
+            assertThat(huddles.findBySlug(bad)).as("slug %s", bad).isEmpty();
+        }
+        assertThat(huddles.findBySlug(h.slug() + "\u0000")).isEmpty();
+        assertThat(huddles.findById(h.id())).isPresent();
+        assertThat(huddles.findBySlug(h.slug())).isPresent();
+    }
+
+    @Test
     @DisplayName("users: insert, find, insertIfAbsent keeps the first profile")
     void users() {
         assertThat(users.find(ann)).hasValueSatisfying(u -> {
@@ -56,7 +71,7 @@ abstract class RepositoryContract {
     @Test
     @DisplayName("H1: a huddle is found by id and by slug; the creator is a participant; publicViewing kept")
     void createAndFind() {
-        Huddle h = huddle("h" + ann, "slug-" + ann);
+        Huddle h = huddle(Ids.huddleId(), Slugs.forTitle("slug"));
         assertThat(huddles.findById(h.id())).contains(h);
         assertThat(huddles.findBySlug(h.slug())).contains(h);
         assertThat(huddles.findById(h.slug())).isEmpty();
@@ -67,8 +82,9 @@ abstract class RepositoryContract {
     @Test
     @DisplayName("H1: slugs are unique; a failed create leaves nothing behind")
     void slugUnique() {
-        huddle("h1" + ann, "dup-" + ann);
-        assertThatThrownBy(() -> huddle("h2" + ann, "dup-" + ann)).isInstanceOf(RuntimeException.class);
+        String dup = Slugs.forTitle("dup");
+        huddle(Ids.huddleId(), dup);
+        assertThatThrownBy(() -> huddle(Ids.huddleId(), dup)).isInstanceOf(RuntimeException.class);
         assertThat(huddles.findById("h2" + ann)).isEmpty();
         assertThat(huddles.role("h2" + ann, ann)).isEmpty();
     }
@@ -76,7 +92,7 @@ abstract class RepositoryContract {
     @Test
     @DisplayName("H2, H3: observer registration is idempotent; setRole changes the role and keeps joinedAt; remove")
     void memberships() {
-        Huddle h = huddle("h" + ann, "m-" + ann);
+        Huddle h = huddle(Ids.huddleId(), Slugs.forTitle("m"));
         assertThat(huddles.addObserverIfAbsent(h.id(), bob, 20)).isTrue();
         assertThat(huddles.addObserverIfAbsent(h.id(), bob, 30)).isFalse();
         assertThat(huddles.addObserverIfAbsent(h.id(), ann, 30)).as("a participant stays one").isFalse();
@@ -95,7 +111,7 @@ abstract class RepositoryContract {
     @Test
     @DisplayName("the schema refuses a role other than participant or observer")
     void roleChecked() {
-        Huddle h = huddle("h" + ann, "r-" + ann);
+        Huddle h = huddle(Ids.huddleId(), Slugs.forTitle("r"));
         assertThatThrownBy(() -> database().jdbi().useHandle(x -> x.execute(
                 "INSERT INTO memberships (huddle_id, user_id, role, joined_at) VALUES (?, ?, 'admin', 1)", h.id(), bob)))
                 .isInstanceOf(RuntimeException.class);
@@ -104,9 +120,10 @@ abstract class RepositoryContract {
     @Test
     @DisplayName("public_viewing defaults to true when not given")
     void publicViewingDefault() {
+        String id = Ids.huddleId();
         database().jdbi().useHandle(x -> x.execute(
                 "INSERT INTO huddles (id, slug, title, created_by, created_at) VALUES (?, ?, 't', ?, 1)",
-                "d" + ann, "d-" + ann, ann));
-        assertThat(huddles.findById("d" + ann)).hasValueSatisfying(h -> assertThat(h.publicViewing()).isTrue());
+                id, Slugs.forTitle("d"), ann));
+        assertThat(huddles.findById(id)).hasValueSatisfying(h -> assertThat(h.publicViewing()).isTrue());
     }
 }
