@@ -1,0 +1,834 @@
+package dev.huddle.presence.redis;
+
+import static dev.huddle.presence.redis.Wire.b;
+import static dev.huddle.presence.redis.Wire.s;
+
+import dev.huddle.presence.Change;
+import dev.huddle.presence.ChangeListener;
+import dev.huddle.presence.DataMerger;
+import dev.huddle.presence.Entry;
+import dev.huddle.presence.HeartbeatResult;
+import dev.huddle.presence.PresenceStore;
+import dev.huddle.presence.RoomSnapshot;
+import dev.huddle.presence.SessionConflictException;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScoredValue;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import java.util.zip.CRC32;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link PresenceStore} on Redis, shared by every server node that points at the same Redis and key
+ * prefix. Layout, scripts and failure behaviour are described in {@code docs/redis-store.md}.
+ *
+ * <h2>Atomicity</h2>
+ * Every operation that changes state is one Lua script (run with EVALSHA): its checks, its writes, the
+ * sequence number it takes, the change log entry it appends and the message it publishes happen in one
+ * step that no other node can interleave with. A script that refuses (a P2 conflict, an unknown token)
+ * writes nothing.
+ *
+ * <h2>The merge rule runs in Java: a compare-and-set on a member version</h2>
+ * An entry's data is {@code DataMerger.merge(userData, live sessions' data)}, and the merger is Java
+ * code. So a script that is about to change a member's merge inputs (its user data, its set of live
+ * sessions or their data) needs the merged result of the inputs <i>after</i> its change. Each member
+ * carries a version, drawn from a per-room counter that only grows (so a version is never reused, even
+ * after the member is removed and created again). The protocol:
+ * <ol>
+ *   <li>Java runs the script without merged data. If the call changes no merge input (the common live
+ *       heartbeat, a patch that patches nothing) it completes in this one round trip. Otherwise the
+ *       script, before writing anything, returns the member's version and the merge inputs as they
+ *       will be after the change.</li>
+ *   <li>Java merges them and runs the script again with the merged data and that version. The script
+ *       recomputes everything; if the member's version is still the one merged for, its post-change
+ *       inputs are exactly the ones Java merged, so it writes the change and the merged data and emits
+ *       (join, leave, or update only if the merged data differs from what the entry showed). If some
+ *       other call changed the member in between, it returns fresh inputs and Java tries again.</li>
+ * </ol>
+ * The emission decision is made inside the script, against the state it is changing, so a join, leave
+ * or update is emitted exactly once however many nodes race; the retry only ever repeats a step that
+ * wrote nothing.
+ *
+ * <h2>Listeners</h2>
+ * See {@link ChangeFeed}: a call's own changes are delivered before it returns; other nodes' changes
+ * arrive by pub/sub; per room, each change is delivered once, in seq order, gaps filled from the log.
+ *
+ * <h2>Expiry</h2>
+ * {@link #expire} reads due sessions from every partition's deadline set (read-only) and ends each with a
+ * compare-and-delete script that ends it only if its deadline is still the one read and is due. Every
+ * node may run it at once; a session ends exactly once.
+ *
+ * <h2>Limits</h2>
+ * Standalone Redis (with replicas or Sentinel), {@code maxmemory-policy noeviction}. Not yet Redis
+ * Cluster: room keys and deadline sets carry the partition's hash tag, but the global indexes (session
+ * ids, tokens, a user's rooms) are other slots. A merge rule that throws leaves the entry's data as it
+ * was (logged), as in the in-memory store. Redis errors surface as Lettuce's {@code RedisException}; a
+ * call that times out after Redis ran its script has applied it.
+ */
+public final class RedisPresenceStore implements PresenceStore {
+    public static final int DEFAULT_PARTITIONS = 16;
+    public static final int DEFAULT_CHANGE_LOG_CAPACITY = 1_024;
+    private static final Logger LOG = LoggerFactory.getLogger(RedisPresenceStore.class);
+    private static final int MAX_ATTEMPTS = 1_000;
+    private static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
+    private static final Comparator<Wire.Row> ORDER = Comparator
+            .comparing((Wire.Row r) -> !r.entry().online())
+            .thenComparingLong(r -> r.entry().online() ? r.onlineSince() : -r.entry().lastDisconnected())
+            .thenComparing(r -> r.entry().userId())
+            .thenComparing(r -> r.entry().roomId());
+
+    private final RedisClient client;
+    private final boolean ownsClient;
+    private final StatefulRedisConnection<String, byte[]> connection;
+    private final RedisCommands<String, byte[]> redis;
+    private final RedisAsyncCommands<String, byte[]> async;
+    private volatile StatefulRedisPubSubConnection<String, byte[]> pubSub;
+    private final String probeChannel;
+    private final AtomicLong probeCounter = new AtomicLong();
+    private volatile long probeSeen;
+    private volatile boolean subscriptionHealthy = true;
+    private ScheduledExecutorService probes;
+    private boolean closed;
+    private final ChangeFeed feed;
+    private final String prefix;
+    private final int partitions;
+    private final byte[] capacity;
+    private final DataMerger merger;
+    private final Duration timeout;
+    private final String nodeId;
+    private final AtomicLong epochs = new AtomicLong();
+
+    private RedisPresenceStore(Builder b) {
+        this.prefix = b.prefix;
+        this.partitions = b.partitions;
+        this.capacity = b(b.changeLogCapacity);
+        this.merger = b.merger;
+        this.timeout = b.timeout;
+        byte[] id = new byte[9];
+        new SecureRandom().nextBytes(id);
+        this.nodeId = Base64.getUrlEncoder().withoutPadding().encodeToString(id);
+        this.ownsClient = b.client == null;
+        this.client = b.client != null ? b.client : newClient(b.uri, b.requestQueueSize, b.timeout);
+        StatefulRedisConnection<String, byte[]> conn = null;
+        StatefulRedisPubSubConnection<String, byte[]> ps = null;
+        ChangeFeed f = null;
+        try {
+            conn = client.connect(CODEC);
+            this.connection = conn;
+            this.redis = conn.sync();
+            this.async = conn.async();
+            nameConnection(() -> redis.clientSetname("presence-redis:" + nodeId));
+            Scripts.loadAll(redis);
+            f = new ChangeFeed(this::readLog, b.inboxCapacity, "presence-redis-feed");
+            this.feed = f;
+            this.probeChannel = prefix + "probe:" + nodeId;
+            ps = openPubSub();
+            this.pubSub = ps;
+            if (!b.probeInterval.isZero()) {
+                probes = Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "presence-redis-probe");
+                    t.setDaemon(true);
+                    return t;
+                });
+                long every = b.probeInterval.toMillis();
+                probes.scheduleWithFixedDelay(this::probeAndRepair, every, every, TimeUnit.MILLISECONDS);
+            }
+        } catch (RuntimeException e) {
+            if (f != null) {
+                f.close();
+            }
+            if (ps != null) {
+                ps.close();
+            }
+            if (conn != null) {
+                conn.close();
+            }
+            if (ownsClient) {
+                client.shutdown();
+            }
+            throw e;
+        }
+    }
+
+    /** Starts building a store on the Redis at {@code uri} (e.g. {@code redis://127.0.0.1:6379}). */
+    public static Builder builder(String uri) {
+        return new Builder(Objects.requireNonNull(uri, "uri"), null);
+    }
+
+    /** Starts building a store on a client the caller owns (and shuts down); tests share one. */
+    public static Builder builder(RedisClient client) {
+        return new Builder(null, Objects.requireNonNull(client, "client"));
+    }
+
+    /**
+     * A client configured as this store wants it: a bounded request queue (commands beyond it fail at
+     * once instead of piling up in memory while Redis is away), auto-reconnect, command timeouts.
+     */
+    public static RedisClient newClient(String uri, int requestQueueSize, Duration timeout) {
+        RedisURI redisUri = RedisURI.create(uri);
+        redisUri.setTimeout(timeout);
+        RedisClient c = RedisClient.create(redisUri);
+        c.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                .requestQueueSize(requestQueueSize)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.DEFAULT)
+                .timeoutOptions(TimeoutOptions.enabled(timeout))
+                .build());
+        return c;
+    }
+
+    // ---- writes --------------------------------------------------------------------------------
+
+    @Override
+    public HeartbeatResult heartbeat(String roomId, String userId, String sessionId, long now, long deadline,
+            Map<String, String> sessionData, Supplier<String> newToken) {
+        List<Object> r = write(Scripts.HEARTBEAT, roomId, (args, merged) -> {
+            args.add(b(userId));
+            args.add(b(sessionId));
+            args.add(b(now));
+            args.add(b(deadline));
+            args.add(b(sessionData != null ? "1" : "0"));
+            Wire.addPairs(args, sessionData != null ? sessionData : Map.of());
+            // Fresh tokens are drawn only for the attempt that may create a session (it carries merged data).
+            args.add(b(merged ? newToken.get() : ""));
+            args.add(b(merged ? newToken.get() : ""));
+        });
+        if ("CONFLICT".equals(s(r.get(0)))) {
+            throw new SessionConflictException(sessionId);
+        }
+        return new HeartbeatResult(s(r.get(1)), s(r.get(2)), deadline);
+    }
+
+    @Override
+    public boolean updateSession(String roomId, String userId, String sessionId, Map<String, String> patch) {
+        List<Object> r = write(Scripts.UPDATE_SESSION, roomId, (args, merged) -> {
+            args.add(b(userId));
+            args.add(b(sessionId));
+            Wire.addPairs(args, patch);
+        });
+        return ok(r);
+    }
+
+    @Override
+    public boolean disconnect(String sessionToken, long now, long endAt) {
+        byte[] where = redis.hget(prefix + "stok", sessionToken);
+        if (where == null) {
+            return false;
+        }
+        List<String> parts = Wire.netstrings(where, 0);
+        String roomId = parts.get(0);
+        String sessionId = parts.get(1);
+        List<Object> r = write(Scripts.DISCONNECT, roomId, (args, merged) -> {
+            args.add(b(sessionId));
+            args.add(b(sessionToken));
+            args.add(b(now));
+            args.add(b(endAt));
+        });
+        return ok(r);
+    }
+
+    @Override
+    public int expire(long now, int maxSessions) {
+        List<RedisFuture<List<Object>>> reads = new ArrayList<>(partitions);
+        for (int p = 0; p < partitions; p++) {
+            reads.add(async.evalsha(Scripts.DUE.sha(), ScriptOutputType.MULTI,
+                    new String[] {tag(p) + "dl", tag(p) + "where"}, b(now), b(maxSessions)));
+        }
+        List<Due> due = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            List<Object> rows = await(reads.get(p), Scripts.DUE, new String[] {tag(p) + "dl", tag(p) + "where"},
+                    b(now), b(maxSessions));
+            for (Object o : rows) {
+                List<Object> row = Wire.list(o);
+                due.add(new Due(s(row.get(0)), (long) Double.parseDouble(s(row.get(1))), s(row.get(2))));
+            }
+        }
+        // End them in the order they died, across partitions, as the in-memory store does.
+        due.sort(Comparator.comparingLong(Due::deadline).thenComparing(Due::sessionId));
+        int n = Math.min(maxSessions, due.size());
+        for (int i = 0; i < n; i++) {
+            Due d = due.get(i);
+            if (d.roomId().isEmpty()) {
+                continue;
+            }
+            write(Scripts.END_DUE, d.roomId(), (args, merged) -> {
+                args.add(b(d.sessionId()));
+                args.add(b(d.deadline()));
+                args.add(b(now));
+            });
+        }
+        return n;
+    }
+
+    @Override
+    public long earliestDeadline() {
+        List<RedisFuture<List<ScoredValue<byte[]>>>> reads = new ArrayList<>(partitions);
+        for (int p = 0; p < partitions; p++) {
+            reads.add(async.zrangeWithScores(tag(p) + "dl", 0, 0));
+        }
+        long earliest = Long.MAX_VALUE;
+        for (RedisFuture<List<ScoredValue<byte[]>>> f : reads) {
+            for (ScoredValue<byte[]> v : get(f)) {
+                earliest = Math.min(earliest, (long) v.getScore());
+            }
+        }
+        return earliest;
+    }
+
+    @Override
+    public boolean updateRoomUser(String roomId, String userId, Map<String, String> data) {
+        return ok(write(Scripts.UPDATE_ROOM_USER, roomId, (args, merged) -> {
+            args.add(b(userId));
+            Wire.addPairs(args, data);
+        }));
+    }
+
+    @Override
+    public boolean removeRoomUser(String roomId, String userId) {
+        return ok(write(Scripts.REMOVE_ROOM_USER, roomId, (args, merged) -> args.add(b(userId))));
+    }
+
+    @Override
+    public boolean removeRoom(String roomId) {
+        return ok(write(Scripts.REMOVE_ROOM, roomId, (args, merged) -> {
+        }));
+    }
+
+    // ---- reads ---------------------------------------------------------------------------------
+
+    @Override
+    public List<Entry> list(String roomToken, int limit) {
+        byte[] room = redis.hget(prefix + "rtok", roomToken);
+        if (room == null) {
+            return List.of();
+        }
+        return listRoom(s(room), roomToken, false, limit);
+    }
+
+    @Override
+    public List<Entry> listRoom(String roomId, boolean onlineOnly, int limit) {
+        return listRoom(roomId, "", onlineOnly, limit);
+    }
+
+    private List<Entry> listRoom(String roomId, String token, boolean onlineOnly, int limit) {
+        int p = partition(roomId);
+        List<Object> rows = Scripts.eval(redis, Scripts.LIST_ROOM,
+                new String[] {roomKey(p, "room", roomId), roomKey(p, "mem", roomId)}, b(token));
+        return sorted(rows(roomId, rows, onlineOnly), limit);
+    }
+
+    @Override
+    public List<Entry> listUser(String userId, boolean onlineOnly, int limit) {
+        Set<byte[]> rooms = redis.smembers(prefix + "user:" + userId);
+        List<String> ids = new ArrayList<>(rooms.size());
+        List<RedisFuture<List<Object>>> reads = new ArrayList<>(rooms.size());
+        for (byte[] r : rooms) {
+            String roomId = s(r);
+            ids.add(roomId);
+            reads.add(async.evalsha(Scripts.MEMBER.sha(), ScriptOutputType.MULTI,
+                    new String[] {roomKey(partition(roomId), "mem", roomId)}, b(userId)));
+        }
+        List<Wire.Row> out = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+            String roomId = ids.get(i);
+            List<Object> row = await(reads.get(i), Scripts.MEMBER,
+                    new String[] {roomKey(partition(roomId), "mem", roomId)}, b(userId));
+            if (!row.isEmpty()) {
+                Wire.Row parsed = Wire.row(roomId, row);
+                if (parsed.entry().online() || !onlineOnly) {
+                    out.add(parsed);
+                }
+            }
+        }
+        return sorted(out, limit);
+    }
+
+    @Override
+    public RoomSnapshot snapshot(String roomId) {
+        int p = partition(roomId);
+        List<Object> r = Scripts.eval(redis, Scripts.SNAPSHOT,
+                new String[] {roomKey(p, "room", roomId), roomKey(p, "mem", roomId)}, b(newEpoch()));
+        return new RoomSnapshot(roomId, s(r.get(0)), Long.parseLong(s(r.get(1))),
+                sorted(rows(roomId, Wire.list(r.get(2)), false), Integer.MAX_VALUE));
+    }
+
+    @Override
+    public Optional<List<Change>> changesSince(String roomId, String epoch, long afterSeq) {
+        int p = partition(roomId);
+        List<Object> r = Scripts.eval(redis, Scripts.CHANGES,
+                new String[] {roomKey(p, "room", roomId), roomKey(p, "log", roomId)}, b(epoch), b(afterSeq));
+        String status = s(r.get(0));
+        if ("NOROOM".equals(status)) {
+            return afterSeq == 0 ? Optional.of(List.of()) : Optional.empty();
+        }
+        if (!"OK".equals(status)) {
+            return Optional.empty();
+        }
+        List<Change> out = new ArrayList<>();
+        for (Object c : Wire.list(r.get(1))) {
+            out.add(Wire.change(roomId, (byte[]) c).change());
+        }
+        return Optional.of(out);
+    }
+
+    @Override
+    public Optional<String> liveSessionToken(String roomId, String userId, String sessionId) {
+        List<Object> r = Scripts.eval(redis, Scripts.LIVE_SESSION,
+                new String[] {roomKey(partition(roomId), "ses", roomId)}, b(sessionId));
+        if (r.isEmpty() || !userId.equals(s(r.get(0)))) {
+            return Optional.empty();
+        }
+        return Optional.of(s(r.get(1)));
+    }
+
+    @Override
+    public void addListener(ChangeListener listener) {
+        feed.addListener(listener);
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        if (probes != null) {
+            probes.shutdownNow();
+        }
+        feed.close();
+        pubSub.close();
+        connection.close();
+        if (ownsClient) {
+            client.shutdown();
+        }
+    }
+
+    /** The key prefix this store writes under. */
+    public String prefix() {
+        return prefix;
+    }
+
+    /** How many pub/sub messages this node dropped because its feed's inbox was full (a metric). */
+    public long droppedMessages() {
+        return feed.dropped();
+    }
+
+    /** Whether Redis answers a PING within the command timeout (for a health check). */
+    public boolean ping() {
+        try {
+            return "PONG".equals(redis.ping());
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Publishes a probe on this node's own probe channel (on the same subscription connection as the
+     * changes) and waits up to {@code wait} to receive it. False means the subscription is not
+     * delivering — a connection can die silently — and {@link #resubscribe()} should repair it.
+     */
+    public boolean probeSubscription(Duration wait) {
+        try {
+            long n = probeCounter.incrementAndGet();
+            if (redis.publish(probeChannel, b(n)) == 0) {
+                return false;
+            }
+            long until = System.nanoTime() + wait.toNanos();
+            while (probeSeen < n) {
+                if (System.nanoTime() > until) {
+                    return false;
+                }
+                Thread.sleep(2);
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Replaces the subscription connection with a new one, then checks every room this node knows
+     * against its log, so that nothing published while the old one was deaf is missed.
+     */
+    public synchronized void resubscribe() {
+        if (closed) {
+            return;
+        }
+        StatefulRedisPubSubConnection<String, byte[]> old = pubSub;
+        pubSub = openPubSub();
+        old.closeAsync();
+        feed.requestCatchUp();
+    }
+
+    /** False after a failed probe, until a probe succeeds again (for a health check). */
+    public boolean subscriptionHealthy() {
+        return subscriptionHealthy;
+    }
+
+    /** The subscription connection, for tests. */
+    StatefulRedisPubSubConnection<String, byte[]> pubSubConnection() {
+        return pubSub;
+    }
+
+    private void probeAndRepair() {
+        try {
+            if (probeSubscription(timeout)) {
+                subscriptionHealthy = true;
+                return;
+            }
+            subscriptionHealthy = false;
+            LOG.warn("the change subscription did not deliver a probe within {}; resubscribing", timeout);
+            resubscribe();
+            subscriptionHealthy = probeSubscription(timeout);
+        } catch (RuntimeException e) {
+            LOG.warn("subscription probe failed", e);
+        }
+    }
+
+    /**
+     * Opens a subscription connection to every partition's channel and this node's probe channel; it is
+     * subscribed when this returns. Lettuce resubscribes it after a reconnect, and each (re)subscription
+     * triggers a catch-up from the logs.
+     */
+    private StatefulRedisPubSubConnection<String, byte[]> openPubSub() {
+        StatefulRedisPubSubConnection<String, byte[]> ps = client.connectPubSub(CODEC);
+        try {
+            nameConnection(() -> ps.sync().clientSetname("presence-redis:" + nodeId + ":pubsub"));
+            ps.addListener(new RedisPubSubAdapter<>() {
+                @Override
+                public void message(String channel, byte[] message) {
+                    if (channel.equals(probeChannel)) {
+                        probeSeen = Math.max(probeSeen, Long.parseLong(s(message)));
+                    } else {
+                        feed.remote(message);
+                    }
+                }
+
+                @Override
+                public void subscribed(String channel, long count) {
+                    // Also called when Lettuce resubscribes after a reconnect: from now on nothing is
+                    // missed, so check every known room against its log for what was missed meanwhile.
+                    feed.requestCatchUp();
+                }
+            });
+            String[] channels = new String[partitions + 1];
+            for (int p = 0; p < partitions; p++) {
+                channels[p] = channel(p);
+            }
+            channels[partitions] = probeChannel;
+            ps.sync().subscribe(channels);
+            return ps;
+        } catch (RuntimeException e) {
+            ps.close();
+            throw e;
+        }
+    }
+
+    /** This node's random id, part of its epochs and of its connections' client names (CLIENT LIST). */
+    String nodeId() {
+        return nodeId;
+    }
+
+    // ---- plumbing ------------------------------------------------------------------------------
+
+    /** Names a connection for CLIENT LIST; best effort (a name is an operator's aid, not a need). */
+    private static void nameConnection(Runnable setName) {
+        try {
+            setName.run();
+        } catch (RuntimeException e) {
+            // e.g. a RESP2 pub/sub connection refuses commands; the store works unnamed
+        }
+    }
+
+    /** Adds an operation's own arguments; {@code merged} tells whether this attempt carries merged data. */
+    @FunctionalInterface
+    private interface OpArgs {
+        void add(List<byte[]> args, boolean merged);
+    }
+
+    private record Due(String sessionId, long deadline, String roomId) {
+    }
+
+    /**
+     * Runs a room-changing script with the merge protocol (see the class comment) and hands the changes
+     * it emitted to the feed before returning its reply.
+     */
+    private List<Object> write(Scripts.Script script, String roomId, OpArgs op) {
+        int p = partition(roomId);
+        String[] keys = {roomKey(p, "room", roomId), roomKey(p, "mem", roomId), roomKey(p, "ses", roomId),
+            roomKey(p, "log", roomId), tag(p) + "dl", tag(p) + "where"};
+        String version = "";
+        Map<String, String> merged = null;
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            List<byte[]> args = new ArrayList<>(16);
+            args.add(b(prefix));
+            args.add(b(roomId));
+            args.add(b(newEpoch()));
+            args.add(capacity);
+            args.add(b(channel(p)));
+            args.add(b(Integer.toString(p)));
+            args.add(b(version));
+            if (merged == null) {
+                args.add(b("-1"));
+            } else {
+                Wire.addPairs(args, merged);
+            }
+            op.add(args, merged != null);
+            List<Object> r = Scripts.eval(redis, script, keys, args.toArray(new byte[0][]));
+            String status = s(r.get(0));
+            if ("MERGE".equals(status)) {
+                version = s(r.get(1));
+                List<Map<String, String>> sessions = new ArrayList<>();
+                for (Object d : Wire.list(r.get(3))) {
+                    sessions.add(Map.copyOf(Wire.pairs(d)));
+                }
+                merged = merge(roomId, Map.copyOf(Wire.pairs(r.get(2))), List.copyOf(sessions), r.get(4));
+                continue;
+            }
+            if ("TOKENS".equals(status)) {
+                continue;
+            }
+            if ("OK".equals(status)) {
+                feed.local(roomId, Wire.list(r.get(r.size() - 1)));
+            }
+            return r;
+        }
+        throw new ContentionException(roomId, MAX_ATTEMPTS);
+    }
+
+    /**
+     * Runs the merge rule. It is the caller's code: if it throws, the entry keeps the data it shows
+     * ({@code current}), as with the in-memory store, so a broken rule never half-changes a room.
+     */
+    private Map<String, String> merge(String roomId, Map<String, String> userData, List<Map<String, String>> sessions,
+            Object current) {
+        try {
+            return Map.copyOf(merger.merge(userData, sessions));
+        } catch (RuntimeException e) {
+            LOG.error("data merger {} failed in room {}; the entry keeps its previous data", merger, roomId, e);
+            return Map.copyOf(Wire.pairs(current));
+        }
+    }
+
+    /** Reads the change log for the feed's gap filling. */
+    private ChangeFeed.Range readLog(String roomId, long from, long to) {
+        int p = partition(roomId);
+        List<Object> r = Scripts.eval(redis, Scripts.RANGE,
+                new String[] {roomKey(p, "room", roomId), roomKey(p, "log", roomId)},
+                b(from), b(to == Long.MAX_VALUE ? "+" : Long.toString(to)));
+        List<byte[]> entries = new ArrayList<>();
+        for (Object o : Wire.list(r.get(1))) {
+            entries.add((byte[]) o);
+        }
+        return new ChangeFeed.Range(s(r.get(0)), entries);
+    }
+
+    private static boolean ok(List<Object> r) {
+        return "OK".equals(s(r.get(0)));
+    }
+
+    private static List<Wire.Row> rows(String roomId, List<Object> raw, boolean onlineOnly) {
+        List<Wire.Row> rows = new ArrayList<>(raw.size());
+        for (Object o : raw) {
+            Wire.Row row = Wire.row(roomId, o);
+            if (row.entry().online() || !onlineOnly) {
+                rows.add(row);
+            }
+        }
+        return rows;
+    }
+
+    private static List<Entry> sorted(List<Wire.Row> rows, int limit) {
+        rows.sort(ORDER);
+        int n = Math.min(limit, rows.size());
+        List<Entry> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(rows.get(i).entry());
+        }
+        return out;
+    }
+
+    /** Waits for a pipelined script call; reloads the script and runs it synchronously if Redis lost it. */
+    private List<Object> await(RedisFuture<List<Object>> f, Scripts.Script script, String[] keys, byte[]... args) {
+        try {
+            return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RedisNoScriptException) {
+                return Scripts.eval(redis, script, keys, args);
+            }
+            throw rethrow(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (TimeoutException e) {
+            throw new io.lettuce.core.RedisCommandTimeoutException("timed out after " + timeout);
+        }
+    }
+
+    private <T> T get(RedisFuture<T> f) {
+        try {
+            return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw rethrow(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (TimeoutException e) {
+            throw new io.lettuce.core.RedisCommandTimeoutException("timed out after " + timeout);
+        }
+    }
+
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException re) {
+            return re;
+        }
+        if (t instanceof Error err) {
+            throw err;
+        }
+        return new IllegalStateException(t);
+    }
+
+    /** An epoch candidate, unique per call: kept by a room only when it creates its log. */
+    private String newEpoch() {
+        return nodeId + "-" + Long.toString(epochs.incrementAndGet(), 36);
+    }
+
+    /** The room's partition: crc32 of its id mod the partition count (fixed for the life of the data). */
+    int partition(String roomId) {
+        CRC32 crc = new CRC32();
+        crc.update(roomId.getBytes(StandardCharsets.UTF_8));
+        return (int) (crc.getValue() % partitions);
+    }
+
+    private String tag(int p) {
+        return prefix + "{" + p + "}:";
+    }
+
+    private String roomKey(int p, String kind, String roomId) {
+        return tag(p) + kind + ":" + roomId;
+    }
+
+    private String channel(int p) {
+        return tag(p) + "changes";
+    }
+
+    /** Builds a {@link RedisPresenceStore}. */
+    public static final class Builder {
+        private final String uri;
+        private final RedisClient client;
+        private String prefix = "huddle:presence:";
+        private int partitions = DEFAULT_PARTITIONS;
+        private int changeLogCapacity = DEFAULT_CHANGE_LOG_CAPACITY;
+        private DataMerger merger = DataMerger.DEFAULT;
+        private int requestQueueSize = 10_000;
+        private int inboxCapacity = 100_000;
+        private Duration timeout = Duration.ofSeconds(5);
+        private Duration probeInterval = Duration.ofSeconds(10);
+
+        private Builder(String uri, RedisClient client) {
+            this.uri = uri;
+            this.client = client;
+        }
+
+        /** Every key and channel starts with this; must not contain '{' or '}'. Default {@code huddle:presence:}. */
+        public Builder prefix(String prefix) {
+            if (prefix.indexOf('{') >= 0 || prefix.indexOf('}') >= 0) {
+                throw new IllegalArgumentException("prefix must not contain braces: " + prefix);
+            }
+            this.prefix = prefix;
+            return this;
+        }
+
+        /** How many partitions (hash tags) rooms are spread over; every node must agree; never change it on live data. */
+        public Builder partitions(int partitions) {
+            if (partitions < 1 || partitions > 16_384) {
+                throw new IllegalArgumentException("partitions must be 1…16384");
+            }
+            this.partitions = partitions;
+            return this;
+        }
+
+        /** How many changes each room's log keeps for resume (S2) and gap filling. */
+        public Builder changeLogCapacity(int capacity) {
+            if (capacity < 1) {
+                throw new IllegalArgumentException("changeLogCapacity must be ≥ 1");
+            }
+            this.changeLogCapacity = capacity;
+            return this;
+        }
+
+        /** The merge rule (P12); every node must use the same one. */
+        public Builder merger(DataMerger merger) {
+            this.merger = Objects.requireNonNull(merger);
+            return this;
+        }
+
+        /** Lettuce's request queue bound, when this store creates its own client. */
+        public Builder requestQueueSize(int size) {
+            this.requestQueueSize = size;
+            return this;
+        }
+
+        /** How many pub/sub messages may wait for the feed thread before new ones are dropped (and later refilled from the log). */
+        public Builder inboxCapacity(int capacity) {
+            this.inboxCapacity = capacity;
+            return this;
+        }
+
+        /** Command timeout. */
+        public Builder timeout(Duration timeout) {
+            this.timeout = Objects.requireNonNull(timeout);
+            return this;
+        }
+
+        /** How often to probe the change subscription (and replace it if deaf); zero turns probing off. Default 10 s. */
+        public Builder probeInterval(Duration interval) {
+            if (interval.isNegative()) {
+                throw new IllegalArgumentException("probeInterval must not be negative");
+            }
+            this.probeInterval = interval;
+            return this;
+        }
+
+        /** Connects, loads the scripts and subscribes; throws if Redis is unreachable. */
+        public RedisPresenceStore build() {
+            return new RedisPresenceStore(this);
+        }
+    }
+}

@@ -1,0 +1,15 @@
+-- disconnect(token, now, endAt) — P6, T3. Java found (room, sid) from the token; this checks it again.
+-- op ARGV: sid, token, now, endAt
+local SID, TOK, NOW, ENDAT = ARGV[OP], ARGV[OP + 1], ARGV[OP + 2], ARGV[OP + 3]
+local s = gets(SID)
+if not s or s.t ~= TOK then return {'NO'} end
+if tonumber(ENDAT) > tonumber(NOW) then
+  -- a departure grace only ever moves the deadline earlier
+  if tonumber(ENDAT) < tonumber(s.dl) then
+    s.dl = ENDAT
+    puts(SID, s)
+    redis.call('ZADD', K_DL, ENDAT, SID)
+  end
+  return {'OK', OUT}
+end
+return endSession(SID, s, NOW)

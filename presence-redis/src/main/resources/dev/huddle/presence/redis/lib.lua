@@ -1,0 +1,160 @@
+-- Shared prelude of every script that changes a room. Prepended to the script body at load time.
+-- KEYS: 1 room hash, 2 members hash, 3 sessions hash, 4 change log stream, 5 partition deadlines zset,
+--       6 partition sid->room hash (all carry the room's {partition} hash tag)
+-- ARGV: 1 global prefix, 2 roomId, 3 epoch candidate, 4 log capacity, 5 channel, 6 partition,
+--       7 expected member version ('' = none), 8 merged-data pair count (-1 = none), merged pairs…,
+--       then the operation's own arguments from index OP.
+local K_ROOM, K_MEM, K_SES, K_LOG, K_DL, K_WHERE = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local G, ROOM, EPOCH, CAP, CHAN, EXPV = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[7]
+local K_SIDS, K_STOK, K_RTOK, K_USER = G .. 'sids', G .. 'stok', G .. 'rtok', G .. 'user:'
+local MD = nil
+local OP = 9
+do
+  local n = tonumber(ARGV[8])
+  if n >= 0 then
+    MD = {}
+    for i = 0, n - 1 do MD[ARGV[9 + 2 * i]] = ARGV[10 + 2 * i] end
+    OP = 9 + 2 * n
+  end
+end
+local OUT = {}
+
+local function enc(parts)
+  local b = {}
+  for i = 1, #parts do b[i] = #parts[i] .. ':' .. parts[i] end
+  return table.concat(b)
+end
+
+-- byte-wise string order (the order of UTF-8 code points), independent of the server's locale
+local function lt(a, b)
+  local n = math.min(#a, #b)
+  for i = 1, n do
+    local x, y = string.byte(a, i), string.byte(b, i)
+    if x ~= y then return x < y end
+  end
+  return #a < #b
+end
+
+local function flat(t)
+  local ks = {}
+  for k in pairs(t) do ks[#ks + 1] = k end
+  table.sort(ks, lt)
+  local out = {}
+  for _, k in ipairs(ks) do out[#out + 1] = k; out[#out + 1] = t[k] end
+  return out
+end
+
+local function same(a, b)
+  for k, v in pairs(a) do if b[k] ~= v then return false end end
+  for k in pairs(b) do if a[k] == nil then return false end end
+  return true
+end
+
+local function copy(t)
+  local c = {}
+  for k, v in pairs(t) do c[k] = v end
+  return c
+end
+
+local function dec(v) if v then return cjson.decode(v) end return nil end
+local function getm(u) return dec(redis.call('HGET', K_MEM, u)) end
+local function putm(u, m) redis.call('HSET', K_MEM, u, cjson.encode(m)) end
+local function gets(s) return dec(redis.call('HGET', K_SES, s)) end
+local function puts(s, r) redis.call('HSET', K_SES, s, cjson.encode(r)) end
+local function newm() return {v = '0', on = '0', ld = '0', os = '0', ud = {}, d = {}, ss = {}} end
+
+-- The merge step (P12). The DataMerger is Java code, so Java computes the merged data. A script that
+-- is about to change a member's merge inputs first checks that the caller's merged data was computed
+-- for exactly the inputs it is about to produce: the caller passes the member version it merged for.
+-- If not (first attempt, or another call changed the member since), nothing has been written yet and
+-- the script returns the post-change inputs and the version for Java to merge and retry.
+local function merge(m, ud, datas)
+  if MD ~= nil and EXPV == m.v then return nil end
+  local sd = {}
+  for i, d in ipairs(datas) do sd[i] = flat(d) end
+  -- the data the entry shows now comes last: it is kept if the merge rule fails (see the Java side)
+  return {'MERGE', m.v, flat(ud), sd, flat(m.d)}
+end
+
+-- the data of the member's sessions after a change, oldest session first
+local function sessionDatas(m, replaceSid, replaceData, dropSid, addData)
+  local out = {}
+  for _, sid in ipairs(m.ss) do
+    if sid ~= dropSid then
+      if sid == replaceSid then out[#out + 1] = replaceData else out[#out + 1] = gets(sid).d end
+    end
+  end
+  if addData then out[#out + 1] = addData end
+  return out
+end
+
+-- versions come from one counter per room that never goes back, so a version is never reused (no ABA)
+local function bump(m) m.v = tostring(redis.call('HINCRBY', K_ROOM, 'ver', 1)) end
+
+-- one change: next seq, appended to the log (trimmed to CAP), published, and returned to the caller
+local function emit(kind, u, m)
+  local seq = tostring(redis.call('HINCRBY', K_ROOM, 'seq', 1))
+  redis.call('HSETNX', K_ROOM, 'ep', EPOCH)
+  local ep = redis.call('HGET', K_ROOM, 'ep')
+  local parts = {ep, seq, kind, u, m.on, m.ld}
+  for _, x in ipairs(flat(m.d)) do parts[#parts + 1] = x end
+  local c = enc(parts)
+  redis.call('XADD', K_LOG, 'MAXLEN', CAP, seq .. '-0', 'c', c)
+  redis.call('PUBLISH', CHAN, enc({ROOM}) .. c)
+  OUT[#OUT + 1] = c
+end
+
+local function dropSession(sid, s)
+  redis.call('HDEL', K_SES, sid)
+  redis.call('HDEL', K_SIDS, sid)
+  redis.call('HDEL', K_STOK, s.t)
+  redis.call('ZREM', K_DL, sid)
+  redis.call('HDEL', K_WHERE, sid)
+end
+
+-- ends a live session at time `at` (a string); the user leaves if it was their last (P7)
+local function endSession(sid, s, at)
+  local m = getm(s.u)
+  local ask = merge(m, m.ud, sessionDatas(m, nil, nil, sid, nil))
+  if ask then return ask end
+  dropSession(sid, s)
+  local ss = {}
+  for _, x in ipairs(m.ss) do if x ~= sid then ss[#ss + 1] = x end end
+  m.ss = ss
+  bump(m)
+  if #ss == 0 then
+    m.on = '0'; m.ld = at; m.d = MD
+    emit('LEAVE', s.u, m)
+  else
+    local old = m.d
+    m.d = MD
+    if not same(old, MD) then emit('UPDATE', s.u, m) end
+  end
+  putm(s.u, m)
+  return {'OK', OUT}
+end
+
+local function removeMember(u, m)
+  for _, sid in ipairs(m.ss) do
+    local s = gets(sid)
+    if s then dropSession(sid, s) end
+  end
+  redis.call('HDEL', K_MEM, u)
+  redis.call('SREM', K_USER .. u, ROOM)
+  emit('REMOVE', u, m)
+end
+
+-- list order (P8): online first by onlineSince, then offline by lastDisconnected newest first, then userId
+local function before(a, b)
+  local ao, bo = a.m.on == '1', b.m.on == '1'
+  if ao ~= bo then return ao end
+  if ao then
+    local x, y = tonumber(a.m.os), tonumber(b.m.os)
+    if x ~= y then return x < y end
+  else
+    local x, y = tonumber(a.m.ld), tonumber(b.m.ld)
+    if x ~= y then return x > y end
+  end
+  return lt(a.u, b.u)
+end
+-- end of prelude
