@@ -1,0 +1,385 @@
+package dev.huddle.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.http.WebSocket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One huddle over one WebSocket (docs/protocol.md): subscribes (resuming from the last seq it holds
+ * after a reconnect, S2), joins with a stable session id and proves a continued session with its
+ * token (T2), keeps the room's state and the derived view (H6), and reconnects with exponential
+ * backoff and jitter until closed. The JDK's WebSocket answers the server's pings by itself, which
+ * is what keeps the session alive (T1).
+ */
+public final class RoomConnection implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RoomConnection.class);
+
+    /** Where the connection stands. */
+    public enum Status { CONNECTING, CONNECTED, JOINED, RECONNECTING, CLOSED }
+
+    /**
+     * How to connect.
+     *
+     * @param sessionId the session id to join with (stable across reconnects); null for a random one
+     * @param intervalMs the session interval (P1)
+     * @param readOnly subscribe only, never join (a slug viewer, H4)
+     * @param backoffBaseMs first reconnect delay ceiling; doubles per failed attempt
+     * @param backoffMaxMs the largest reconnect delay ceiling
+     */
+    public record Options(String sessionId, long intervalMs, boolean readOnly, long backoffBaseMs, long backoffMaxMs) {
+        /** A participant or observer session with a 10 s interval. */
+        public static Options defaults() {
+            return new Options(null, 10_000, false, 250, 10_000);
+        }
+
+        public Options withInterval(long ms) {
+            return new Options(sessionId, ms, readOnly, backoffBaseMs, backoffMaxMs);
+        }
+
+        public Options withSessionId(String id) {
+            return new Options(id, intervalMs, readOnly, backoffBaseMs, backoffMaxMs);
+        }
+
+        public Options asReadOnly() {
+            return new Options(sessionId, intervalMs, true, backoffBaseMs, backoffMaxMs);
+        }
+    }
+
+    private final HuddleClient client;
+    private final Identity who;
+    private final String huddleId;
+    private final Options options;
+    private final RoomListener listener;
+    private final AtomicLong requests = new AtomicLong();
+
+    // Guarded by this.
+    private String sessionId;
+    private String sessionToken;
+    private Boolean speaking;
+    private Boolean recording;
+    private RoomState state = RoomState.empty();
+    private WebSocket socket;
+    private CompletableFuture<?> sends = CompletableFuture.completedFuture(null);
+    private int attempt;
+    private int connects;
+    private boolean closed;
+    private Status status = Status.CONNECTING;
+    private final StringBuilder partial = new StringBuilder();
+
+    RoomConnection(HuddleClient client, Identity who, String huddleId, Options options, RoomListener listener) {
+        this.client = client;
+        this.who = who;
+        this.huddleId = huddleId;
+        this.options = options;
+        this.listener = listener;
+        this.sessionId = options.sessionId() != null ? options.sessionId() : UUID.randomUUID().toString();
+    }
+
+    void start() {
+        connect();
+    }
+
+    private void connect() {
+        status(Status.CONNECTING);
+        client.http.newWebSocketBuilder()
+                .header("Authorization", "Bearer " + who.token())
+                .buildAsync(client.webSocketUri(), new Listener())
+                .whenComplete((ws, failure) -> {
+                    if (failure != null) {
+                        LOG.debug("connect to {} failed: {}", client.webSocketUri(), failure.toString());
+                        scheduleReconnect();
+                    }
+                });
+    }
+
+    private synchronized void opened(WebSocket ws) {
+        if (closed) {
+            ws.abort();
+            return;
+        }
+        socket = ws;
+        sends = CompletableFuture.completedFuture(null);
+        attempt = 0;
+        connects++;
+        status(Status.CONNECTED);
+        subscribe();
+        join();
+    }
+
+    private void subscribe() {
+        ObjectNode m = message("subscribe");
+        m.put("huddle", huddleId);
+        if (state.synced() && state.epoch() != null) {
+            m.putObject("resume").put("epoch", state.epoch()).put("seq", state.seq());
+        }
+        send(m);
+    }
+
+    private void join() {
+        if (options.readOnly()) {
+            return;
+        }
+        ObjectNode m = message("join");
+        m.put("huddleId", huddleId).put("sessionId", sessionId).put("interval", options.intervalMs());
+        if (sessionToken != null) {
+            m.put("sessionToken", sessionToken);
+        }
+        if (speaking != null || recording != null) {
+            ObjectNode f = m.putObject("flags");
+            if (speaking != null) {
+                f.put("isSpeaking", speaking);
+            }
+            if (recording != null) {
+                f.put("isRecording", recording);
+            }
+        }
+        send(m);
+    }
+
+    /** Sets this session's flags (null leaves one as it is); they are sent again with every rejoin. */
+    public synchronized void setFlags(Boolean isSpeaking, Boolean isRecording) {
+        if (isSpeaking != null) {
+            speaking = isSpeaking;
+        }
+        if (isRecording != null) {
+            recording = isRecording;
+        }
+        ObjectNode m = message("flags");
+        m.put("huddleId", huddleId).put("sessionId", sessionId);
+        if (isSpeaking != null) {
+            m.put("isSpeaking", isSpeaking);
+        }
+        if (isRecording != null) {
+            m.put("isRecording", isRecording);
+        }
+        send(m);
+    }
+
+    /** Says goodbye (T3): the session ends at once, or after {@code graceMs}; then the socket closes. */
+    public synchronized void leave(long graceMs) {
+        ObjectNode m = message("leave");
+        m.put("huddleId", huddleId).put("sessionId", sessionId).put("graceMs", graceMs);
+        send(m);
+        WebSocket ws = socket;
+        closed = true;
+        if (ws != null) {
+            sends = sends.thenCompose(x -> ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye"));
+        }
+        status(Status.CLOSED);
+    }
+
+    /** Closes the socket without a goodbye: the session lives to its deadline (T2). */
+    @Override
+    public synchronized void close() {
+        closed = true;
+        WebSocket ws = socket;
+        socket = null;
+        if (ws != null) {
+            ws.abort();
+        }
+        status(Status.CLOSED);
+    }
+
+    /** Cuts the socket as a network failure would (no close frame); the connection then reconnects. */
+    public synchronized void dropConnection() {
+        WebSocket ws = socket;
+        if (ws != null) {
+            ws.abort(); // the JDK tells the listener nothing after abort(), so act on it here
+            socketGone(ws);
+        }
+    }
+
+    /** How many sockets this connection has opened so far (1 + reconnects). */
+    public synchronized int connects() {
+        return connects;
+    }
+
+    /** The current derived view (H6). */
+    public synchronized View view() {
+        return state.view(who.userId());
+    }
+
+    /** The room state as this connection holds it. */
+    public synchronized RoomState state() {
+        return state;
+    }
+
+    public synchronized Status status() {
+        return status;
+    }
+
+    public synchronized String sessionId() {
+        return sessionId;
+    }
+
+    private ObjectNode message(String type) {
+        ObjectNode m = client.json.createObjectNode();
+        m.put("type", type).put("requestId", "r" + requests.incrementAndGet());
+        return m;
+    }
+
+    /** Sends in order: the JDK's WebSocket allows one outstanding send at a time. */
+    private void send(ObjectNode m) {
+        WebSocket ws = socket;
+        if (ws == null) {
+            return; // sent again on the next connect (subscribe, join with flags)
+        }
+        String text = m.toString();
+        sends = sends.handle((x, e) -> null).thenCompose(x -> ws.sendText(text, true));
+    }
+
+    private synchronized void handle(JsonNode m) {
+        String type = m.path("type").asText();
+        switch (type) {
+            case "snapshot" -> {
+                List<Participant> entries = new ArrayList<>();
+                m.path("entries").forEach(e -> entries.add(participant(e)));
+                update(state.withSnapshot(m.path("epoch").asText(null), m.path("seq").asLong(), entries));
+            }
+            case "resumed" -> state = state.resuming();
+            case "change" -> {
+                RoomState before = state;
+                RoomState next = state.withChange(new RoomState.Change(m.path("seq").asLong(), m.path("kind").asText(),
+                        participant(m.path("entry"))));
+                if (next.gap() && !before.gap()) {
+                    state = next;
+                    subscribe(); // S2: never a silent gap
+                } else {
+                    update(next);
+                }
+            }
+            case "joined" -> {
+                sessionToken = m.path("sessionToken").asText(null);
+                status(Status.JOINED);
+            }
+            case "error" -> {
+                String code = m.path("code").asText();
+                if ("invalid_session_token".equals(code) || "session_ended".equals(code)) {
+                    // Our session is gone or held elsewhere: start a fresh one rather than stay away.
+                    if ("invalid_session_token".equals(code)) {
+                        sessionId = UUID.randomUUID().toString();
+                    }
+                    sessionToken = null;
+                    join();
+                } else {
+                    listener.onError(code, m.path("message").asText());
+                }
+            }
+            default -> {
+                // left, unsubscribed: nothing to do
+            }
+        }
+    }
+
+    private void update(RoomState next) {
+        RoomState before = state;
+        state = next;
+        if (next == before) {
+            return;
+        }
+        for (Participant p : next.joinedSince(before)) {
+            if (!p.userId().equals(who.userId())) {
+                listener.onJoin(p);
+            }
+        }
+        for (Participant p : next.leftSince(before)) {
+            if (!p.userId().equals(who.userId())) {
+                listener.onLeave(p);
+            }
+        }
+        listener.onView(next.view(who.userId()));
+    }
+
+    private static Participant participant(JsonNode e) {
+        JsonNode d = e.path("data");
+        return new Participant(e.path("userId").asText(), e.path("online").asBoolean(), e.path("lastDisconnected").asLong(),
+                d.path("displayName").asText(null), d.path("avatarUrl").isNull() ? null : d.path("avatarUrl").asText(null),
+                d.path("role").asText(null), d.path("isSpeaking").asBoolean(false), d.path("isRecording").asBoolean(false));
+    }
+
+    private synchronized void socketGone(WebSocket ws) {
+        if (socket == ws) {
+            socket = null;
+        }
+        partial.setLength(0);
+        if (!closed) {
+            scheduleReconnect();
+        }
+    }
+
+    private synchronized void scheduleReconnect() {
+        if (closed) {
+            return;
+        }
+        // Exponential backoff with jitter, so a restarted server is not met by every client at once.
+        long ceiling = Math.min(options.backoffMaxMs(), options.backoffBaseMs() << Math.min(attempt, 20));
+        long delay = ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1);
+        attempt++;
+        status(Status.RECONNECTING);
+        client.scheduler.schedule(() -> {
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+            }
+            connect();
+        }, delay, TimeUnit.MILLISECONDS);
+    }
+
+    private void status(Status s) {
+        if (status != s) {
+            status = s;
+            listener.onStatus(s);
+        }
+    }
+
+    private final class Listener implements WebSocket.Listener {
+        @Override
+        public void onOpen(WebSocket ws) {
+            opened(ws);
+            ws.request(1);
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+            String text = null;
+            synchronized (RoomConnection.this) {
+                partial.append(data);
+                if (last) {
+                    text = partial.toString();
+                    partial.setLength(0);
+                }
+            }
+            if (text != null) {
+                try {
+                    handle(client.json.readTree(text));
+                } catch (Exception e) {
+                    LOG.warn("unreadable message from the server: {}", text, e);
+                }
+            }
+            ws.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+            socketGone(ws);
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket ws, Throwable error) {
+            socketGone(ws);
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package dev.huddle.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.huddle.presence.ManualClock;
+import dev.huddle.server.HuddleServer;
+import dev.huddle.server.config.ServerConfig;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The Java client against a real server and real sockets. The clock stands still: nothing expires. */
+@Timeout(60)
+class RoomConnectionTest {
+    @TempDir
+    Path data;
+    HuddleServer server;
+    HuddleClient client;
+
+    /** Records what a listener was told. */
+    static final class Recorder implements RoomListener {
+        final List<String> events = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void onJoin(Participant who) {
+            events.add("join " + who.displayName());
+        }
+
+        @Override
+        public void onLeave(Participant who) {
+            events.add("leave " + who.displayName());
+        }
+
+        @Override
+        public void onError(String code, String message) {
+            events.add("error " + code);
+        }
+    }
+
+    @BeforeEach
+    void start() {
+        server = new HuddleServer(ServerConfig.forDataDir(data, 0), new ManualClock(1_750_000_000_000L)).start();
+        client = HuddleClient.create(URI.create("http://localhost:" + server.port() + "/"));
+    }
+
+    @AfterEach
+    void stop() {
+        client.close();
+        server.stop();
+    }
+
+    private static boolean shows(RoomConnection c, String name) {
+        return c.view().participants().stream().anyMatch(p -> name.equals(p.displayName()));
+    }
+
+    @Test
+    @DisplayName("Two clients see each other's join, flag changes and leave (H6, S1, S3, T3)")
+    void twoClients() {
+        Identity ann = client.signInGuest("Ann");
+        Identity bob = client.signInGuest("Bob");
+        HuddleInfo h = client.createHuddle(ann, "Bots");
+        assertThat(client.openHuddle(bob, h.id()).role()).isEqualTo("observer");
+        Recorder annSaw = new Recorder();
+        try (RoomConnection a = client.connect(ann, h.id(), RoomConnection.Options.defaults(), annSaw)) {
+            // Ann is in and holds the room before Bob comes, so Bob's arrival is news to her.
+            await().atMost(Duration.ofSeconds(10)).until(() -> shows(a, "Ann"));
+            twoClientsContinued(ann, bob, h, a, annSaw);
+        }
+    }
+
+    private void twoClientsContinued(Identity ann, Identity bob, HuddleInfo h, RoomConnection a, Recorder annSaw) {
+        try (RoomConnection b = client.connect(bob, h.id(), RoomConnection.Options.defaults(), new Recorder())) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> shows(a, "Bob") && shows(b, "Ann"));
+            assertThat(a.view().participants()).extracting(Participant::displayName).containsExactly("Ann", "Bob");
+            assertThat(b.view().participants()).extracting(Participant::displayName).containsExactly("Bob", "Ann");
+
+            a.setFlags(true, null);
+            await().atMost(Duration.ofSeconds(5)).until(() -> b.view().speakingUserIds().contains(ann.userId()));
+            a.setFlags(false, true);
+            await().atMost(Duration.ofSeconds(5)).until(() -> b.view().recordingUserIds().contains(ann.userId())
+                    && b.view().speakingUserIds().isEmpty());
+
+            b.leave(0);
+            await().atMost(Duration.ofSeconds(5)).until(() -> !shows(a, "Bob"));
+            assertThat(annSaw.events).containsExactly("join Bob", "leave Bob");
+        }
+    }
+
+    @Test
+    @DisplayName("T2, S2: a cut socket reconnects, resumes and continues its session: the others see no leave and no join")
+    void reconnectIsInvisible() {
+        Identity ann = client.signInGuest("Ann");
+        Identity bob = client.signInGuest("Bob");
+        HuddleInfo h = client.createHuddle(ann, "Reconnect");
+        client.joinHuddle(bob, h.id(), "participant");
+        Recorder annSaw = new Recorder();
+        Recorder bobSaw = new Recorder();
+        try (RoomConnection a = client.connect(ann, h.id(), RoomConnection.Options.defaults(), annSaw);
+                RoomConnection b = client.connect(bob, h.id(), RoomConnection.Options.defaults(), bobSaw)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> shows(a, "Bob") && shows(b, "Ann")
+                    && b.status() == RoomConnection.Status.JOINED);
+            annSaw.events.clear();
+            bobSaw.events.clear();
+            String session = b.sessionId();
+            b.dropConnection();
+            await().atMost(Duration.ofSeconds(10)).until(() -> b.connects() == 2 && b.status() == RoomConnection.Status.JOINED);
+            b.setFlags(true, null);
+            await().atMost(Duration.ofSeconds(5)).until(() -> a.view().speakingUserIds().contains(bob.userId()));
+            assertThat(b.sessionId()).isEqualTo(session);
+            assertThat(annSaw.events).as("Ann saw no leave and no join of Bob").isEmpty();
+            assertThat(bobSaw.events).as("Bob's resumed state reports nothing new").isEmpty();
+            assertThat(a.view().participants()).extracting(Participant::displayName).containsExactly("Ann", "Bob");
+            assertThat(b.view().participants()).extracting(Participant::displayName).containsExactly("Bob", "Ann");
+        }
+    }
+
+    @Test
+    @DisplayName("Many sockets share one HTTP client: 40 bots in one room all converge on the full list")
+    void manySocketsOneClient() {
+        Identity owner = client.signInGuest("Owner");
+        HuddleInfo h = client.createHuddle(owner, "Crowd");
+        List<RoomConnection> bots = new ArrayList<>();
+        try {
+            for (int i = 0; i < 40; i++) {
+                Identity bot = client.signInGuest("Bot " + i);
+                client.joinHuddle(bot, h.id(), "participant");
+                bots.add(client.connect(bot, h.id(), RoomConnection.Options.defaults(), new Recorder()));
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> bots.stream().allMatch(b -> b.view().participants().size() == 40));
+            assertThat(bots.get(0).view().participants().get(0).displayName()).isEqualTo("Bot 0");
+        } finally {
+            bots.forEach(RoomConnection::close);
+        }
+    }
+}
