@@ -15,12 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A bot that signs in as a guest, joins a huddle as a participant and toggles speaking every few
- * seconds, printing who comes and goes. Run it beside the server:
- *
- * <pre>
- * java -cp huddle-client/target/huddle-client.jar dev.huddle.client.examples.SpeakingBot \
- *     http://localhost:8080/ design-sync-ab12cd "Speaking bot" 2000 60
- * </pre>
+ * seconds, printing who comes and goes (see docs/java-client.md).
  *
  * Arguments: server URL, huddle id or slug, display name, toggle period (ms), duration (s).
  */
