@@ -186,3 +186,15 @@ test('stop closes the socket and never reconnects', () => {
   assert.equal(h.socket().readyState, 3);
   assert.equal(h.timers.length, 0);
 });
+
+test('session_ended (deadline passed while frozen, or a copy said goodbye): it rejoins with a new session', () => {
+  const h = harness();
+  h.client.start();
+  h.socket().open();
+  h.socket().receive({ type: 'joined', sessionId: 'sess-1', sessionToken: 'tok-1' });
+  h.socket().receive({ type: 'error', requestId: null, code: 'session_ended', message: 'ended' });
+  const joins = h.socket().sent.filter((m) => m.type === 'join');
+  assert.equal(joins.length, 2);
+  assert.equal(joins[1].sessionId, 'sess-2');
+  assert.equal(joins[1].sessionToken, undefined);
+});

@@ -120,3 +120,9 @@ test('initials: two letters from the name, or ? for none', () => {
   assert.equal(initials(undefined), '?');
   assert.equal(initials('Émile Zola Jr'), 'ÉJ');
 });
+
+test('toasts: none across a new epoch (a restarted server), where everyone rejoins in a moment', () => {
+  const s = applySnapshot(emptyRoom(), { epoch: 'e1', seq: 5, entries: [entry('a', 'Ann'), entry('b', 'Bob')] });
+  const restarted = applySnapshot(s, { epoch: 'e2', seq: 1, entries: [entry('b', 'Bob')] });
+  assert.deepEqual(toasts(s, restarted, 'me'), []);
+});

@@ -99,8 +99,10 @@ export function createHuddlePresence(options) {
         status('joined');
         break;
       case 'error':
-        if (msg.code === 'invalid_session_token') {
-          // Another tab holds this session id (a duplicated tab copies sessionStorage): take a new one.
+        if (msg.code === 'invalid_session_token' || msg.code === 'session_ended') {
+          // Another tab holds this session id (a duplicated tab copies sessionStorage), or the server
+          // ended our session (its deadline passed while the tab was frozen, or a copy's goodbye
+          // ended it): take a new session rather than stay invisible.
           o.storage.removeItem(keys.token(sessionId));
           sessionId = o.newId();
           o.storage.setItem(keys.session, sessionId);

@@ -78,10 +78,13 @@ export function deriveView(state, selfUserId) {
  * The joins and leaves worth a toast between two states of a room: users who became online or stopped
  * being online. None before the first snapshot (the initial list is not news), none for yourself, and
  * none for a reconnect or reload (the server continues such a session without a leave or a join, T2/T3,
- * so the online set does not change). Works the same for a change and for a resync snapshot.
+ * so the online set does not change), nor across a server restart (a new epoch). Works the same
+ * for a change and for a resync snapshot.
  */
 export function toasts(before, after, selfUserId) {
   if (!before.synced || !after.synced) return [];
+  // A new epoch means the server restarted: its first snapshot is not news (everyone rejoins shortly).
+  if (before.epoch && after.epoch && before.epoch !== after.epoch) return [];
   const out = [];
   for (const [userId, e] of after.entries) {
     if (userId !== selfUserId && e.online && !before.entries.get(userId)?.online) {

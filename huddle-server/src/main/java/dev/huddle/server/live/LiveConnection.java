@@ -87,6 +87,9 @@ public final class LiveConnection implements Session.Listener.AutoDemanding {
     @Override
     public void onWebSocketPing(ByteBuffer payload) {
         touch();
+        // Overriding this turns off Jetty's automatic pong; RFC 6455 requires one, and clients with
+        // ping keepalives (OkHttp, proxies) drop a connection that never answers.
+        session.sendPong(payload, Callback.NOOP);
     }
 
     @Override

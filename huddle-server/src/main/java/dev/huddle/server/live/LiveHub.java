@@ -56,7 +56,13 @@ public final class LiveHub implements ChangeListener, AutoCloseable {
     }
 
     void add(Subscription s) {
-        byRoom.computeIfAbsent(s.room(), r -> new CopyOnWriteArraySet<>()).add(s);
+        // The add happens inside the atomic step: a concurrent remove of the room's last subscriber
+        // could otherwise drop the set between computeIfAbsent and add, orphaning this subscription.
+        byRoom.compute(s.room(), (r, subs) -> {
+            CopyOnWriteArraySet<Subscription> set = subs == null ? new CopyOnWriteArraySet<>() : subs;
+            set.add(s);
+            return set;
+        });
     }
 
     void remove(Subscription s) {

@@ -1,0 +1,46 @@
+package dev.huddle.server.live;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.huddle.server.support.TestServer;
+import dev.huddle.server.support.TestServer.Guest;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Regression (review): the server answers a client's ping with a pong carrying the same payload (RFC 6455). */
+class LivePingTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    @DisplayName("T1: a client's ping gets a pong, so clients and proxies with ping keepalives keep the socket")
+    void clientPingGetsPong() {
+        try (TestServer t = new TestServer(dir)) {
+            Guest ann = t.guest("Ann");
+            AtomicReference<String> pong = new AtomicReference<>();
+            WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
+                    .header("Authorization", "Bearer " + ann.token())
+                    .buildAsync(URI.create("ws://127.0.0.1:" + t.server.port() + "/ws"), new WebSocket.Listener() {
+                        @Override
+                        public CompletionStage<?> onPong(WebSocket w, ByteBuffer message) {
+                            pong.set(StandardCharsets.UTF_8.decode(message).toString());
+                            w.request(1);
+                            return null;
+                        }
+                    }).join();
+            ws.sendPing(ByteBuffer.wrap("are-you-there".getBytes(StandardCharsets.UTF_8))).join();
+            await().atMost(Duration.ofSeconds(5)).until(() -> "are-you-there".equals(pong.get()));
+            ws.abort();
+        }
+    }
+}
