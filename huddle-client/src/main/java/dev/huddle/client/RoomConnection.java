@@ -72,6 +72,7 @@ public final class RoomConnection implements AutoCloseable {
     private CompletableFuture<?> sends = CompletableFuture.completedFuture(null);
     private int attempt;
     private int connects;
+    private int resyncs;
     private boolean closed;
     private Status status = Status.CONNECTING;
     private final StringBuilder partial = new StringBuilder();
@@ -199,6 +200,11 @@ public final class RoomConnection implements AutoCloseable {
         }
     }
 
+    /** How many times a sequence gap made this connection resume (0 when nothing was ever missed). */
+    public synchronized int resyncs() {
+        return resyncs;
+    }
+
     /** How many sockets this connection has opened so far (1 + reconnects). */
     public synchronized int connects() {
         return connects;
@@ -216,6 +222,16 @@ public final class RoomConnection implements AutoCloseable {
 
     public synchronized Status status() {
         return status;
+    }
+
+    /** The signed-in user this connection acts for. */
+    public String userId() {
+        return who.userId();
+    }
+
+    /** The identity this connection signed in with (to open another connection for the same user). */
+    public Identity userIdentity() {
+        return who;
     }
 
     public synchronized String sessionId() {
@@ -253,8 +269,11 @@ public final class RoomConnection implements AutoCloseable {
                         participant(m.path("entry"))));
                 if (next.gap() && !before.gap()) {
                     state = next;
+                    resyncs++;
                     subscribe(); // S2: never a silent gap
-                } else {
+                } else if (next != before) {
+                    listener.onChange(m.path("kind").asText(), next.entries().getOrDefault(
+                            m.path("entry").path("userId").asText(), participant(m.path("entry"))));
                     update(next);
                 }
             }

@@ -10,6 +10,10 @@ public interface RoomListener {
     default void onView(View view) {
     }
 
+    /** One change was applied, in sequence order (P11): {@code kind} is join, leave, update or remove. */
+    default void onChange(String kind, Participant entry) {
+    }
+
     /** Someone else came online (not on the first snapshot, and not for a reconnect that continued). */
     default void onJoin(Participant who) {
     }

@@ -1,0 +1,65 @@
+package dev.huddle.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.huddle.presence.TimeSource;
+import dev.huddle.server.HuddleServer;
+import dev.huddle.server.config.ServerConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * A short run of the load tool against a real server: every change a room emitted while measuring
+ * reached every subscriber of that room, and the report's counts add up. Toggles average 400 ms
+ * apart, well under the server's 10 flag messages per session per second (more are refused as
+ * rate_limited, which the tool counts as errors).
+ */
+@Timeout(120)
+class LoadToolTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aShortRunDeliversEveryChangeToEverySubscriberAndTheCountsAddUp() throws Exception {
+        try (HuddleServer server = new HuddleServer(ServerConfig.forDataDir(dir.resolve("data"), 0), TimeSource.system()).start()) {
+            LoadTool tool = new LoadTool();
+            Path json = dir.resolve("report.json");
+            Path html = dir.resolve("report.html");
+            new CommandLine(tool).parseArgs("--server", "http://localhost:" + server.port() + "/", "--users", "12",
+                    "--rooms", "2", "--speakers-per-room", "2", "--toggle-mean-ms", "400", "--duration-s", "4",
+                    "--settle-s", "10", "--server-pid", String.valueOf(ProcessHandle.current().pid()), "--quiet",
+                    "--report-json", json.toString(), "--report-html", html.toString());
+            Report r = tool.run();
+            Files.writeString(json, LoadTool.json(r));
+            Files.writeString(html, HtmlReport.render(r));
+
+            assertThat(r.sessionsConnected()).isEqualTo(12);
+            assertThat(r.errors()).as("errors %s", r.errorCodes()).isZero();
+            assertThat(r.resyncs()).isZero();
+            assertThat(r.togglesSent()).isGreaterThan(10);
+            // Every subscriber applied exactly the changes its room emitted while measuring: none lost.
+            long sum = 0;
+            for (Report.Connection c : r.connections()) {
+                // The report is taken before the tool's users say goodbye: one leave each (6 per room).
+                long roomSeq = server.presence().snapshot(c.room()).seq() - 6;
+                assertThat(c.finalSeq()).as("connection ends at the room's last change").isEqualTo(roomSeq);
+                assertThat(c.changesApplied()).as("every change since it started counting").isEqualTo(roomSeq - c.firstSeq());
+                sum += c.changesApplied();
+            }
+            assertThat(r.changesDelivered()).isEqualTo(sum);
+            assertThat(r.latencySamples()).isEqualTo(r.updatesMatched()).isPositive();
+            assertThat(r.p50Ms()).isPositive().isLessThanOrEqualTo(r.p90Ms());
+            assertThat(r.p90Ms()).isLessThanOrEqualTo(r.p99Ms());
+            assertThat(r.p99Ms()).isLessThanOrEqualTo(r.maxMs());
+            assertThat(r.histogram().stream().mapToLong(b -> b[1]).sum()).isEqualTo(r.latencySamples());
+            assertThat(r.serverCpuSeconds()).isPositive();
+            assertThat(r.serverPeakRssMiB()).isPositive();
+            assertThat(Files.readString(json)).contains("\"p99Ms\"");
+            assertThat(Files.readString(html)).contains("<svg").contains("Latency histogram");
+        }
+    }
+}
