@@ -265,7 +265,9 @@ public final class LegacyPresence implements ChangeListener, AutoCloseable {
         for (LegacyPresenceTable.Row r : table.allFresh(time.millis() - settings.staleAfterMs())) {
             try {
                 functions.join(r.userId(), r.huddleId(), SESSION_PREFIX + r.userId(), settings.heartbeatIntervalMs(),
-                        Optional.of(r.isSpeaking()), Optional.of(r.isRecording()));
+                        // only true flags are carried: false is the default, and observers may give no flag at all (H5)
+                        r.isSpeaking() ? Optional.of(true) : Optional.empty(),
+                        r.isRecording() ? Optional.of(true) : Optional.empty());
                 knownRooms.add(r.huddleId());
             } catch (ApiException e) {
                 // no longer a member (or an observer with a flag): the row is not carried over
