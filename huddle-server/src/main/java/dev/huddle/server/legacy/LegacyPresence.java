@@ -85,6 +85,11 @@ public final class LegacyPresence implements ChangeListener, AutoCloseable {
         this.time = time;
         this.settings = settings;
         this.comparator = new ShadowComparator(presence, metrics);
+        huddles.onLeave((room, user) -> {
+            if (!this.retired && source.get().usesLegacyTable()) {
+                table.clear(room, user); // a member who leaves the huddle leaves its legacy view too
+            }
+        });
         PresenceSource initial = retired ? PresenceSource.COMPONENT : table.recordedSource().orElse(settings.source());
         if (retired && settings.source() != PresenceSource.COMPONENT) {
             LOG.warn("event=presence_source_overridden configured={} effective=component reason=legacy_table_retired",

@@ -99,7 +99,7 @@ class LegacyRolloutTest {
     /** Who the engine lists online in the room (the live list). */
     List<String> liveOnline() {
         List<String> out = new ArrayList<>();
-        for (JsonNode e : f.serverList(ann, room)) {
+        for (JsonNode e : f.serverList(bob, room)) {
             if (e.path("online").asBoolean()) {
                 out.add(e.path("userId").asText());
             }
@@ -182,6 +182,10 @@ class LegacyRolloutTest {
         assertThat(mismatchCount("online")).isEqualTo(1.0);
 
         assertThat(clear(ann, room).status()).isEqualTo(200);
+        assertThat(detailPresence(bob)).isEmpty();
+        // leaving the huddle drops the member's row as well
+        upsert(ann, room, Map.of());
+        assertThat(f.t.api.post("/api/huddles/" + room + "/leave", ann.token(), Map.of()).status()).isEqualTo(200);
         assertThat(detailPresence(bob)).isEmpty();
         await().atMost(Duration.ofSeconds(10)).until(() -> liveOnline().equals(List.of(bob.userId())));
     }
