@@ -13,6 +13,9 @@ import dev.huddle.server.http.ErrorMapping;
 import dev.huddle.server.http.Json;
 import dev.huddle.server.http.OpsRoutes;
 import dev.huddle.server.http.PageRoutes;
+import dev.huddle.server.legacy.LegacyPresence;
+import dev.huddle.server.legacy.LegacyPresenceTable;
+import dev.huddle.server.legacy.LegacyRoutes;
 import dev.huddle.server.live.LiveEndpoint;
 import dev.huddle.server.live.LiveHub;
 import dev.huddle.server.huddle.HuddleRepository;
@@ -48,6 +51,7 @@ public final class HuddleServer implements AutoCloseable {
     private Presence presence;
     private PresenceEvents events;
     private LiveHub live;
+    private LegacyPresence legacy;
     private PrometheusMeterRegistry metrics;
     private Javalin app;
 
@@ -88,11 +92,15 @@ public final class HuddleServer implements AutoCloseable {
             Authenticator auth = new Authenticator(verifier, !config.auth().guestSignIn(), users, time);
             HuddleService huddles = new HuddleService(new HuddleRepository(database.jdbi()), presence, time);
             PresenceFunctions functions = new PresenceFunctions(presence, huddles, users);
+            legacy = new LegacyPresence(new LegacyPresenceTable(database.jdbi()), database::legacyRetired, presence,
+                    functions, huddles, time, config.rollout(), metrics);
+            presence.subscribe(legacy);
+            legacy.start();
 
             AuthRoutes authRoutes = new AuthRoutes(guestTokens, auth, users, time);
-            HuddleRoutes huddleRoutes = new HuddleRoutes(huddles, auth);
+            HuddleRoutes huddleRoutes = new HuddleRoutes(huddles, auth, legacy::detailPresence);
             PresenceRoutes presenceRoutes = new PresenceRoutes(functions, auth);
-            ConvexRoutes convexRoutes = new ConvexRoutes(functions, auth);
+            ConvexRoutes convexRoutes = new ConvexRoutes(functions, legacy, auth);
             OpsRoutes opsRoutes = new OpsRoutes(metrics);
             LiveEndpoint liveEndpoint = new LiveEndpoint(live, presence, functions, huddles, auth, config.allowedOrigins());
 
@@ -110,6 +118,7 @@ public final class HuddleServer implements AutoCloseable {
                 huddleRoutes.register(cfg.routes);
                 presenceRoutes.register(cfg.routes);
                 convexRoutes.register(cfg.routes);
+                new LegacyRoutes(legacy, auth, config.rollout().adminToken()).register(cfg.routes);
                 opsRoutes.register(cfg.routes);
                 new PageRoutes().register(cfg.routes);
             });
@@ -133,6 +142,10 @@ public final class HuddleServer implements AutoCloseable {
         if (live != null) {
             live.close();
             live = null;
+        }
+        if (legacy != null) {
+            legacy.close();
+            legacy = null;
         }
         if (presence != null) {
             presence.close();
@@ -169,6 +182,11 @@ public final class HuddleServer implements AutoCloseable {
     /** The WebSocket API's shared state, for tests and metrics. */
     public LiveHub live() {
         return live;
+    }
+
+    /** The legacy tracker and the rollout flag (L1–L3), for tests and embedding. */
+    public LegacyPresence legacy() {
+        return legacy;
     }
 
     /** The metrics registry behind {@code /metrics}. */

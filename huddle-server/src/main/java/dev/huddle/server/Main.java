@@ -17,6 +17,7 @@ import picocli.CommandLine.Option;
 
 /** Starts the server: flags win over environment variables, which win over defaults (see docs/operations.md). */
 @Command(name = "huddle-server", mixinStandardHelpOptions = true, version = "Huddle Presence 0.1.0",
+        subcommands = MigrateCommand.class,
         description = "Runs the Huddle Presence server. Every flag has an environment variable; see docs/operations.md.")
 public final class Main implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
@@ -65,6 +66,16 @@ public final class Main implements Callable<Integer> {
     String wsSendTimeout;
     @Option(names = "--change-log-capacity", description = "Changes kept per room for resume (HUDDLE_CHANGE_LOG_CAPACITY, default 1024).")
     String changeLogCapacity;
+    @Option(names = "--presence-source", description = "Rollout flag: legacy, shadow or component (HUDDLE_PRESENCE_SOURCE, default component).")
+    String presenceSource;
+    @Option(names = "--presence-heartbeat-interval-ms", description = "Legacy clients' heartbeat interval (PRESENCE_HEARTBEAT_INTERVAL_MS, default 10000).")
+    String presenceHeartbeatInterval;
+    @Option(names = "--presence-detail-array", description = "Keep the huddle detail's presence array in component mode (HUDDLE_PRESENCE_DETAIL_ARRAY, default true).")
+    String presenceDetailArray;
+    @Option(names = "--shadow-compare-interval-ms", description = "Shadow comparison timer (HUDDLE_SHADOW_COMPARE_INTERVAL_MS, default 30000).")
+    String shadowCompareInterval;
+    @Option(names = "--admin-token", description = "Bearer token of the admin API (HUDDLE_ADMIN_TOKEN; prefer the variable; unset = admin API off).")
+    String adminToken;
 
     public static void main(String[] args) {
         int code = new CommandLine(new Main()).execute(args);
@@ -73,8 +84,8 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    @Override
-    public Integer call() throws InterruptedException {
+    /** The configuration these flags and the environment give; {@link ConfigException} lists every problem. */
+    ServerConfig loadConfig(Map<String, String> env) {
         Map<Setting, String> flags = new EnumMap<>(Setting.class);
         put(flags, Setting.HOST, host);
         put(flags, Setting.PORT, port);
@@ -98,9 +109,19 @@ public final class Main implements Callable<Integer> {
         put(flags, Setting.WS_OUTBOUND_QUEUE, wsOutboundQueue);
         put(flags, Setting.WS_SEND_TIMEOUT_MS, wsSendTimeout);
         put(flags, Setting.CHANGE_LOG_CAPACITY, changeLogCapacity);
+        put(flags, Setting.PRESENCE_SOURCE, presenceSource);
+        put(flags, Setting.PRESENCE_HEARTBEAT_INTERVAL_MS, presenceHeartbeatInterval);
+        put(flags, Setting.PRESENCE_DETAIL_ARRAY, presenceDetailArray);
+        put(flags, Setting.SHADOW_COMPARE_INTERVAL_MS, shadowCompareInterval);
+        put(flags, Setting.ADMIN_TOKEN, adminToken);
+        return new ConfigLoader(flags, env, w -> LOG.warn("config: {}", w)).load();
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
         ServerConfig config;
         try {
-            config = new ConfigLoader(flags, System.getenv(), w -> LOG.warn("config: {}", w)).load();
+            config = loadConfig(System.getenv());
         } catch (ConfigException e) {
             System.err.println(e.getMessage());
             return 2;

@@ -73,11 +73,12 @@ public final class ConfigLoader {
         AuthConfig auth = auth(problems);
         List<String> origins = origins(problems);
         LiveSettings live = live(problems);
+        RolloutSettings rollout = rollout(problems);
 
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, auth, origins, live);
+        return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, auth, origins, live, rollout);
     }
 
     private AuthConfig auth(List<String> problems) {
@@ -170,6 +171,29 @@ public final class ConfigLoader {
             return LiveSettings.DEFAULTS;
         }
         return new LiveSettings(ping, size, rooms, conns, flags, coalesce, queue, sendTimeout, log);
+    }
+
+    private RolloutSettings rollout(List<String> problems) {
+        PresenceSource source = RolloutSettings.DEFAULTS.source();
+        try {
+            source = PresenceSource.parse(raw(Setting.PRESENCE_SOURCE));
+        } catch (IllegalArgumentException e) {
+            problems.add(Setting.PRESENCE_SOURCE.label() + ": " + e.getMessage());
+        }
+        int interval = parseInt(Setting.PRESENCE_HEARTBEAT_INTERVAL_MS, 1_000, 300_000, problems);
+        int compare = parseInt(Setting.SHADOW_COMPARE_INTERVAL_MS, 100, 3_600_000, problems);
+        String detail = raw(Setting.PRESENCE_DETAIL_ARRAY);
+        boolean detailArray = true;
+        if ("false".equalsIgnoreCase(detail)) {
+            detailArray = false;
+        } else if (!"true".equalsIgnoreCase(detail)) {
+            problems.add(Setting.PRESENCE_DETAIL_ARRAY.label() + ": must be true or false, was '" + detail + "'");
+        }
+        String adminToken = raw(Setting.ADMIN_TOKEN);
+        if (adminToken != null && adminToken.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
+            problems.add(Setting.ADMIN_TOKEN.label() + ": must be at least 32 bytes");
+        }
+        return new RolloutSettings(source, interval, detailArray, compare, adminToken);
     }
 
     private int parseInt(Setting s, int min, int max, List<String> problems) {

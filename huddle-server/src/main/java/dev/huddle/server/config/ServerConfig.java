@@ -16,9 +16,10 @@ import java.util.Objects;
  * @param auth sign-in settings
  * @param allowedOrigins origins, besides the server's own, allowed to open the WebSocket
  * @param live limits and timings of the WebSocket API
+ * @param rollout the legacy tracker's rollout flag and timings (L1–L3), and the admin token
  */
 public record ServerConfig(String host, int port, Path dataDir, String dbUrl, String dbUser, String dbPassword,
-        AuthConfig auth, List<String> allowedOrigins, LiveSettings live) {
+        AuthConfig auth, List<String> allowedOrigins, LiveSettings live, RolloutSettings rollout) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final String DEFAULT_HOST = "0.0.0.0";
@@ -33,6 +34,7 @@ public record ServerConfig(String host, int port, Path dataDir, String dbUrl, St
         Objects.requireNonNull(auth, "auth");
         allowedOrigins = List.copyOf(allowedOrigins);
         Objects.requireNonNull(live, "live");
+        Objects.requireNonNull(rollout, "rollout");
     }
 
     /** The default SQLite database inside {@code dataDir}. */
@@ -43,27 +45,32 @@ public record ServerConfig(String host, int port, Path dataDir, String dbUrl, St
     /** Defaults for tests and embedding: guest sign-in, SQLite in {@code dataDir}, the given port. */
     public static ServerConfig forDataDir(Path dataDir, int port) {
         return new ServerConfig("127.0.0.1", port, dataDir, sqliteUrl(dataDir), null, null, AuthConfig.guest(), List.of(),
-                LiveSettings.DEFAULTS);
+                LiveSettings.DEFAULTS, RolloutSettings.DEFAULTS);
     }
 
     /** A copy using another JDBC database. */
     public ServerConfig withDatabase(String url, String user, String password) {
-        return new ServerConfig(host, port, dataDir, url, user, password, auth, allowedOrigins, live);
+        return new ServerConfig(host, port, dataDir, url, user, password, auth, allowedOrigins, live, rollout);
     }
 
     /** A copy with other sign-in settings. */
     public ServerConfig withAuth(AuthConfig newAuth) {
-        return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, newAuth, allowedOrigins, live);
+        return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, newAuth, allowedOrigins, live, rollout);
     }
 
     /** A copy with other WebSocket origins. */
     public ServerConfig withAllowedOrigins(List<String> origins) {
-        return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, auth, origins, live);
+        return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, auth, origins, live, rollout);
     }
 
     /** A copy with other WebSocket limits. */
     public ServerConfig withLive(LiveSettings newLive) {
-        return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, auth, allowedOrigins, newLive);
+        return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, auth, allowedOrigins, newLive, rollout);
+    }
+
+    /** A copy with another rollout flag, legacy heartbeat interval or admin token. */
+    public ServerConfig withRollout(RolloutSettings newRollout) {
+        return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, auth, allowedOrigins, live, newRollout);
     }
 
     /** Whether the database is PostgreSQL (else SQLite). */
@@ -74,6 +81,6 @@ public record ServerConfig(String host, int port, Path dataDir, String dbUrl, St
     @Override
     public String toString() {
         return "ServerConfig[host=" + host + ", port=" + port + ", dataDir=" + dataDir + ", dbUrl=" + dbUrl
-                + ", dbUser=" + dbUser + ", auth=" + auth + ", allowedOrigins=" + allowedOrigins + ", live=" + live + "]";
+                + ", dbUser=" + dbUser + ", auth=" + auth + ", allowedOrigins=" + allowedOrigins + ", live=" + live + ", rollout=" + rollout + "]";
     }
 }

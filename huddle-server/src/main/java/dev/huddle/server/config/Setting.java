@@ -33,7 +33,15 @@ public enum Setting {
     WS_SEND_TIMEOUT_MS("--ws-send-timeout-ms", "HUDDLE_WS_SEND_TIMEOUT_MS",
             String.valueOf(LiveSettings.DEFAULTS.sendTimeoutMs())),
     CHANGE_LOG_CAPACITY("--change-log-capacity", "HUDDLE_CHANGE_LOG_CAPACITY",
-            String.valueOf(LiveSettings.DEFAULTS.changeLogCapacity()));
+            String.valueOf(LiveSettings.DEFAULTS.changeLogCapacity())),
+    PRESENCE_SOURCE("--presence-source", "HUDDLE_PRESENCE_SOURCE", RolloutSettings.DEFAULTS.source().wire()),
+    PRESENCE_HEARTBEAT_INTERVAL_MS("--presence-heartbeat-interval-ms", "PRESENCE_HEARTBEAT_INTERVAL_MS",
+            String.valueOf(RolloutSettings.DEFAULTS.heartbeatIntervalMs())),
+    PRESENCE_DETAIL_ARRAY("--presence-detail-array", "HUDDLE_PRESENCE_DETAIL_ARRAY",
+            String.valueOf(RolloutSettings.DEFAULTS.detailArray())),
+    SHADOW_COMPARE_INTERVAL_MS("--shadow-compare-interval-ms", "HUDDLE_SHADOW_COMPARE_INTERVAL_MS",
+            String.valueOf(RolloutSettings.DEFAULTS.compareIntervalMs())),
+    ADMIN_TOKEN("--admin-token", "HUDDLE_ADMIN_TOKEN", null);
 
     private final String flag;
     private final String env;

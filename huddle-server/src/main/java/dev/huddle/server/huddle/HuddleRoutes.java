@@ -14,10 +14,17 @@ import java.util.Map;
 public final class HuddleRoutes {
     private final HuddleService service;
     private final Authenticator auth;
+    private final java.util.function.Function<String, java.util.Optional<List<Map<String, Object>>>> presenceArray;
 
-    public HuddleRoutes(HuddleService service, Authenticator auth) {
+    /**
+     * @param presenceArray the detail's transitional {@code presence} array of a huddle id, or empty to
+     *     leave it out (H8, L2)
+     */
+    public HuddleRoutes(HuddleService service, Authenticator auth,
+            java.util.function.Function<String, java.util.Optional<List<Map<String, Object>>>> presenceArray) {
         this.service = service;
         this.auth = auth;
+        this.presenceArray = presenceArray;
     }
 
     public void register(RoutesConfig routes) {
@@ -72,6 +79,7 @@ public final class HuddleRoutes {
             members.add(mm);
         }
         out.put("members", members);
+        presenceArray.apply(h.id()).ifPresent(p -> out.put("presence", p));
         return out;
     }
 }

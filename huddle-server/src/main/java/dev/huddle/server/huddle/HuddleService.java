@@ -17,6 +17,8 @@ public final class HuddleService {
     private final HuddleRepository huddles;
     private final Presence presence;
     private final TimeSource time;
+    private final java.util.List<java.util.function.BiConsumer<String, String>> leaveListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public HuddleService(HuddleRepository huddles, Presence presence, TimeSource time) {
         this.huddles = huddles;
@@ -95,7 +97,13 @@ public final class HuddleService {
         Huddle h = huddles.findById(huddleId).orElseThrow(() -> notFound(huddleId));
         boolean wasMember = huddles.removeMember(h.id(), userId);
         presence.removeRoomUser(h.id(), userId);
+        leaveListeners.forEach(l -> l.accept(h.id(), userId));
         return wasMember;
+    }
+
+    /** Runs {@code listener(huddleId, userId)} after each leave (the legacy tracker drops the user's row). */
+    public void onLeave(java.util.function.BiConsumer<String, String> listener) {
+        leaveListeners.add(listener);
     }
 
     /** The repository, for the detail view's member list. */

@@ -42,9 +42,14 @@ public final class ConvexRoutes {
     private final Map<String, Registered> functions;
     private final Authenticator auth;
 
-    public ConvexRoutes(PresenceFunctions presence, Authenticator auth) {
+    public ConvexRoutes(PresenceFunctions presence, dev.huddle.server.legacy.LegacyPresence legacy, Authenticator auth) {
         this.auth = auth;
         this.functions = Map.of(
+                // the legacy tracker's mutations (L1), args {huddleId, isSpeaking?, isRecording?} / {huddleId}
+                "huddle:upsertPresence", new Registered(Kind.MUTATION,
+                        (caller, args) -> legacy.upsert(caller, args.requiredString("huddleId"), args)),
+                "huddle:clearPresence", new Registered(Kind.MUTATION,
+                        (caller, args) -> legacy.clear(caller, args.requiredString("huddleId"))),
                 "presence:heartbeat", new Registered(Kind.MUTATION, presence::heartbeat),
                 "presence:disconnect", new Registered(Kind.MUTATION, (caller, args) -> {
                     presence.disconnect(args);

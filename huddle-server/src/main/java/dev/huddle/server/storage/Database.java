@@ -40,12 +40,51 @@ public final class Database implements AutoCloseable {
         }
         HikariDataSource ds = new HikariDataSource(hc);
         try {
-            Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+            migrate(ds);
             return new Database(ds);
         } catch (RuntimeException e) {
             ds.close();
             throw e;
         }
+    }
+
+    /** Where the ordinary migrations live. */
+    public static final String MIGRATIONS = "classpath:db/migration";
+    /** Where the legacy tracker's retirement lives (L3): applied only by the retirement command. */
+    public static final String RETIREMENT = "classpath:db/retire";
+    /** The schema version of the retirement migration. */
+    public static final String RETIREMENT_VERSION = "3";
+
+    /**
+     * Runs the ordinary migrations. Once the retirement has been applied (by the command) its location
+     * is included too, so Flyway's validation finds every applied migration.
+     */
+    private static void migrate(javax.sql.DataSource ds) {
+        boolean retired = isRetired(ds);
+        var cfg = Flyway.configure().dataSource(ds);
+        (retired ? cfg.locations(MIGRATIONS, RETIREMENT) : cfg.locations(MIGRATIONS)).load().migrate();
+    }
+
+    /** Whether the retirement migration has been applied to this database. */
+    public static boolean isRetired(javax.sql.DataSource ds) {
+        var info = Flyway.configure().dataSource(ds).locations(MIGRATIONS, RETIREMENT).load().info();
+        for (var m : info.applied()) {
+            if (m.getVersion() != null && m.getVersion().getVersion().equals(RETIREMENT_VERSION) && m.getState().isApplied()
+                    && !m.getState().isFailed()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether the legacy tracker has been retired here. */
+    public boolean legacyRetired() {
+        return isRetired(dataSource);
+    }
+
+    /** Applies the retirement migration (L3): empties and drops the legacy table. */
+    public void retireLegacyPresence() {
+        Flyway.configure().dataSource(dataSource).locations(MIGRATIONS, RETIREMENT).outOfOrder(true).load().migrate();
     }
 
     /** Opens the database a server configuration names. */

@@ -49,6 +49,15 @@ public final class Api {
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build());
     }
 
+    public Response put(String path, String token, Object body) {
+        try {
+            return send(request(path, token).header("Content-Type", "application/json")
+                    .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public Response postBytes(String path, String token, byte[] body) {
         return send(request(path, token).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());

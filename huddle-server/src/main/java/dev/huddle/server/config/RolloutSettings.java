@@ -1,0 +1,46 @@
+package dev.huddle.server.config;
+
+import java.util.Objects;
+
+/**
+ * The legacy tracker's rollout (L1–L3, H8).
+ *
+ * @param source the configured rollout flag; a runtime switch recorded in the database wins over it
+ * @param heartbeatIntervalMs the legacy clients' heartbeat interval ({@code PRESENCE_HEARTBEAT_INTERVAL_MS});
+ *     a row is stale, and the engine's legacy session expires, 2.5 intervals after its last heartbeat
+ * @param detailArray in {@code component} mode, whether the huddle detail keeps the transitional
+ *     {@code presence} array (H8); in {@code legacy} and {@code shadow} it is always there
+ * @param compareIntervalMs how often shadow mode compares every known room besides on each change
+ * @param adminToken the bearer token of the admin API, or null (the admin API is then off)
+ */
+public record RolloutSettings(PresenceSource source, int heartbeatIntervalMs, boolean detailArray, int compareIntervalMs,
+        String adminToken) {
+    public static final RolloutSettings DEFAULTS = new RolloutSettings(PresenceSource.COMPONENT, 10_000, true, 30_000, null);
+
+    public RolloutSettings {
+        Objects.requireNonNull(source, "source");
+    }
+
+    /** How long after its last heartbeat a legacy row is stale: 2.5 intervals, the engine's deadline (P1). */
+    public long staleAfterMs() {
+        return heartbeatIntervalMs * 5L / 2;
+    }
+
+    public RolloutSettings withSource(PresenceSource s) {
+        return new RolloutSettings(s, heartbeatIntervalMs, detailArray, compareIntervalMs, adminToken);
+    }
+
+    public RolloutSettings withDetailArray(boolean keep) {
+        return new RolloutSettings(source, heartbeatIntervalMs, keep, compareIntervalMs, adminToken);
+    }
+
+    public RolloutSettings withAdminToken(String token) {
+        return new RolloutSettings(source, heartbeatIntervalMs, detailArray, compareIntervalMs, token);
+    }
+
+    @Override
+    public String toString() {
+        return "RolloutSettings[source=" + source.wire() + ", heartbeatIntervalMs=" + heartbeatIntervalMs + ", detailArray="
+                + detailArray + ", compareIntervalMs=" + compareIntervalMs + ", adminToken=" + (adminToken == null ? "unset" : "***") + "]";
+    }
+}
