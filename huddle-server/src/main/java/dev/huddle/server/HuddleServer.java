@@ -8,6 +8,7 @@ import dev.huddle.server.auth.ExternalJwtVerifier;
 import dev.huddle.server.auth.GuestTokens;
 import dev.huddle.server.auth.ServerSecret;
 import dev.huddle.server.auth.TokenVerifier;
+import dev.huddle.server.cluster.ClusterPresence;
 import dev.huddle.server.config.ServerConfig;
 import dev.huddle.server.http.ErrorMapping;
 import dev.huddle.server.http.Json;
@@ -46,6 +47,7 @@ public final class HuddleServer implements AutoCloseable {
     private final TimeSource time;
     private Database database;
     private Presence presence;
+    private ClusterPresence cluster;
     private PresenceEvents events;
     private LiveHub live;
     private PrometheusMeterRegistry metrics;
@@ -68,19 +70,32 @@ public final class HuddleServer implements AutoCloseable {
             new JvmThreadMetrics().bindTo(metrics);
             new ProcessorMetrics().bindTo(metrics);
             new UptimeMetrics().bindTo(metrics);
-            presence = Presence.builder().clock(time).merger(new HuddleDataMerger())
-                    .changeLogCapacity(config.live().changeLogCapacity()).build();
+            if (config.clustered()) {
+                // Cluster mode: presence lives in Redis, shared by every node with the same prefix.
+                cluster = ClusterPresence.open(config.cluster(), new HuddleDataMerger(), config.live().changeLogCapacity());
+                presence = Presence.builder().store(cluster.store()).clock(time)
+                        .maxWorkerSleep(config.cluster().maxWorkerSleep()).build();
+            } else {
+                presence = Presence.builder().clock(time).merger(new HuddleDataMerger())
+                        .changeLogCapacity(config.live().changeLogCapacity()).build();
+            }
             events = new PresenceEvents(metrics);
             presence.subscribe(events);
             live = new LiveHub(config.live());
             live.bindTo(metrics);
             presence.subscribe(live);
+            if (cluster != null) {
+                LiveHub hub = live;
+                live.watchStore(cluster::generation, cluster::checkNow);
+                cluster.onDataLost(hub::storeLostData);
+            }
 
             UserRepository users = new UserRepository(database.jdbi());
             GuestTokens guestTokens = null;
             TokenVerifier verifier;
             if (config.auth().guestSignIn()) {
-                guestTokens = new GuestTokens(ServerSecret.loadOrCreate(config.dataDir()), time, config.auth().guestTokenTtl());
+                byte[] secret = config.guestSecret() != null ? config.guestSecret() : ServerSecret.loadOrCreate(config.dataDir());
+                guestTokens = new GuestTokens(secret, time, config.auth().guestTokenTtl());
                 verifier = guestTokens;
             } else {
                 verifier = new ExternalJwtVerifier(config.auth(), time);
@@ -93,7 +108,9 @@ public final class HuddleServer implements AutoCloseable {
             HuddleRoutes huddleRoutes = new HuddleRoutes(huddles, auth);
             PresenceRoutes presenceRoutes = new PresenceRoutes(functions, auth);
             ConvexRoutes convexRoutes = new ConvexRoutes(functions, auth);
-            OpsRoutes opsRoutes = new OpsRoutes(metrics);
+            ClusterPresence clusterNow = cluster;
+            OpsRoutes opsRoutes = new OpsRoutes(metrics,
+                    clusterNow == null ? java.util.Optional::empty : clusterNow::problem);
             LiveEndpoint liveEndpoint = new LiveEndpoint(live, presence, functions, huddles, auth, config.allowedOrigins());
 
             app = Javalin.create(cfg -> {
@@ -134,10 +151,16 @@ public final class HuddleServer implements AutoCloseable {
             live.close();
             live = null;
         }
+        if (cluster != null) {
+            cluster.close();
+        }
         if (presence != null) {
             presence.close();
             presence = null;
+        } else if (cluster != null) {
+            cluster.store().close();
         }
+        cluster = null;
         if (events != null) {
             events.close();
             events = null;
@@ -164,6 +187,11 @@ public final class HuddleServer implements AutoCloseable {
     /** The engine, for tests and embedding. */
     public Presence presence() {
         return presence;
+    }
+
+    /** Cluster mode's Redis side, or null for one node. */
+    public ClusterPresence cluster() {
+        return cluster;
     }
 
     /** The WebSocket API's shared state, for tests and metrics. */

@@ -65,6 +65,14 @@ public final class Main implements Callable<Integer> {
     String wsSendTimeout;
     @Option(names = "--change-log-capacity", description = "Changes kept per room for resume (HUDDLE_CHANGE_LOG_CAPACITY, default 1024).")
     String changeLogCapacity;
+    @Option(names = "--redis-url", description = "Cluster mode: the Redis all nodes share, redis://host:6379 (HUDDLE_REDIS_URL; unset = one node).")
+    String redisUrl;
+    @Option(names = "--redis-prefix", description = "Cluster mode: prefix of every Redis key (HUDDLE_REDIS_PREFIX, default huddle:).")
+    String redisPrefix;
+    @Option(names = "--guest-secret", description = "Guest-token secret, base64 of ≥32 bytes (HUDDLE_GUEST_SECRET; prefer the variable or the file).")
+    String guestSecret;
+    @Option(names = "--guest-secret-file", description = "File holding the guest-token secret, base64 (HUDDLE_GUEST_SECRET_FILE).")
+    String guestSecretFile;
 
     public static void main(String[] args) {
         int code = new CommandLine(new Main()).execute(args);
@@ -98,6 +106,10 @@ public final class Main implements Callable<Integer> {
         put(flags, Setting.WS_OUTBOUND_QUEUE, wsOutboundQueue);
         put(flags, Setting.WS_SEND_TIMEOUT_MS, wsSendTimeout);
         put(flags, Setting.CHANGE_LOG_CAPACITY, changeLogCapacity);
+        put(flags, Setting.REDIS_URL, redisUrl);
+        put(flags, Setting.REDIS_PREFIX, redisPrefix);
+        put(flags, Setting.GUEST_SECRET, guestSecret);
+        put(flags, Setting.GUEST_SECRET_FILE, guestSecretFile);
         ServerConfig config;
         try {
             config = new ConfigLoader(flags, System.getenv(), w -> LOG.warn("config: {}", w)).load();

@@ -16,9 +16,12 @@ import java.util.Objects;
  * @param auth sign-in settings
  * @param allowedOrigins origins, besides the server's own, allowed to open the WebSocket
  * @param live limits and timings of the WebSocket API
+ * @param cluster cluster mode (presence in Redis), or null for one node with presence in memory
+ * @param guestSecret the secret signing guest tokens, or null to use (or create) the data directory's
+ *     {@code guest-token-secret}; every node of a cluster must use the same one
  */
 public record ServerConfig(String host, int port, Path dataDir, String dbUrl, String dbUser, String dbPassword,
-        AuthConfig auth, List<String> allowedOrigins, LiveSettings live) {
+        AuthConfig auth, List<String> allowedOrigins, LiveSettings live, ClusterConfig cluster, byte[] guestSecret) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final String DEFAULT_HOST = "0.0.0.0";
@@ -33,6 +36,29 @@ public record ServerConfig(String host, int port, Path dataDir, String dbUrl, St
         Objects.requireNonNull(auth, "auth");
         allowedOrigins = List.copyOf(allowedOrigins);
         Objects.requireNonNull(live, "live");
+        guestSecret = guestSecret == null ? null : guestSecret.clone();
+    }
+
+    public ServerConfig(String host, int port, Path dataDir, String dbUrl, String dbUser, String dbPassword,
+            AuthConfig auth, List<String> allowedOrigins, LiveSettings live) {
+        this(host, port, dataDir, dbUrl, dbUser, dbPassword, auth, allowedOrigins, live, null, null);
+    }
+
+    /** The guest-token secret given in the configuration (a copy), or null. */
+    @Override
+    public byte[] guestSecret() {
+        return guestSecret == null ? null : guestSecret.clone();
+    }
+
+    /** A copy in cluster mode (null: one node). */
+    public ServerConfig withCluster(ClusterConfig newCluster) {
+        return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, auth, allowedOrigins, live, newCluster,
+                guestSecret);
+    }
+
+    /** A copy with the guest-token secret given explicitly (null: the data directory's file). */
+    public ServerConfig withGuestSecret(byte[] secret) {
+        return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, auth, allowedOrigins, live, cluster, secret);
     }
 
     /** The default SQLite database inside {@code dataDir}. */
@@ -48,22 +74,27 @@ public record ServerConfig(String host, int port, Path dataDir, String dbUrl, St
 
     /** A copy using another JDBC database. */
     public ServerConfig withDatabase(String url, String user, String password) {
-        return new ServerConfig(host, port, dataDir, url, user, password, auth, allowedOrigins, live);
+        return new ServerConfig(host, port, dataDir, url, user, password, auth, allowedOrigins, live, cluster, guestSecret);
     }
 
     /** A copy with other sign-in settings. */
     public ServerConfig withAuth(AuthConfig newAuth) {
-        return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, newAuth, allowedOrigins, live);
+        return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, newAuth, allowedOrigins, live, cluster, guestSecret);
     }
 
     /** A copy with other WebSocket origins. */
     public ServerConfig withAllowedOrigins(List<String> origins) {
-        return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, auth, origins, live);
+        return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, auth, origins, live, cluster, guestSecret);
     }
 
     /** A copy with other WebSocket limits. */
     public ServerConfig withLive(LiveSettings newLive) {
-        return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, auth, allowedOrigins, newLive);
+        return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, auth, allowedOrigins, newLive, cluster, guestSecret);
+    }
+
+    /** Whether presence is shared through Redis (cluster mode). */
+    public boolean clustered() {
+        return cluster != null;
     }
 
     /** Whether the database is PostgreSQL (else SQLite). */
@@ -74,6 +105,7 @@ public record ServerConfig(String host, int port, Path dataDir, String dbUrl, St
     @Override
     public String toString() {
         return "ServerConfig[host=" + host + ", port=" + port + ", dataDir=" + dataDir + ", dbUrl=" + dbUrl
-                + ", dbUser=" + dbUser + ", auth=" + auth + ", allowedOrigins=" + allowedOrigins + ", live=" + live + "]";
+                + ", dbUser=" + dbUser + ", auth=" + auth + ", allowedOrigins=" + allowedOrigins + ", live=" + live + ", cluster=" + cluster
+                + ", guestSecret=" + (guestSecret == null ? "file in dataDir" : "given") + "]";
     }
 }

@@ -33,7 +33,11 @@ public enum Setting {
     WS_SEND_TIMEOUT_MS("--ws-send-timeout-ms", "HUDDLE_WS_SEND_TIMEOUT_MS",
             String.valueOf(LiveSettings.DEFAULTS.sendTimeoutMs())),
     CHANGE_LOG_CAPACITY("--change-log-capacity", "HUDDLE_CHANGE_LOG_CAPACITY",
-            String.valueOf(LiveSettings.DEFAULTS.changeLogCapacity()));
+            String.valueOf(LiveSettings.DEFAULTS.changeLogCapacity())),
+    REDIS_URL("--redis-url", "HUDDLE_REDIS_URL", null),
+    REDIS_PREFIX("--redis-prefix", "HUDDLE_REDIS_PREFIX", ClusterConfig.DEFAULT_PREFIX),
+    GUEST_SECRET("--guest-secret", "HUDDLE_GUEST_SECRET", null),
+    GUEST_SECRET_FILE("--guest-secret-file", "HUDDLE_GUEST_SECRET_FILE", null);
 
     private final String flag;
     private final String env;

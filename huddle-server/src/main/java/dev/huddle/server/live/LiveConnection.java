@@ -7,6 +7,7 @@ import dev.huddle.presence.Presence;
 import dev.huddle.presence.PresenceException;
 import dev.huddle.server.auth.Caller;
 import dev.huddle.server.http.ApiException;
+import dev.huddle.server.huddle.Role;
 import dev.huddle.server.http.Args;
 import dev.huddle.server.http.Json;
 import dev.huddle.server.huddle.HuddleAccess;
@@ -175,6 +176,7 @@ public final class LiveConnection implements Session.Listener.AutoDemanding {
                 if (now - ls.lastBeat < ls.refreshEveryMs()) {
                     continue;
                 }
+                long previousBeat = ls.lastBeat;
                 ls.lastBeat = now;
                 try {
                     Optional<String> live = presence.liveSessionToken(ls.room, userId, ls.sessionId);
@@ -182,10 +184,23 @@ public final class LiveConnection implements Session.Listener.AutoDemanding {
                         presence.heartbeat(ls.room, userId, ls.sessionId, ls.intervalMs);
                         continue;
                     }
+                    // Cluster mode: gone because Redis lost its data, not because it ended? Then this
+                    // live socket proves the session alive (T1): create it again.
+                    long generation = hub.checkStore();
+                    if (live.isEmpty() && generation > ls.generation) {
+                        rejoin(ls, generation);
+                        continue;
+                    }
                     out.reply(Frames.error(null, "session_ended", "session '" + ls.sessionId
                             + "' has ended (it expired or was disconnected); join again to come back"));
                 } catch (PresenceException e) {
                     out.reply(Frames.error(null, e.code(), e.getMessage()));
+                } catch (RuntimeException e) {
+                    // The store is unreachable (cluster mode: Redis is down). Keep the socket and the
+                    // session; the next frame tries again.
+                    ls.lastBeat = previousBeat;
+                    LOG.debug("heartbeat of session {} failed; will retry", ls.sessionId, e);
+                    continue;
                 }
                 sessions.remove(ls.sessionId, ls);
                 ls.flags.cancel();
@@ -195,6 +210,40 @@ public final class LiveConnection implements Session.Listener.AutoDemanding {
         if (dropped) {
             reschedulePing();
         }
+    }
+
+    /**
+     * The store lost its data (cluster mode, Redis restarted without persistence): creates every
+     * session of this live socket again, with its profile and last flags. Clients keep their sockets
+     * and session ids; their session tokens change.
+     */
+    void recoverSessions() {
+        long generation = hub.storeGeneration();
+        for (LiveSession ls : sessions.values()) {
+            synchronized (ls) {
+                if (ls.generation >= generation) {
+                    continue;
+                }
+                try {
+                    rejoin(ls, generation);
+                } catch (RuntimeException e) {
+                    LOG.warn("could not re-create session {} after the store lost its data; the next frame tries again",
+                            ls.sessionId, e);
+                }
+            }
+        }
+    }
+
+    private void rejoin(LiveSession ls, long generation) {
+        boolean participant = ls.role != Role.OBSERVER;
+        Optional<Boolean> speaking = participant
+                ? Optional.ofNullable(ls.flagState.get(SessionData.IS_SPEAKING)).map(SessionData.TRUE::equals) : Optional.empty();
+        Optional<Boolean> recording = participant
+                ? Optional.ofNullable(ls.flagState.get(SessionData.IS_RECORDING)).map(SessionData.TRUE::equals) : Optional.empty();
+        PresenceFunctions.Joined j = functions.join(userId, ls.room, ls.sessionId, ls.intervalMs, speaking, recording);
+        ls.token = j.result().sessionToken();
+        ls.generation = generation;
+        ls.lastBeat = presence.clock().millis();
     }
 
     private synchronized void reschedulePing() {
@@ -319,8 +368,10 @@ public final class LiveConnection implements Session.Listener.AutoDemanding {
                         "session '" + sessionId + "' is live; send its sessionToken to continue it");
             }
         }
-        PresenceFunctions.Joined j = functions.join(me, huddleId, sessionId, interval,
-                flags.optionalBoolean(SessionData.IS_SPEAKING), flags.optionalBoolean(SessionData.IS_RECORDING));
+        long generation = hub.storeGeneration();
+        Optional<Boolean> speaking = flags.optionalBoolean(SessionData.IS_SPEAKING);
+        Optional<Boolean> recording = flags.optionalBoolean(SessionData.IS_RECORDING);
+        PresenceFunctions.Joined j = functions.join(me, huddleId, sessionId, interval, speaking, recording);
         HeartbeatResult r = j.result();
         String room = j.membership().huddle().id();
         long now = presence.clock().millis();
@@ -328,15 +379,20 @@ public final class LiveConnection implements Session.Listener.AutoDemanding {
             if (old != null && old.room.equals(room) && old.intervalMs == interval && old.role == j.membership().role()) {
                 old.token = r.sessionToken();
                 old.lastBeat = now;
+                old.generation = generation;
                 return old;
             }
             if (old != null) {
                 old.flags.cancel();
             }
-            return new LiveSession(room, sessionId, interval, j.membership().role(), r.sessionToken(), now,
+            LiveSession created = new LiveSession(room, sessionId, interval, j.membership().role(), r.sessionToken(), now,
                     new FlagGate(hub.settings().flagUpdatesPerSecond(), hub.settings().flagCoalesceMs(), hub.scheduler(),
                             patch -> presence.updateSession(room, me, sessionId, patch)));
+            created.generation = generation;
+            return created;
         });
+        speaking.ifPresent(v -> ls.flagState.put(SessionData.IS_SPEAKING, SessionData.flag(v)));
+        recording.ifPresent(v -> ls.flagState.put(SessionData.IS_RECORDING, SessionData.flag(v)));
         reschedulePing();
         out.reply(Frames.joined(requestId, room, ls.sessionId, r, live.isPresent()));
     }
@@ -356,6 +412,7 @@ public final class LiveConnection implements Session.Listener.AutoDemanding {
             throw new ApiException(429, "rate_limited", "more than " + hub.settings().flagUpdatesPerSecond()
                     + " flag updates a second for this session; this one was dropped");
         }
+        ls.flagState.putAll(patch);
         ls.flags.submit(patch);
     }
 
@@ -394,14 +451,26 @@ public final class LiveConnection implements Session.Listener.AutoDemanding {
         if (!subscriptions.containsKey(room)) {
             checkRoomLimit(room);
         }
-        Subscription sub = new Subscription(room, presence, out);
+        Subscription sub = new Subscription(room, presence, out, hub.scheduler());
         Subscription old = subscriptions.put(room, sub);
         if (old != null) {
             old.cancel();
             hub.remove(old);
         }
         hub.add(sub);
-        sub.start(requestId, resume);
+        try {
+            sub.start(requestId, resume);
+        } catch (RuntimeException e) {
+            // The store is unreachable (cluster mode): no half-made subscription stays behind.
+            subscriptions.remove(room, sub);
+            sub.cancel();
+            hub.remove(sub);
+            if (e instanceof PresenceException || e instanceof ApiException) {
+                throw e;
+            }
+            LOG.warn("subscribe failed: {}", e.toString());
+            throw new ApiException(503, "unavailable", "presence is unavailable right now; subscribe again shortly");
+        }
     }
 
     private void unsubscribe(JsonNode requestId, Args a) {

@@ -17,6 +17,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * The shared part of the WebSocket API: fans every room change out to that room's subscriptions (each
@@ -34,6 +35,8 @@ public final class LiveHub implements ChangeListener, AutoCloseable {
     private final AtomicLong pongs = new AtomicLong();
     private final AtomicLong tooSlow = new AtomicLong();
     private final AtomicLong resyncs = new AtomicLong();
+    private volatile LongSupplier storeGeneration = () -> 0;
+    private volatile LongSupplier checkStore = () -> 0;
 
     public LiveHub(LiveSettings settings) {
         this.settings = settings;
@@ -53,6 +56,34 @@ public final class LiveHub implements ChangeListener, AutoCloseable {
         for (Subscription s : subs) {
             s.onChange(change, text);
         }
+    }
+
+    /**
+     * Cluster mode: {@code generation} counts the times the shared store was found to have lost its
+     * data; {@code checkNow} checks at once and returns the generation after the check.
+     */
+    public void watchStore(LongSupplier generation, LongSupplier checkNow) {
+        this.storeGeneration = generation;
+        this.checkStore = checkNow;
+    }
+
+    long storeGeneration() {
+        return storeGeneration.getAsLong();
+    }
+
+    long checkStore() {
+        return checkStore.getAsLong();
+    }
+
+    /**
+     * The store lost its data (Redis restarted without persistence): every open socket re-creates its
+     * sessions (a live socket is proof of life, T1), and every subscriber is resynced with a snapshot.
+     */
+    public void storeLostData() {
+        for (LiveConnection c : open) {
+            senders.execute(c::recoverSessions);
+        }
+        byRoom.values().forEach(subs -> subs.forEach(Subscription::forceResync));
     }
 
     void add(Subscription s) {
