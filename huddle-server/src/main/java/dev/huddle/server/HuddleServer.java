@@ -140,7 +140,19 @@ public final class HuddleServer implements AutoCloseable {
 
     /** Stops listening, ends the engine and closes the database. Safe to call twice. */
     public synchronized void stop() {
-        if (live != null && app != null) {
+        stop(true);
+    }
+
+    /**
+     * Stops as abruptly as an in-process stop can, as if the node died: sockets are cut without the
+     * 1001 goodbye and nothing is ended on their behalf (their sessions live to their deadlines, T2).
+     */
+    public synchronized void halt() {
+        stop(false);
+    }
+
+    private void stop(boolean goodbye) {
+        if (goodbye && live != null && app != null) {
             live.closeAll(1_000);
         }
         if (app != null) {
