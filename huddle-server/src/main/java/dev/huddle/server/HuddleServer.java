@@ -86,7 +86,7 @@ public final class HuddleServer implements AutoCloseable {
             presence.subscribe(live);
             if (cluster != null) {
                 LiveHub hub = live;
-                live.watchStore(cluster::generation, cluster::checkNow);
+                live.watchStore(cluster::generation, cluster::checkNow, cluster::reachable);
                 cluster.onDataLost(hub::storeLostData);
             }
 

@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * <p>Loss of data (Redis restarted without persistence, or flushed) is noticed through an
  * <em>incarnation</em> key: a random id under the cluster's prefix, created by whichever node finds it
  * missing ({@code SET NX}). A node that reads an id other than the one it knew bumps its
- * {@link #generation()} and tells its listener, which then re-creates the sessions of its live sockets
- * and resyncs its subscribers with snapshots. A node that finds the key missing when a session it
+ * {@link #generation()} and tells its listener, which resyncs its subscribers with snapshots; live
+ * sockets re-create their sessions with their next frame. A node that finds the key missing when a session it
  * holds has vanished can ask at once ({@link #checkNow()}), without waiting for the next poll.
  */
 public final class ClusterPresence implements AutoCloseable {
@@ -137,6 +137,11 @@ public final class ClusterPresence implements AutoCloseable {
             }
         }
         return generation.get();
+    }
+
+    /** Whether Redis answered this node's last check. */
+    public boolean reachable() {
+        return reachable;
     }
 
     /** Why this node cannot serve presence right now, or empty when it can (for {@code /health}). */

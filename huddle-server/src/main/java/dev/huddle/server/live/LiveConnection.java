@@ -166,9 +166,13 @@ public final class LiveConnection implements Session.Listener.AutoDemanding {
      * back: the socket forgets it and tells the client {@code session_ended}.
      */
     private void touch() {
-        if (sessions.isEmpty()) {
+        if (sessions.isEmpty() || !hub.storeReachable()) {
+            // Cluster mode with Redis away: keep the sessions and try again on a later frame, without
+            // blocking this socket's thread on a store that cannot answer.
             return;
         }
+        // What this node knew of the store losing its data when this frame arrived (cluster mode).
+        long known = hub.storeGeneration();
         long now = presence.clock().millis();
         boolean dropped = false;
         for (LiveSession ls : sessions.values()) {
@@ -184,11 +188,15 @@ public final class LiveConnection implements Session.Listener.AutoDemanding {
                         presence.heartbeat(ls.room, userId, ls.sessionId, ls.intervalMs);
                         continue;
                     }
-                    // Cluster mode: gone because Redis lost its data, not because it ended? Then this
-                    // live socket proves the session alive (T1): create it again.
-                    long generation = hub.checkStore();
-                    if (live.isEmpty() && generation > ls.generation) {
-                        rejoin(ls, generation);
+                    if (live.isEmpty() && known > ls.generation) {
+                        // Redis lost its data after this session was made, and this frame came after
+                        // that was known: the socket is alive (T1), so the session is created again.
+                        rejoin(ls, known);
+                        continue;
+                    }
+                    if (live.isEmpty() && hub.checkStore() > ls.generation) {
+                        // Lost with Redis's data, but this frame may predate the loss: wait for the next one.
+                        ls.lastBeat = previousBeat;
                         continue;
                     }
                     out.reply(Frames.error(null, "session_ended", "session '" + ls.sessionId
@@ -197,7 +205,7 @@ public final class LiveConnection implements Session.Listener.AutoDemanding {
                     out.reply(Frames.error(null, e.code(), e.getMessage()));
                 } catch (RuntimeException e) {
                     // The store is unreachable (cluster mode: Redis is down). Keep the socket and the
-                    // session; the next frame tries again.
+                    // session; a later frame tries again.
                     ls.lastBeat = previousBeat;
                     LOG.debug("heartbeat of session {} failed; will retry", ls.sessionId, e);
                     continue;
@@ -213,27 +221,9 @@ public final class LiveConnection implements Session.Listener.AutoDemanding {
     }
 
     /**
-     * The store lost its data (cluster mode, Redis restarted without persistence): creates every
-     * session of this live socket again, with its profile and last flags. Clients keep their sockets
-     * and session ids; their session tokens change.
+     * Creates a session again, with its profile and last flags, after Redis lost its data (cluster
+     * mode). The client keeps its socket and session id; the session token changes.
      */
-    void recoverSessions() {
-        long generation = hub.storeGeneration();
-        for (LiveSession ls : sessions.values()) {
-            synchronized (ls) {
-                if (ls.generation >= generation) {
-                    continue;
-                }
-                try {
-                    rejoin(ls, generation);
-                } catch (RuntimeException e) {
-                    LOG.warn("could not re-create session {} after the store lost its data; the next frame tries again",
-                            ls.sessionId, e);
-                }
-            }
-        }
-    }
-
     private void rejoin(LiveSession ls, long generation) {
         boolean participant = ls.role != Role.OBSERVER;
         Optional<Boolean> speaking = participant

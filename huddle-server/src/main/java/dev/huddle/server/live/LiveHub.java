@@ -37,6 +37,7 @@ public final class LiveHub implements ChangeListener, AutoCloseable {
     private final AtomicLong resyncs = new AtomicLong();
     private volatile LongSupplier storeGeneration = () -> 0;
     private volatile LongSupplier checkStore = () -> 0;
+    private volatile java.util.function.BooleanSupplier storeReachable = () -> true;
 
     public LiveHub(LiveSettings settings) {
         this.settings = settings;
@@ -62,9 +63,14 @@ public final class LiveHub implements ChangeListener, AutoCloseable {
      * Cluster mode: {@code generation} counts the times the shared store was found to have lost its
      * data; {@code checkNow} checks at once and returns the generation after the check.
      */
-    public void watchStore(LongSupplier generation, LongSupplier checkNow) {
+    public void watchStore(LongSupplier generation, LongSupplier checkNow, java.util.function.BooleanSupplier reachable) {
         this.storeGeneration = generation;
         this.checkStore = checkNow;
+        this.storeReachable = reachable;
+    }
+
+    boolean storeReachable() {
+        return storeReachable.getAsBoolean();
     }
 
     long storeGeneration() {
@@ -76,13 +82,11 @@ public final class LiveHub implements ChangeListener, AutoCloseable {
     }
 
     /**
-     * The store lost its data (Redis restarted without persistence): every open socket re-creates its
-     * sessions (a live socket is proof of life, T1), and every subscriber is resynced with a snapshot.
+     * The store lost its data (Redis restarted without persistence): every subscriber is resynced with
+     * a snapshot. Sessions come back one socket at a time, as each proves itself alive with its next
+     * frame (T1) — not all at once here, which would also revive sockets that died unnoticed.
      */
     public void storeLostData() {
-        for (LiveConnection c : open) {
-            senders.execute(c::recoverSessions);
-        }
         byRoom.values().forEach(subs -> subs.forEach(Subscription::forceResync));
     }
 
