@@ -234,6 +234,8 @@ public final class LiveConnection implements Session.Listener.AutoDemanding {
         ls.token = j.result().sessionToken();
         ls.generation = generation;
         ls.lastBeat = presence.clock().millis();
+        // Not a reply: tells the client its new session token, which a resume on another socket needs (T2).
+        out.reply(Frames.joined(null, ls.room, ls.sessionId, j.result(), false));
     }
 
     private synchronized void reschedulePing() {

@@ -72,6 +72,7 @@ class RedisRestartTest {
         join(annWs, room, "ann-tab", "flags", Map.of("isSpeaking", true));
         WsClient bobWs = f.connect(b, bob);
         join(bobWs, room, "bob-tab");
+        final WsClient bobFirst = bobWs;
         WsClient carolWs = f.connect(b, carol);
         join(carolWs, room, "carol-tab");
         Map<String, String> before = new TreeMap<>(Map.of(ann.userId(), "online+speaking", bob.userId(), "online",
@@ -92,7 +93,7 @@ class RedisRestartTest {
         });
         carolWs.abort(); // her socket drops while Redis is away: she must not come back as a ghost
         await().during(Duration.ofMillis(1_500)).atMost(Duration.ofSeconds(5))
-                .until(() -> !annWs.isClosed() && !bobWs.isClosed() && !watchA.isClosed() && !watchB.isClosed());
+                .until(() -> !annWs.isClosed() && !bobFirst.isClosed() && !watchA.isClosed() && !watchB.isClosed());
 
         redis.start();
         long back = System.nanoTime();
@@ -112,13 +113,25 @@ class RedisRestartTest {
         }
         assertThat(annWs.isClosed() || bobWs.isClosed()).isFalse();
 
-        // The re-formed room is live again: a flag change through B reaches both nodes' subscribers.
+        // Each re-created session's client was told its new token (a joined message that is not a reply),
+        // and that token continues the session on another node after a drop: no leave/join.
+        String bobToken = bobWs.await(m -> "joined".equals(m.path("type").asText()) && !m.hasNonNull("requestId")
+                && "bob-tab".equals(m.path("sessionId").asText())).path("sessionToken").asText();
+        annWs.await(m -> "joined".equals(m.path("type").asText()) && !m.hasNonNull("requestId"));
+        int changesA = watchA.changes(room).size();
+        bobWs.abort();
+        bobWs = f.connect(a, bob);
+        assertThat(join(bobWs, room, "bob-tab", "sessionToken", bobToken).path("resumed").asBoolean()).isTrue();
+
+        // The re-formed room is live again: a flag change reaches both nodes' subscribers.
         bobWs.send("type", "flags", "huddleId", room, "sessionId", "bob-tab", "isSpeaking", true);
         Map<String, String> speaking = new TreeMap<>(Map.of(ann.userId(), "online+speaking", bob.userId(), "online+speaking"));
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             assertThat(view(watchA, room)).isEqualTo(speaking);
             assertThat(view(watchB, room)).isEqualTo(speaking);
         });
+        assertThat(watchA.changes(room).subList(changesA, watchA.changes(room).size()))
+                .extracting(m -> m.path("kind").asText()).containsExactly("update");
     }
 
     private static Api.Response health(Node n) {
