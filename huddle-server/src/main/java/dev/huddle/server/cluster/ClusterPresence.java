@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * <em>incarnation</em> key: a random id under the cluster's prefix, created by whichever node finds it
  * missing ({@code SET NX}). A node that reads an id other than the one it knew bumps its
  * {@link #generation()} and tells its listener, which resyncs its subscribers with snapshots; live
- * sockets re-create their sessions with their next frame. A node that finds the key missing when a session it
+ * sockets re-create their sessions with their next frame. Coming back after being unreachable counts
+ * the same way: sessions whose sockets stayed open may have expired meanwhile, since their heartbeats
+ * could not reach Redis. A node that finds the key missing when a session it
  * holds has vanished can ask at once ({@link #checkNow()}), without waiting for the next poll.
  */
 public final class ClusterPresence implements AutoCloseable {
@@ -93,7 +95,7 @@ public final class ClusterPresence implements AutoCloseable {
         this.onDataLost = listener;
     }
 
-    /** How many times this node has seen Redis lose its data. */
+    /** How many times this node has seen Redis lose its data, or come back after being unreachable. */
     public long generation() {
         return generation.get();
     }
@@ -111,16 +113,21 @@ public final class ClusterPresence implements AutoCloseable {
                     watch.set(incarnationKey, newId(), SetArgs.Builder.nx());
                     id = watch.get(incarnationKey);
                 }
-                if (!reachable) {
-                    LOG.info("Redis is reachable again");
-                }
-                reachable = true;
                 if (incarnation != null && !incarnation.equals(id)) {
-                    LOG.warn("Redis lost its data (restarted without persistence, or flushed): re-creating this node's"
-                            + " live sessions and resyncing its subscribers");
-                    generation.incrementAndGet();
+                    LOG.warn("Redis lost its data (restarted without persistence, or flushed): resyncing this node's"
+                            + " subscribers; live sockets re-create their sessions");
+                    lost = true;
+                } else if (!reachable) {
+                    // Sessions may have expired meanwhile though their sockets stayed open (heartbeats
+                    // could not reach Redis): treat the outage like a loss, so live sockets re-create them.
+                    LOG.warn("Redis is reachable again: resyncing this node's subscribers; live sockets re-create"
+                            + " sessions that ended during the outage");
                     lost = true;
                 }
+                if (lost) {
+                    generation.incrementAndGet();
+                }
+                reachable = true;
                 incarnation = id;
             } catch (RuntimeException e) {
                 if (reachable) {

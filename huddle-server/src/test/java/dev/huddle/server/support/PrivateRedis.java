@@ -21,11 +21,13 @@ public final class PrivateRedis implements AutoCloseable {
     private static final String BINARY = System.getenv().getOrDefault("HUDDLE_TEST_REDIS_SERVER", "redis-server");
 
     public final int port;
+    private final Path dir;
     private final Path log;
     private Process process;
 
     public PrivateRedis(Path dir) {
         this.port = freePort();
+        this.dir = dir;
         this.log = dir.resolve("redis-" + port + ".log");
         start();
     }
@@ -38,7 +40,8 @@ public final class PrivateRedis implements AutoCloseable {
     public synchronized void start() {
         try {
             process = new ProcessBuilder(List.of(BINARY, "--port", String.valueOf(port), "--bind", "127.0.0.1",
-                    "--save", "", "--appendonly", "no", "--daemonize", "no"))
+                    "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", dir.toString(),
+                    "--dbfilename", "redis-" + port + ".rdb"))
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         } catch (IOException e) {
             throw new IllegalStateException("cannot start " + BINARY + " (set HUDDLE_TEST_REDIS_SERVER): " + e.getMessage(), e);
@@ -46,7 +49,7 @@ public final class PrivateRedis implements AutoCloseable {
         Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(this::answers);
     }
 
-    /** Kills the server at once (SIGKILL): everything it held is lost. */
+    /** Kills the server at once (SIGKILL): everything it held since the last {@link #save} is lost. */
     public synchronized void kill() {
         process.destroyForcibly();
         try {
@@ -58,17 +61,31 @@ public final class PrivateRedis implements AutoCloseable {
 
     /** Whether it answers PING now. */
     public boolean answers() {
+        return "+PONG".equals(command("PING"));
+    }
+
+    /**
+     * Writes a snapshot (SAVE) that the next {@link #start} loads: a restart that keeps the data, as
+     * with persistence. Without it (the default) a restart starts empty.
+     */
+    public void save() {
+        if (!"+OK".equals(command("SAVE"))) {
+            throw new IllegalStateException("SAVE failed");
+        }
+    }
+
+    private String command(String inline) {
         try (Socket s = new Socket("127.0.0.1", port)) {
-            s.setSoTimeout(500);
+            s.setSoTimeout(5_000);
             OutputStream out = s.getOutputStream();
-            out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.write((inline + "\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
             InputStream in = s.getInputStream();
-            byte[] buf = new byte[7];
+            byte[] buf = new byte[64];
             int n = in.read(buf);
-            return n > 0 && new String(buf, 0, n, StandardCharsets.US_ASCII).startsWith("+PONG");
+            return n > 0 ? new String(buf, 0, n, StandardCharsets.US_ASCII).strip() : null;
         } catch (IOException e) {
-            return false;
+            return null;
         }
     }
 
