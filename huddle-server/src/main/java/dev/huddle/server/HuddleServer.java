@@ -75,6 +75,7 @@ public final class HuddleServer implements AutoCloseable {
                 cluster = ClusterPresence.open(config.cluster(), new HuddleDataMerger(), config.live().changeLogCapacity());
                 presence = Presence.builder().store(cluster.store()).clock(time)
                         .maxWorkerSleep(config.cluster().maxWorkerSleep()).build();
+                cluster.bindTo(metrics);
             } else {
                 presence = Presence.builder().clock(time).merger(new HuddleDataMerger())
                         .changeLogCapacity(config.live().changeLogCapacity()).build();

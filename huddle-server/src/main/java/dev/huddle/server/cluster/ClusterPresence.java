@@ -7,6 +7,9 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
@@ -144,6 +147,18 @@ public final class ClusterPresence implements AutoCloseable {
             }
         }
         return generation.get();
+    }
+
+    /** Serves this node's view of Redis on {@code /metrics}. */
+    public void bindTo(MeterRegistry registry) {
+        Gauge.builder("huddle.redis.reachable", this, c -> c.reachable ? 1 : 0)
+                .description("1 while this node reaches Redis (cluster mode)").register(registry);
+        Gauge.builder("huddle.redis.subscription.healthy", this, c -> c.store.subscriptionHealthy() ? 1 : 0)
+                .description("1 while this node's Redis change subscription passes its probe").register(registry);
+        FunctionCounter.builder("huddle.redis.interruptions", generation, AtomicLong::get)
+                .description("Times Redis came back after being unreachable or having lost its data").register(registry);
+        FunctionCounter.builder("huddle.redis.dropped.messages", store, RedisPresenceStore::droppedMessages)
+                .description("Pub/sub messages dropped by a full feed inbox (repaired from the logs)").register(registry);
     }
 
     /** Whether Redis answered this node's last check. */

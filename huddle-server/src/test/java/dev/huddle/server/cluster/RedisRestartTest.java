@@ -111,6 +111,8 @@ class RedisRestartTest {
         for (WsClient w : List.of(watchA, watchB)) {
             assertThat(w.ofType("snapshot").size()).as("resynced with a fresh snapshot").isGreaterThanOrEqualTo(2);
         }
+        String metrics = a.api().get("/metrics", (String) null).body();
+        assertThat(metrics).contains("huddle_redis_reachable 1.0").containsPattern("huddle_redis_interruptions_total [1-9]");
         assertThat(annWs.isClosed() || bobWs.isClosed()).isFalse();
 
         // Each re-created session's client was told its new token (a joined message that is not a reply),
