@@ -86,9 +86,8 @@ public final class HuddleServer implements AutoCloseable {
             live.bindTo(metrics);
             presence.subscribe(live);
             if (cluster != null) {
-                LiveHub hub = live;
                 live.watchStore(cluster::generation, cluster::checkNow, cluster::reachable);
-                cluster.onDataLost(hub::storeLostData);
+                cluster.onDataLost(live::storeLostData);
             }
 
             UserRepository users = new UserRepository(database.jdbi());
@@ -109,9 +108,7 @@ public final class HuddleServer implements AutoCloseable {
             HuddleRoutes huddleRoutes = new HuddleRoutes(huddles, auth);
             PresenceRoutes presenceRoutes = new PresenceRoutes(functions, auth);
             ConvexRoutes convexRoutes = new ConvexRoutes(functions, auth);
-            ClusterPresence clusterNow = cluster;
-            OpsRoutes opsRoutes = new OpsRoutes(metrics,
-                    clusterNow == null ? java.util.Optional::empty : clusterNow::problem);
+            OpsRoutes opsRoutes = cluster == null ? new OpsRoutes(metrics) : new OpsRoutes(metrics, cluster::problem);
             LiveEndpoint liveEndpoint = new LiveEndpoint(live, presence, functions, huddles, auth, config.allowedOrigins());
 
             app = Javalin.create(cfg -> {

@@ -17,6 +17,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -37,7 +38,7 @@ public final class LiveHub implements ChangeListener, AutoCloseable {
     private final AtomicLong resyncs = new AtomicLong();
     private volatile LongSupplier storeGeneration = () -> 0;
     private volatile LongSupplier checkStore = () -> 0;
-    private volatile java.util.function.BooleanSupplier storeReachable = () -> true;
+    private volatile BooleanSupplier storeReachable = () -> true;
 
     public LiveHub(LiveSettings settings) {
         this.settings = settings;
@@ -61,9 +62,10 @@ public final class LiveHub implements ChangeListener, AutoCloseable {
 
     /**
      * Cluster mode: {@code generation} counts the times the shared store was found to have lost its
-     * data; {@code checkNow} checks at once and returns the generation after the check.
+     * data or came back after an outage; {@code checkNow} checks at once and returns the generation
+     * after the check; {@code reachable} says whether the store answered its last check.
      */
-    public void watchStore(LongSupplier generation, LongSupplier checkNow, java.util.function.BooleanSupplier reachable) {
+    public void watchStore(LongSupplier generation, LongSupplier checkNow, BooleanSupplier reachable) {
         this.storeGeneration = generation;
         this.checkStore = checkNow;
         this.storeReachable = reachable;
@@ -82,8 +84,8 @@ public final class LiveHub implements ChangeListener, AutoCloseable {
     }
 
     /**
-     * The store lost its data (Redis restarted without persistence): every subscriber is resynced with
-     * a snapshot. Sessions come back one socket at a time, as each proves itself alive with its next
+     * The store lost its data (Redis restarted without persistence) or came back after an outage: every
+     * subscriber is resynced with a snapshot. Sessions come back one socket at a time, as each proves itself alive with its next
      * frame (T1) — not all at once here, which would also revive sockets that died unnoticed.
      */
     public void storeLostData() {

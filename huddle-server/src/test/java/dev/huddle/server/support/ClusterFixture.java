@@ -220,5 +220,4 @@ public final class ClusterFixture implements AutoCloseable {
             client.shutdown();
         }
     }
-
 }
