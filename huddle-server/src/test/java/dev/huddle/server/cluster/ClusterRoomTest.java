@@ -254,4 +254,36 @@ class ClusterRoomTest {
         assertThat(Deafen.connection(b.server().cluster().store())).isNotSameAs(deaf);
         await().atMost(WAIT).until(() -> b.api().get("/health", (String) null).status() == 200);
     }
+
+    @Test
+    @DisplayName("Cluster (S2): a subscriber that left node A resumes on node B with {epoch, seq} and gets exactly the changes made meanwhile through node C")
+    void resumeAcrossNodes() {
+        Node a = f.start();
+        Node b = f.start();
+        Node c = f.start();
+        Guest owner = f.guest(a, "Owner");
+        Guest ann = f.guest(c, "Ann");
+        Guest bob = f.guest(c, "Bob");
+        String room = f.huddle(a, owner, List.of(ann, bob));
+        WsClient away = f.connect(a, owner);
+        JsonNode snap = subscribe(away, room);
+        away.close();
+
+        WsClient annWs = f.connect(c, ann);
+        join(annWs, room, "ann-tab");
+        join(f.connect(c, bob), room, "bob-tab");
+        annWs.send("type", "flags", "huddleId", room, "sessionId", "ann-tab", "isSpeaking", true);
+        await().atMost(WAIT).until(() -> c.server().presence().snapshot(room).seq() == snap.path("seq").asLong() + 3);
+
+        WsClient back = f.connect(b, owner);
+        String rid = "resume-1";
+        back.send("type", "subscribe", "requestId", rid, "huddle", room,
+                "resume", Map.of("epoch", snap.path("epoch").asText(), "seq", snap.path("seq").asLong()));
+        JsonNode reply = back.reply(rid);
+        assertThat(reply.path("type").asText()).as(reply.toString()).isEqualTo("resumed");
+        long s0 = snap.path("seq").asLong();
+        await().atMost(WAIT).until(() -> back.changes(room).size() == 3);
+        assertThat(story(back, room)).containsExactly((s0 + 1) + " join " + ann.userId(),
+                (s0 + 2) + " join " + bob.userId(), (s0 + 3) + " update " + ann.userId());
+    }
 }
