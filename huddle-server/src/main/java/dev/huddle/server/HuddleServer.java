@@ -8,6 +8,7 @@ import dev.huddle.server.auth.ExternalJwtVerifier;
 import dev.huddle.server.auth.GuestTokens;
 import dev.huddle.server.auth.ServerSecret;
 import dev.huddle.server.auth.TokenVerifier;
+import dev.huddle.server.cluster.ClusterPresence;
 import dev.huddle.server.config.ServerConfig;
 import dev.huddle.server.http.ErrorMapping;
 import dev.huddle.server.http.Json;
@@ -49,6 +50,7 @@ public final class HuddleServer implements AutoCloseable {
     private final TimeSource time;
     private Database database;
     private Presence presence;
+    private ClusterPresence cluster;
     private PresenceEvents events;
     private LiveHub live;
     private LegacyPresence legacy;
@@ -72,19 +74,32 @@ public final class HuddleServer implements AutoCloseable {
             new JvmThreadMetrics().bindTo(metrics);
             new ProcessorMetrics().bindTo(metrics);
             new UptimeMetrics().bindTo(metrics);
-            presence = Presence.builder().clock(time).merger(new HuddleDataMerger())
-                    .changeLogCapacity(config.live().changeLogCapacity()).build();
+            if (config.clustered()) {
+                // Cluster mode: presence lives in Redis, shared by every node with the same prefix.
+                cluster = ClusterPresence.open(config.cluster(), new HuddleDataMerger(), config.live().changeLogCapacity());
+                presence = Presence.builder().store(cluster.store()).clock(time)
+                        .maxWorkerSleep(config.cluster().maxWorkerSleep()).build();
+                cluster.bindTo(metrics);
+            } else {
+                presence = Presence.builder().clock(time).merger(new HuddleDataMerger())
+                        .changeLogCapacity(config.live().changeLogCapacity()).build();
+            }
             events = new PresenceEvents(metrics);
             presence.subscribe(events);
             live = new LiveHub(config.live());
             live.bindTo(metrics);
             presence.subscribe(live);
+            if (cluster != null) {
+                live.watchStore(cluster::generation, cluster::checkNow, cluster::reachable);
+                cluster.onDataLost(live::storeLostData);
+            }
 
             UserRepository users = new UserRepository(database.jdbi());
             GuestTokens guestTokens = null;
             TokenVerifier verifier;
             if (config.auth().guestSignIn()) {
-                guestTokens = new GuestTokens(ServerSecret.loadOrCreate(config.dataDir()), time, config.auth().guestTokenTtl());
+                byte[] secret = config.guestSecret() != null ? config.guestSecret() : ServerSecret.loadOrCreate(config.dataDir());
+                guestTokens = new GuestTokens(secret, time, config.auth().guestTokenTtl());
                 verifier = guestTokens;
             } else {
                 verifier = new ExternalJwtVerifier(config.auth(), time);
@@ -101,7 +116,7 @@ public final class HuddleServer implements AutoCloseable {
             HuddleRoutes huddleRoutes = new HuddleRoutes(huddles, auth, legacy::detailPresence);
             PresenceRoutes presenceRoutes = new PresenceRoutes(functions, auth);
             ConvexRoutes convexRoutes = new ConvexRoutes(functions, legacy, auth);
-            OpsRoutes opsRoutes = new OpsRoutes(metrics);
+            OpsRoutes opsRoutes = cluster == null ? new OpsRoutes(metrics) : new OpsRoutes(metrics, cluster::problem);
             LiveEndpoint liveEndpoint = new LiveEndpoint(live, presence, functions, huddles, auth, config.allowedOrigins());
 
             app = Javalin.create(cfg -> {
@@ -132,7 +147,19 @@ public final class HuddleServer implements AutoCloseable {
 
     /** Stops listening, ends the engine and closes the database. Safe to call twice. */
     public synchronized void stop() {
-        if (live != null && app != null) {
+        stop(true);
+    }
+
+    /**
+     * Stops as abruptly as an in-process stop can, as if the node died: sockets are cut without the
+     * 1001 goodbye and nothing is ended on their behalf (their sessions live to their deadlines, T2).
+     */
+    public synchronized void halt() {
+        stop(false);
+    }
+
+    private void stop(boolean goodbye) {
+        if (goodbye && live != null && app != null) {
             live.closeAll(1_000);
         }
         if (app != null) {
@@ -147,10 +174,16 @@ public final class HuddleServer implements AutoCloseable {
             legacy.close();
             legacy = null;
         }
+        if (cluster != null) {
+            cluster.close();
+        }
         if (presence != null) {
             presence.close();
             presence = null;
+        } else if (cluster != null) {
+            cluster.store().close();
         }
+        cluster = null;
         if (events != null) {
             events.close();
             events = null;
@@ -177,6 +210,11 @@ public final class HuddleServer implements AutoCloseable {
     /** The engine, for tests and embedding. */
     public Presence presence() {
         return presence;
+    }
+
+    /** Cluster mode's Redis side, or null for one node. */
+    public ClusterPresence cluster() {
+        return cluster;
     }
 
     /** The WebSocket API's shared state, for tests and metrics. */

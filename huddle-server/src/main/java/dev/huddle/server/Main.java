@@ -76,6 +76,14 @@ public final class Main implements Callable<Integer> {
     String shadowCompareInterval;
     @Option(names = "--admin-token", description = "Bearer token of the admin API (HUDDLE_ADMIN_TOKEN; prefer the variable; unset = admin API off).")
     String adminToken;
+    @Option(names = "--redis-url", description = "Cluster mode: the Redis all nodes share, redis://host:6379 (HUDDLE_REDIS_URL; unset = one node).")
+    String redisUrl;
+    @Option(names = "--redis-prefix", description = "Cluster mode: prefix of every Redis key (HUDDLE_REDIS_PREFIX, default huddle:).")
+    String redisPrefix;
+    @Option(names = "--guest-secret", description = "Guest-token secret, base64 of ≥32 bytes (HUDDLE_GUEST_SECRET; prefer the variable or the file).")
+    String guestSecret;
+    @Option(names = "--guest-secret-file", description = "File holding the guest-token secret, base64 (HUDDLE_GUEST_SECRET_FILE).")
+    String guestSecretFile;
 
     public static void main(String[] args) {
         int code = new CommandLine(new Main()).execute(args);
@@ -114,6 +122,10 @@ public final class Main implements Callable<Integer> {
         put(flags, Setting.PRESENCE_DETAIL_ARRAY, presenceDetailArray);
         put(flags, Setting.SHADOW_COMPARE_INTERVAL_MS, shadowCompareInterval);
         put(flags, Setting.ADMIN_TOKEN, adminToken);
+        put(flags, Setting.REDIS_URL, redisUrl);
+        put(flags, Setting.REDIS_PREFIX, redisPrefix);
+        put(flags, Setting.GUEST_SECRET, guestSecret);
+        put(flags, Setting.GUEST_SECRET_FILE, guestSecretFile);
         return new ConfigLoader(flags, env, w -> LOG.warn("config: {}", w)).load();
     }
 

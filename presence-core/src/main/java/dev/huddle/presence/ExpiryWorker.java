@@ -14,15 +14,22 @@ import org.slf4j.LoggerFactory;
  * wakes it through {@link #hint}. Like HikariCP's housekeeper it catches everything at its top, since
  * a worker that dies would leave ghosts forever, and it re-reads the clock at least once a minute so
  * a wall-clock jump cannot leave it asleep.
+ *
+ * <p>Hints come only from this engine's own calls. When several engines share one store (cluster
+ * mode), another node's join or departure grace can create an earlier deadline that nobody hints
+ * here; {@code maxSleepMs} bounds how long such a deadline can go unnoticed (the store's other
+ * workers normally catch it first, so it only matters when this node is the one that notices).
  */
 public final class ExpiryWorker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ExpiryWorker.class);
-    private static final long MAX_SLEEP_MS = 60_000;
+    /** The longest sleep by default (one node): re-read the clock at least once a minute. */
+    public static final long DEFAULT_MAX_SLEEP_MS = 60_000;
     private static final long BACKOFF_AFTER_FAILURE_MS = 100;
 
     private final PresenceStore store;
     private final TimeSource clock;
     private final int batchSize;
+    private final long maxSleepMs;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wakeUp = lock.newCondition();
     private final AtomicLong passes = new AtomicLong();
@@ -32,10 +39,11 @@ public final class ExpiryWorker implements AutoCloseable {
     private volatile boolean closed;
     private Thread thread;
 
-    ExpiryWorker(PresenceStore store, TimeSource clock, int batchSize) {
+    ExpiryWorker(PresenceStore store, TimeSource clock, int batchSize, long maxSleepMs) {
         this.store = store;
         this.clock = clock;
         this.batchSize = batchSize;
+        this.maxSleepMs = maxSleepMs;
         clock.onAdvance(this::wake);
     }
 
@@ -68,6 +76,11 @@ public final class ExpiryWorker implements AutoCloseable {
         }
     }
 
+    /** The longest the worker sleeps between passes, in ms. */
+    public long maxSleepMs() {
+        return maxSleepMs;
+    }
+
     /** How many times the worker has finished a pass and gone to sleep; for tests and metrics. */
     public long passes() {
         return passes.get();
@@ -94,7 +107,7 @@ public final class ExpiryWorker implements AutoCloseable {
                 runDue(clock.millis());
                 long next = store.earliestDeadline();
                 plannedWake = next;
-                sleepMs = next == Long.MAX_VALUE ? MAX_SLEEP_MS : Math.min(MAX_SLEEP_MS, next - clock.millis());
+                sleepMs = next == Long.MAX_VALUE ? maxSleepMs : Math.min(maxSleepMs, next - clock.millis());
             } catch (Throwable t) {
                 LOG.error("expiry pass failed; retrying in {} ms", BACKOFF_AFTER_FAILURE_MS, t);
                 plannedWake = Long.MIN_VALUE;

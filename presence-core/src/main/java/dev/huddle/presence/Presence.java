@@ -36,7 +36,7 @@ public final class Presence implements AutoCloseable {
         this.clock = b.clock;
         this.store = b.store != null ? b.store : new InMemoryPresenceStore(b.merger, b.changeLogCapacity);
         this.tokens = b.tokens != null ? b.tokens : new Tokens(new SecureRandom());
-        this.worker = new ExpiryWorker(store, clock, b.expiryBatchSize);
+        this.worker = new ExpiryWorker(store, clock, b.expiryBatchSize, b.maxWorkerSleepMs);
         if (b.startWorker) {
             worker.start();
         }
@@ -210,6 +210,7 @@ public final class Presence implements AutoCloseable {
         private int changeLogCapacity = InMemoryPresenceStore.DEFAULT_CHANGE_LOG_CAPACITY;
         private int expiryBatchSize = 1_024;
         private boolean startWorker = true;
+        private long maxWorkerSleepMs = ExpiryWorker.DEFAULT_MAX_SLEEP_MS;
 
         private Builder() {
         }
@@ -246,6 +247,17 @@ public final class Presence implements AutoCloseable {
         /** How many sessions one expiry batch may end before the worker checks again (P5). */
         public Builder expiryBatchSize(int size) {
             this.expiryBatchSize = (int) Validation.range("expiryBatchSize", size, 1, 1_000_000);
+            return this;
+        }
+
+        /**
+         * The longest the expiry worker sleeps before re-reading the store's earliest deadline (default
+         * 60 s). Set it short (e.g. 250–1000 ms) when other engines share the store: their new
+         * deadlines do not wake this node's worker, so this bounds how late it notices them.
+         */
+        public Builder maxWorkerSleep(java.time.Duration maxSleep) {
+            long ms = maxSleep.toMillis();
+            this.maxWorkerSleepMs = Validation.range("maxWorkerSleep (ms)", ms, 1, ExpiryWorker.DEFAULT_MAX_SLEEP_MS);
             return this;
         }
 

@@ -112,4 +112,44 @@ class ExpiryWorkerTest {
         });
         return last[0];
     }
+
+    /**
+     * P5 with engines sharing one store (cluster mode): a session created through engine B does not
+     * hint engine A's worker, which was asleep on an empty store; its maximum sleep bounds how late it
+     * notices. Real time, since a manual clock's advance would wake it by itself. With the default
+     * (60 s) the session would stay online long past its 2.5 s deadline.
+     */
+    @Test
+    void aDeadlineCreatedThroughAnotherEngineIsFoundWithinTheMaximumSleep() {
+        InMemoryPresenceStore shared = new InMemoryPresenceStore();
+        java.util.concurrent.atomic.AtomicLong leftAt = new java.util.concurrent.atomic.AtomicLong();
+        shared.addListener(c -> {
+            if (c.kind() == ChangeKind.LEAVE) {
+                leftAt.set(System.currentTimeMillis());
+            }
+        });
+        Presence a = Presence.builder().store(shared).clock(TimeSource.system()).maxWorkerSleep(Duration.ofMillis(200)).build();
+        Presence b = Presence.builder().store(new ForwardingStore(shared) {
+            @Override
+            public void close() {
+                // a owns the shared store
+            }
+        }).clock(TimeSource.system()).startWorker(false).build();
+        try (a; b) {
+            assertThat(a.worker().maxSleepMs()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(5)).until(() -> a.worker().passes() >= 1); // a is asleep on an empty store
+            long deadline = b.heartbeat("r", "bob", "b", 1_000).deadline();
+            await().atMost(Duration.ofSeconds(8)).until(() -> leftAt.get() != 0);
+            assertThat(leftAt.get() - deadline).as("ms after the deadline").isLessThan(200 + 100 + 400);
+        }
+    }
+
+    @Test
+    void theDefaultMaximumSleepIsOneMinuteAndOutOfRangeValuesAreRefused() {
+        try (Presence p = Presence.builder().startWorker(false).build()) {
+            assertThat(p.worker().maxSleepMs()).isEqualTo(60_000);
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Presence.builder().maxWorkerSleep(Duration.ZERO))
+                .isInstanceOf(InvalidArgumentException.class);
+    }
 }

@@ -74,11 +74,82 @@ public final class ConfigLoader {
         List<String> origins = origins(problems);
         LiveSettings live = live(problems);
         RolloutSettings rollout = rollout(problems);
+        ClusterConfig cluster = cluster(problems);
+        byte[] guestSecret = guestSecret(problems);
+        if (cluster != null && !dbUrl.startsWith("jdbc:postgresql:")) {
+            problems.add(Setting.DB_URL.label() + ": cluster mode (" + Setting.REDIS_URL.label()
+                    + " is set) needs PostgreSQL (jdbc:postgresql://…); several nodes cannot share a SQLite file safely");
+        }
+        if (cluster != null && auth.guestSignIn() && guestSecret == null) {
+            problems.add(Setting.GUEST_SECRET_FILE.label() + " (or " + Setting.GUEST_SECRET.label()
+                    + "): cluster mode with guest sign-in needs the guest-token secret every node shares;"
+                    + " otherwise a guest signed in on one node is refused by the others");
+        }
 
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, auth, origins, live, rollout);
+        return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, auth, origins, live, rollout, cluster, guestSecret);
+    }
+
+    private ClusterConfig cluster(List<String> problems) {
+        String url = raw(Setting.REDIS_URL);
+        String prefix = raw(Setting.REDIS_PREFIX);
+        if (url == null) {
+            if (flags.get(Setting.REDIS_PREFIX) != null || env.get(Setting.REDIS_PREFIX.env()) != null) {
+                warn.accept(Setting.REDIS_PREFIX.label() + " is ignored without " + Setting.REDIS_URL.label());
+            }
+            return null;
+        }
+        int before = problems.size();
+        try {
+            URI u = URI.create(url);
+            if (!"redis".equals(u.getScheme()) && !"rediss".equals(u.getScheme()) || u.getHost() == null) {
+                problems.add(Setting.REDIS_URL.label() + ": must look like redis://host:6379 (or rediss:// for TLS), was '"
+                        + ClusterConfig.redactPassword(url) + "'");
+            }
+        } catch (IllegalArgumentException e) {
+            problems.add(Setting.REDIS_URL.label() + ": not a URL: '" + ClusterConfig.redactPassword(url) + "'");
+        }
+        if (prefix.indexOf('{') >= 0 || prefix.indexOf('}') >= 0 || prefix.chars().anyMatch(Character::isWhitespace)) {
+            problems.add(Setting.REDIS_PREFIX.label() + ": must not contain braces or spaces (the store puts a hash tag"
+                    + " after it), was '" + prefix + "'");
+        }
+        return problems.size() > before ? null : new ClusterConfig(url, prefix);
+    }
+
+    private byte[] guestSecret(List<String> problems) {
+        String value = raw(Setting.GUEST_SECRET);
+        String file = raw(Setting.GUEST_SECRET_FILE);
+        if (value != null && file != null) {
+            problems.add(Setting.GUEST_SECRET.label() + " and " + Setting.GUEST_SECRET_FILE.label()
+                    + ": set one of them, not both");
+            return null;
+        }
+        Setting which = value != null ? Setting.GUEST_SECRET : Setting.GUEST_SECRET_FILE;
+        if (file != null) {
+            try {
+                value = Files.readString(Path.of(file), java.nio.charset.StandardCharsets.US_ASCII).strip();
+            } catch (java.io.IOException | RuntimeException e) {
+                problems.add(which.label() + ": cannot read '" + file + "'");
+                return null;
+            }
+        }
+        if (value == null) {
+            return null;
+        }
+        try {
+            byte[] secret = java.util.Base64.getDecoder().decode(value);
+            if (secret.length < 32) {
+                problems.add(which.label() + ": must hold at least 256 bits (32 bytes), base64-encoded;"
+                        + " e.g. openssl rand -base64 32");
+                return null;
+            }
+            return secret;
+        } catch (IllegalArgumentException e) {
+            problems.add(which.label() + ": must be base64 (e.g. openssl rand -base64 32)");
+            return null;
+        }
     }
 
     private AuthConfig auth(List<String> problems) {

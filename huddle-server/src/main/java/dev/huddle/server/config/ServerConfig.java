@@ -17,9 +17,13 @@ import java.util.Objects;
  * @param allowedOrigins origins, besides the server's own, allowed to open the WebSocket
  * @param live limits and timings of the WebSocket API
  * @param rollout the legacy tracker's rollout flag and timings (L1–L3), and the admin token
+ * @param cluster cluster mode (presence in Redis), or null for one node with presence in memory
+ * @param guestSecret the secret signing guest tokens, or null to use (or create) the data directory's
+ *     {@code guest-token-secret}; every node of a cluster must use the same one
  */
 public record ServerConfig(String host, int port, Path dataDir, String dbUrl, String dbUser, String dbPassword,
-        AuthConfig auth, List<String> allowedOrigins, LiveSettings live, RolloutSettings rollout) {
+        AuthConfig auth, List<String> allowedOrigins, LiveSettings live, RolloutSettings rollout, ClusterConfig cluster,
+        byte[] guestSecret) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final String DEFAULT_HOST = "0.0.0.0";
@@ -35,6 +39,19 @@ public record ServerConfig(String host, int port, Path dataDir, String dbUrl, St
         allowedOrigins = List.copyOf(allowedOrigins);
         Objects.requireNonNull(live, "live");
         Objects.requireNonNull(rollout, "rollout");
+        guestSecret = guestSecret == null ? null : guestSecret.clone();
+    }
+
+    /** One node, default rollout, the data directory's guest secret. */
+    public ServerConfig(String host, int port, Path dataDir, String dbUrl, String dbUser, String dbPassword,
+            AuthConfig auth, List<String> allowedOrigins, LiveSettings live) {
+        this(host, port, dataDir, dbUrl, dbUser, dbPassword, auth, allowedOrigins, live, RolloutSettings.DEFAULTS, null, null);
+    }
+
+    /** The guest-token secret given in the configuration (a copy), or null. */
+    @Override
+    public byte[] guestSecret() {
+        return guestSecret == null ? null : guestSecret.clone();
     }
 
     /** The default SQLite database inside {@code dataDir}. */
@@ -45,32 +62,51 @@ public record ServerConfig(String host, int port, Path dataDir, String dbUrl, St
     /** Defaults for tests and embedding: guest sign-in, SQLite in {@code dataDir}, the given port. */
     public static ServerConfig forDataDir(Path dataDir, int port) {
         return new ServerConfig("127.0.0.1", port, dataDir, sqliteUrl(dataDir), null, null, AuthConfig.guest(), List.of(),
-                LiveSettings.DEFAULTS, RolloutSettings.DEFAULTS);
+                LiveSettings.DEFAULTS);
     }
 
     /** A copy using another JDBC database. */
     public ServerConfig withDatabase(String url, String user, String password) {
-        return new ServerConfig(host, port, dataDir, url, user, password, auth, allowedOrigins, live, rollout);
+        return new ServerConfig(host, port, dataDir, url, user, password, auth, allowedOrigins, live, rollout, cluster, guestSecret);
     }
 
     /** A copy with other sign-in settings. */
     public ServerConfig withAuth(AuthConfig newAuth) {
-        return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, newAuth, allowedOrigins, live, rollout);
+        return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, newAuth, allowedOrigins, live, rollout, cluster,
+                guestSecret);
     }
 
     /** A copy with other WebSocket origins. */
     public ServerConfig withAllowedOrigins(List<String> origins) {
-        return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, auth, origins, live, rollout);
+        return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, auth, origins, live, rollout, cluster, guestSecret);
     }
 
     /** A copy with other WebSocket limits. */
     public ServerConfig withLive(LiveSettings newLive) {
-        return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, auth, allowedOrigins, newLive, rollout);
+        return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, auth, allowedOrigins, newLive, rollout, cluster,
+                guestSecret);
     }
 
     /** A copy with another rollout flag, legacy heartbeat interval or admin token. */
     public ServerConfig withRollout(RolloutSettings newRollout) {
-        return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, auth, allowedOrigins, live, newRollout);
+        return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, auth, allowedOrigins, live, newRollout, cluster,
+                guestSecret);
+    }
+
+    /** A copy in cluster mode (null: one node). */
+    public ServerConfig withCluster(ClusterConfig newCluster) {
+        return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, auth, allowedOrigins, live, rollout, newCluster,
+                guestSecret);
+    }
+
+    /** A copy with the guest-token secret given explicitly (null: the data directory's file). */
+    public ServerConfig withGuestSecret(byte[] secret) {
+        return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, auth, allowedOrigins, live, rollout, cluster, secret);
+    }
+
+    /** Whether presence is shared through Redis (cluster mode). */
+    public boolean clustered() {
+        return cluster != null;
     }
 
     /** Whether the database is PostgreSQL (else SQLite). */
@@ -81,6 +117,8 @@ public record ServerConfig(String host, int port, Path dataDir, String dbUrl, St
     @Override
     public String toString() {
         return "ServerConfig[host=" + host + ", port=" + port + ", dataDir=" + dataDir + ", dbUrl=" + dbUrl
-                + ", dbUser=" + dbUser + ", auth=" + auth + ", allowedOrigins=" + allowedOrigins + ", live=" + live + ", rollout=" + rollout + "]";
+                + ", dbUser=" + dbUser + ", auth=" + auth + ", allowedOrigins=" + allowedOrigins + ", live=" + live
+                + ", rollout=" + rollout + ", cluster=" + cluster
+                + ", guestSecret=" + (guestSecret == null ? "file in dataDir" : "given") + "]";
     }
 }

@@ -41,7 +41,11 @@ public enum Setting {
             String.valueOf(RolloutSettings.DEFAULTS.detailArray())),
     SHADOW_COMPARE_INTERVAL_MS("--shadow-compare-interval-ms", "HUDDLE_SHADOW_COMPARE_INTERVAL_MS",
             String.valueOf(RolloutSettings.DEFAULTS.compareIntervalMs())),
-    ADMIN_TOKEN("--admin-token", "HUDDLE_ADMIN_TOKEN", null);
+    ADMIN_TOKEN("--admin-token", "HUDDLE_ADMIN_TOKEN", null),
+    REDIS_URL("--redis-url", "HUDDLE_REDIS_URL", null),
+    REDIS_PREFIX("--redis-prefix", "HUDDLE_REDIS_PREFIX", ClusterConfig.DEFAULT_PREFIX),
+    GUEST_SECRET("--guest-secret", "HUDDLE_GUEST_SECRET", null),
+    GUEST_SECRET_FILE("--guest-secret-file", "HUDDLE_GUEST_SECRET_FILE", null);
 
     private final String flag;
     private final String env;

@@ -7,6 +7,7 @@ import dev.huddle.presence.Presence;
 import dev.huddle.presence.PresenceException;
 import dev.huddle.server.auth.Caller;
 import dev.huddle.server.http.ApiException;
+import dev.huddle.server.huddle.Role;
 import dev.huddle.server.http.Args;
 import dev.huddle.server.http.Json;
 import dev.huddle.server.huddle.HuddleAccess;
@@ -168,9 +169,13 @@ public final class LiveConnection implements Session.Listener.AutoDemanding {
      * back: the socket forgets it and tells the client {@code session_ended}.
      */
     private void touch() {
-        if (sessions.isEmpty()) {
+        if (sessions.isEmpty() || !hub.storeReachable()) {
+            // Cluster mode with Redis away: keep the sessions and try again on a later frame, without
+            // blocking this socket's thread on a store that cannot answer.
             return;
         }
+        // What this node knew of the store losing its data when this frame arrived (cluster mode).
+        long known = hub.storeGeneration();
         long now = presence.clock().millis();
         boolean dropped = false;
         for (LiveSession ls : sessions.values()) {
@@ -178,6 +183,7 @@ public final class LiveConnection implements Session.Listener.AutoDemanding {
                 if (now - ls.lastBeat < ls.refreshEveryMs()) {
                     continue;
                 }
+                long previousBeat = ls.lastBeat;
                 ls.lastBeat = now;
                 try {
                     Optional<String> live = presence.liveSessionToken(ls.room, userId, ls.sessionId);
@@ -185,10 +191,27 @@ public final class LiveConnection implements Session.Listener.AutoDemanding {
                         presence.heartbeat(ls.room, userId, ls.sessionId, ls.intervalMs);
                         continue;
                     }
+                    if (live.isEmpty() && known > ls.generation) {
+                        // Redis lost its data after this session was made, and this frame came after
+                        // that was known: the socket is alive (T1), so the session is created again.
+                        rejoin(ls, known);
+                        continue;
+                    }
+                    if (live.isEmpty() && hub.checkStore() > ls.generation) {
+                        // Lost with Redis's data, but this frame may predate the loss: wait for the next one.
+                        ls.lastBeat = previousBeat;
+                        continue;
+                    }
                     out.reply(Frames.error(null, "session_ended", "session '" + ls.sessionId
                             + "' has ended (it expired or was disconnected); join again to come back"));
                 } catch (PresenceException e) {
                     out.reply(Frames.error(null, e.code(), e.getMessage()));
+                } catch (RuntimeException e) {
+                    // The store is unreachable (cluster mode: Redis is down). Keep the socket and the
+                    // session; a later frame tries again.
+                    ls.lastBeat = previousBeat;
+                    LOG.debug("heartbeat of session {} failed; will retry", ls.sessionId, e);
+                    continue;
                 }
                 sessions.remove(ls.sessionId, ls);
                 ls.flags.cancel();
@@ -198,6 +221,24 @@ public final class LiveConnection implements Session.Listener.AutoDemanding {
         if (dropped) {
             reschedulePing();
         }
+    }
+
+    /**
+     * Creates a session again, with its profile and last flags, after Redis lost its data (cluster
+     * mode). The client keeps its socket and session id; the session token changes.
+     */
+    private void rejoin(LiveSession ls, long generation) {
+        boolean participant = ls.role != Role.OBSERVER;
+        Optional<Boolean> speaking = participant
+                ? Optional.ofNullable(ls.flagState.get(SessionData.IS_SPEAKING)).map(SessionData.TRUE::equals) : Optional.empty();
+        Optional<Boolean> recording = participant
+                ? Optional.ofNullable(ls.flagState.get(SessionData.IS_RECORDING)).map(SessionData.TRUE::equals) : Optional.empty();
+        PresenceFunctions.Joined j = functions.join(userId, ls.room, ls.sessionId, ls.intervalMs, speaking, recording);
+        ls.token = j.result().sessionToken();
+        ls.generation = generation;
+        ls.lastBeat = presence.clock().millis();
+        // Not a reply: tells the client its new session token, which a resume on another socket needs (T2).
+        out.reply(Frames.joined(null, ls.room, ls.sessionId, j.result(), false));
     }
 
     private synchronized void reschedulePing() {
@@ -322,8 +363,10 @@ public final class LiveConnection implements Session.Listener.AutoDemanding {
                         "session '" + sessionId + "' is live; send its sessionToken to continue it");
             }
         }
-        PresenceFunctions.Joined j = functions.join(me, huddleId, sessionId, interval,
-                flags.optionalBoolean(SessionData.IS_SPEAKING), flags.optionalBoolean(SessionData.IS_RECORDING));
+        long generation = hub.storeGeneration();
+        Optional<Boolean> speaking = flags.optionalBoolean(SessionData.IS_SPEAKING);
+        Optional<Boolean> recording = flags.optionalBoolean(SessionData.IS_RECORDING);
+        PresenceFunctions.Joined j = functions.join(me, huddleId, sessionId, interval, speaking, recording);
         HeartbeatResult r = j.result();
         String room = j.membership().huddle().id();
         long now = presence.clock().millis();
@@ -331,15 +374,20 @@ public final class LiveConnection implements Session.Listener.AutoDemanding {
             if (old != null && old.room.equals(room) && old.intervalMs == interval && old.role == j.membership().role()) {
                 old.token = r.sessionToken();
                 old.lastBeat = now;
+                old.generation = generation;
                 return old;
             }
             if (old != null) {
                 old.flags.cancel();
             }
-            return new LiveSession(room, sessionId, interval, j.membership().role(), r.sessionToken(), now,
+            LiveSession created = new LiveSession(room, sessionId, interval, j.membership().role(), r.sessionToken(), now,
                     new FlagGate(hub.settings().flagUpdatesPerSecond(), hub.settings().flagCoalesceMs(), hub.scheduler(),
                             patch -> presence.updateSession(room, me, sessionId, patch)));
+            created.generation = generation;
+            return created;
         });
+        speaking.ifPresent(v -> ls.flagState.put(SessionData.IS_SPEAKING, SessionData.flag(v)));
+        recording.ifPresent(v -> ls.flagState.put(SessionData.IS_RECORDING, SessionData.flag(v)));
         reschedulePing();
         out.reply(Frames.joined(requestId, room, ls.sessionId, r, live.isPresent()));
     }
@@ -359,6 +407,7 @@ public final class LiveConnection implements Session.Listener.AutoDemanding {
             throw new ApiException(429, "rate_limited", "more than " + hub.settings().flagUpdatesPerSecond()
                     + " flag updates a second for this session; this one was dropped");
         }
+        ls.flagState.putAll(patch);
         ls.flags.submit(patch);
     }
 
@@ -397,14 +446,26 @@ public final class LiveConnection implements Session.Listener.AutoDemanding {
         if (!subscriptions.containsKey(room)) {
             checkRoomLimit(room);
         }
-        Subscription sub = new Subscription(room, presence, out);
+        Subscription sub = new Subscription(room, presence, out, hub.scheduler());
         Subscription old = subscriptions.put(room, sub);
         if (old != null) {
             old.cancel();
             hub.remove(old);
         }
         hub.add(sub);
-        sub.start(requestId, resume);
+        try {
+            sub.start(requestId, resume);
+        } catch (RuntimeException e) {
+            // The store is unreachable (cluster mode): no half-made subscription stays behind.
+            subscriptions.remove(room, sub);
+            sub.cancel();
+            hub.remove(sub);
+            if (e instanceof PresenceException || e instanceof ApiException) {
+                throw e;
+            }
+            LOG.warn("subscribe failed: {}", e.toString());
+            throw new ApiException(503, "unavailable", "presence is unavailable right now; subscribe again shortly");
+        }
     }
 
     private void unsubscribe(JsonNode requestId, Args a) {

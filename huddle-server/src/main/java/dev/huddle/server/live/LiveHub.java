@@ -17,6 +17,8 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * The shared part of the WebSocket API: fans every room change out to that room's subscriptions (each
@@ -34,6 +36,9 @@ public final class LiveHub implements ChangeListener, AutoCloseable {
     private final AtomicLong pongs = new AtomicLong();
     private final AtomicLong tooSlow = new AtomicLong();
     private final AtomicLong resyncs = new AtomicLong();
+    private volatile LongSupplier storeGeneration = () -> 0;
+    private volatile LongSupplier checkStore = () -> 0;
+    private volatile BooleanSupplier storeReachable = () -> true;
 
     public LiveHub(LiveSettings settings) {
         this.settings = settings;
@@ -53,6 +58,38 @@ public final class LiveHub implements ChangeListener, AutoCloseable {
         for (Subscription s : subs) {
             s.onChange(change, text);
         }
+    }
+
+    /**
+     * Cluster mode: {@code generation} counts the times the shared store was found to have lost its
+     * data or came back after an outage; {@code checkNow} checks at once and returns the generation
+     * after the check; {@code reachable} says whether the store answered its last check.
+     */
+    public void watchStore(LongSupplier generation, LongSupplier checkNow, BooleanSupplier reachable) {
+        this.storeGeneration = generation;
+        this.checkStore = checkNow;
+        this.storeReachable = reachable;
+    }
+
+    boolean storeReachable() {
+        return storeReachable.getAsBoolean();
+    }
+
+    long storeGeneration() {
+        return storeGeneration.getAsLong();
+    }
+
+    long checkStore() {
+        return checkStore.getAsLong();
+    }
+
+    /**
+     * The store lost its data (Redis restarted without persistence) or came back after an outage: every
+     * subscriber is resynced with a snapshot. Sessions come back one socket at a time, as each proves itself alive with its next
+     * frame (T1) — not all at once here, which would also revive sockets that died unnoticed.
+     */
+    public void storeLostData() {
+        byRoom.values().forEach(subs -> subs.forEach(Subscription::forceResync));
     }
 
     void add(Subscription s) {

@@ -14,6 +14,10 @@ final class LiveSession {
     final FlagGate flags;
     String token;
     long lastBeat;
+    /** The store generation (cluster mode) when the session was last created or continued. */
+    long generation;
+    /** The flags this session last asked for, to re-create it with them after a store lost its data. */
+    final java.util.Map<String, String> flagState = new java.util.concurrent.ConcurrentHashMap<>();
 
     LiveSession(String room, String sessionId, long intervalMs, Role role, String token, long lastBeat, FlagGate flags) {
         this.room = room;

@@ -7,28 +7,38 @@ import dev.huddle.presence.RoomSnapshot;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One socket watching one room (S1–S4). It is registered for changes <em>before</em> it reads the
  * snapshot (or the changes since a resume point), buffering changes meanwhile; then it queues the
  * snapshot and the buffered changes with a later seq, so nothing falls between the two. Changes are
  * passed on only in seq order and without gaps; a gap, or a full outbound queue, resyncs it with a
- * fresh snapshot instead.
+ * fresh snapshot instead. A snapshot that fails (the store is unreachable) is retried until it works;
+ * {@link #forceResync} makes it take a fresh one even when it sees no gap (cluster mode: Redis lost its
+ * data, and a new log's seqs may look like duplicates of the old log's).
  */
 final class Subscription {
     private enum State { BUFFERING, LIVE, RESYNC, CANCELLED }
 
+    static final long RETRY_MS = 500;
+
     private final String room;
     private final Presence presence;
     private final Outbound out;
+    private final ScheduledExecutorService retries;
     private final ArrayList<Change> buffer = new ArrayList<>();
     private State state = State.BUFFERING;
     private long lastSeq;
+    /** A resync was asked for while a snapshot was being read: take another one after it. */
+    private boolean again;
 
-    Subscription(String room, Presence presence, Outbound out) {
+    Subscription(String room, Presence presence, Outbound out, ScheduledExecutorService retries) {
         this.room = room;
         this.presence = presence;
         this.out = out;
+        this.retries = retries;
     }
 
     String room() {
@@ -66,6 +76,7 @@ final class Subscription {
                         deliver(c.seq(), Frames.change(c));
                     }
                     flushBuffer();
+                    resyncAgainIfAsked();
                 }
                 return;
             }
@@ -82,7 +93,50 @@ final class Subscription {
             state = State.BUFFERING;
             buffer.clear();
         }
-        snapshotThenFlush(null);
+        try {
+            snapshotThenFlush(null);
+        } catch (RuntimeException e) {
+            // The store is unreachable: stay in RESYNC (changes are ignored) and try again shortly.
+            synchronized (this) {
+                if (state == State.CANCELLED) {
+                    return;
+                }
+                state = State.RESYNC;
+                buffer.clear();
+            }
+            retries.schedule(this::retry, RETRY_MS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private synchronized void retry() {
+        if (state == State.RESYNC) {
+            out.resync(this);
+        }
+    }
+
+    /**
+     * Makes the subscriber take a fresh snapshot read after this call, whatever it has seen: the store
+     * lost its data, so changes of the new log may carry seqs it has already passed.
+     */
+    synchronized void forceResync() {
+        switch (state) {
+            case LIVE -> {
+                state = State.RESYNC;
+                out.resync(this);
+            }
+            case BUFFERING -> again = true;
+            default -> {
+                // RESYNC: the snapshot still to come is read after now; CANCELLED: gone.
+            }
+        }
+    }
+
+    private void resyncAgainIfAsked() {
+        if (again && state == State.LIVE) {
+            again = false;
+            state = State.RESYNC;
+            out.resync(this);
+        }
     }
 
     synchronized void cancel() {
@@ -100,6 +154,7 @@ final class Subscription {
             lastSeq = snap.seq();
             state = State.LIVE;
             flushBuffer();
+            resyncAgainIfAsked();
         }
     }
 

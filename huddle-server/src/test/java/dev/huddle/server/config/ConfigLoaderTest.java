@@ -119,4 +119,44 @@ class ConfigLoaderTest {
                             .contains("HUDDLE_ADMIN_TOKEN");
                 });
     }
+
+    static final String SECRET = java.util.Base64.getEncoder().encodeToString(new byte[32]);
+
+    @Test
+    @DisplayName("cluster mode: unset HUDDLE_REDIS_URL = one node; set = Redis with prefix huddle: by default, PostgreSQL and a shared guest secret")
+    void clusterMode(@TempDir Path dir) throws Exception {
+        assertThat(load(Map.of(), Map.of()).cluster()).isNull();
+        ServerConfig c = load(Map.of(), Map.of("HUDDLE_REDIS_URL", "redis://127.0.0.1:6379",
+                "HUDDLE_DB_URL", "jdbc:postgresql://127.0.0.1:5432/huddle", "HUDDLE_GUEST_SECRET", SECRET));
+        assertThat(c.clustered()).isTrue();
+        assertThat(c.cluster().prefix()).isEqualTo("huddle:");
+        assertThat(c.cluster().presencePrefix()).isEqualTo("huddle:presence:");
+        assertThat(c.guestSecret()).hasSize(32);
+        Path file = dir.resolve("secret");
+        java.nio.file.Files.writeString(file, SECRET + "\n");
+        ServerConfig f = load(Map.of(Setting.REDIS_PREFIX, "app1:", Setting.GUEST_SECRET_FILE, file.toString()),
+                Map.of("HUDDLE_REDIS_URL", "redis://:pw@10.0.0.5:6380/2", "HUDDLE_DB_URL", "jdbc:postgresql://db/huddle"));
+        assertThat(f.cluster().prefix()).isEqualTo("app1:");
+        assertThat(f.guestSecret()).hasSize(32);
+        assertThat(f.toString()).doesNotContain("pw");
+    }
+
+    @Test
+    @DisplayName("cluster mode refuses SQLite, a missing guest secret, a bad Redis URL or prefix, each naming its setting")
+    void clusterModeProblems() {
+        assertThatThrownBy(() -> load(Map.of(), Map.of("HUDDLE_REDIS_URL", "redis://127.0.0.1:6379")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> {
+                    assertThat(e.getMessage()).contains("HUDDLE_DB_URL").contains("SQLite")
+                            .contains("HUDDLE_GUEST_SECRET_FILE");
+                    assertThat(e.problems()).hasSize(2);
+                });
+        assertThatThrownBy(() -> load(Map.of(), Map.of("HUDDLE_REDIS_URL", "http://x", "HUDDLE_REDIS_PREFIX", "a{b}",
+                "HUDDLE_DB_URL", "jdbc:postgresql://db/huddle", "HUDDLE_GUEST_SECRET", "c2hvcnQ=")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> {
+                    assertThat(e.getMessage()).contains("HUDDLE_REDIS_URL").contains("HUDDLE_REDIS_PREFIX")
+                            .contains("HUDDLE_GUEST_SECRET").contains("256 bits");
+                });
+        assertThatThrownBy(() -> load(Map.of(), Map.of("HUDDLE_GUEST_SECRET", SECRET, "HUDDLE_GUEST_SECRET_FILE", "/nope")))
+                .hasMessageContaining("not both");
+    }
 }

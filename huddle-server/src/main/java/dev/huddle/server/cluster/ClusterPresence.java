@@ -1,0 +1,198 @@
+package dev.huddle.server.cluster;
+
+import dev.huddle.presence.DataMerger;
+import dev.huddle.presence.redis.RedisPresenceStore;
+import dev.huddle.server.config.ClusterConfig;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A node's part of cluster mode: the {@link RedisPresenceStore} every node shares, and a watcher that
+ * keeps this node's view of Redis current (for {@code /health}, and to notice that Redis lost its data).
+ *
+ * <p>Loss of data (Redis restarted without persistence, or flushed) is noticed through an
+ * <em>incarnation</em> key: a random id under the cluster's prefix, created by whichever node finds it
+ * missing ({@code SET NX}). A node that reads an id other than the one it knew bumps its
+ * {@link #generation()} and tells its listener, which resyncs its subscribers with snapshots; live
+ * sockets re-create their sessions with their next frame. Coming back after being unreachable counts
+ * the same way: sessions whose sockets stayed open may have expired meanwhile, since their heartbeats
+ * could not reach Redis. A node that finds the key missing when a session it
+ * holds has vanished can ask at once ({@link #checkNow()}), without waiting for the next poll.
+ */
+public final class ClusterPresence implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterPresence.class);
+
+    private final ClusterConfig config;
+    private final RedisPresenceStore store;
+    private final RedisClient watchClient;
+    private final StatefulRedisConnection<String, String> watchConnection;
+    private final RedisCommands<String, String> watch;
+    private final String incarnationKey;
+    private final ScheduledExecutorService watcher;
+    private final AtomicLong generation = new AtomicLong();
+    private volatile Runnable onDataLost = () -> { };
+    private volatile boolean reachable = true;
+    private String incarnation;
+
+    private ClusterPresence(ClusterConfig config, RedisPresenceStore store, RedisClient watchClient) {
+        this.config = config;
+        this.store = store;
+        this.watchClient = watchClient;
+        this.incarnationKey = config.prefix() + "incarnation";
+        this.watchConnection = watchClient.connect();
+        this.watch = watchConnection.sync();
+        this.watcher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "cluster-watch");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Connects to Redis (throws if it is unreachable), starts the store and the watcher. */
+    public static ClusterPresence open(ClusterConfig config, DataMerger merger, int changeLogCapacity) {
+        RedisPresenceStore store = RedisPresenceStore.builder(config.redisUrl()).prefix(config.presencePrefix())
+                .merger(merger).changeLogCapacity(changeLogCapacity).probeInterval(config.probeInterval()).build();
+        RedisClient client = null;
+        try {
+            client = RedisPresenceStore.newClient(config.redisUrl(), 100, Duration.ofSeconds(2));
+            ClusterPresence c = new ClusterPresence(config, store, client);
+            c.checkNow();
+            long every = config.watchInterval().toMillis();
+            c.watcher.scheduleWithFixedDelay(c::checkNow, every, every, TimeUnit.MILLISECONDS);
+            return c;
+        } catch (RuntimeException e) {
+            store.close();
+            if (client != null) {
+                client.shutdown();
+            }
+            throw e;
+        }
+    }
+
+    /** The shared store, for the engine. */
+    public RedisPresenceStore store() {
+        return store;
+    }
+
+    public ClusterConfig config() {
+        return config;
+    }
+
+    /** Called (on the watcher's thread, or the caller of {@link #checkNow}) when Redis is found to have lost its data. */
+    public void onDataLost(Runnable listener) {
+        this.onDataLost = listener;
+    }
+
+    /** How many times this node has seen Redis lose its data, or come back after being unreachable. */
+    public long generation() {
+        return generation.get();
+    }
+
+    /**
+     * Reads the incarnation key now (creating it if missing) and returns the generation after that;
+     * when Redis is unreachable, returns the current one.
+     */
+    public long checkNow() {
+        boolean lost = false;
+        synchronized (this) {
+            try {
+                String id = watch.get(incarnationKey);
+                if (id == null) {
+                    watch.set(incarnationKey, newId(), SetArgs.Builder.nx());
+                    id = watch.get(incarnationKey);
+                }
+                if (incarnation != null && !incarnation.equals(id)) {
+                    LOG.warn("Redis lost its data (restarted without persistence, or flushed): resyncing this node's"
+                            + " subscribers; live sockets re-create their sessions");
+                    lost = true;
+                } else if (!reachable) {
+                    // Sessions may have expired meanwhile though their sockets stayed open (heartbeats
+                    // could not reach Redis): treat the outage like a loss, so live sockets re-create them.
+                    LOG.warn("Redis is reachable again: resyncing this node's subscribers; live sockets re-create"
+                            + " sessions that ended during the outage");
+                    lost = true;
+                }
+                if (lost) {
+                    generation.incrementAndGet();
+                }
+                reachable = true;
+                incarnation = id;
+            } catch (RuntimeException e) {
+                if (reachable) {
+                    LOG.warn("Redis is unreachable: {}", e.toString());
+                }
+                reachable = false;
+            }
+        }
+        if (lost) {
+            try {
+                onDataLost.run();
+            } catch (RuntimeException e) {
+                LOG.error("recovery after Redis lost its data failed", e);
+            }
+        }
+        return generation.get();
+    }
+
+    /** Serves this node's view of Redis on {@code /metrics}. */
+    public void bindTo(MeterRegistry registry) {
+        Gauge.builder("huddle.redis.reachable", this, c -> c.reachable ? 1 : 0)
+                .description("1 while this node reaches Redis (cluster mode)").register(registry);
+        Gauge.builder("huddle.redis.subscription.healthy", this, c -> c.store.subscriptionHealthy() ? 1 : 0)
+                .description("1 while this node's Redis change subscription passes its probe").register(registry);
+        FunctionCounter.builder("huddle.redis.interruptions", generation, AtomicLong::get)
+                .description("Times Redis came back after being unreachable or having lost its data").register(registry);
+        FunctionCounter.builder("huddle.redis.dropped.messages", store, RedisPresenceStore::droppedMessages)
+                .description("Pub/sub messages dropped by a full feed inbox (repaired from the logs)").register(registry);
+    }
+
+    /** Whether Redis answered this node's last check. */
+    public boolean reachable() {
+        return reachable;
+    }
+
+    /** Why this node cannot serve presence right now, or empty when it can (for {@code /health}). */
+    public Optional<String> problem() {
+        if (!reachable) {
+            return Optional.of("redis_unreachable");
+        }
+        if (!store.subscriptionHealthy()) {
+            return Optional.of("redis_subscription_not_delivering");
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public void close() {
+        watcher.shutdownNow();
+        try {
+            watcher.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        watchConnection.close();
+        watchClient.shutdown();
+        // The store is closed by the engine that owns it.
+    }
+
+    private static String newId() {
+        byte[] b = new byte[12];
+        new SecureRandom().nextBytes(b);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+}

@@ -1,0 +1,55 @@
+package dev.huddle.server.config;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Cluster mode: presence lives in Redis so that several server nodes share it (see docs/operations.md).
+ *
+ * @param redisUrl the Redis every node uses, {@code redis://host:port[/db]} or {@code rediss://…}
+ * @param prefix every key and channel this cluster writes starts with it; nodes of one cluster agree on it
+ * @param probeInterval how often the node checks that its Redis subscription still delivers
+ * @param maxWorkerSleep the longest the expiry worker sleeps (other nodes' deadlines never wake it)
+ * @param watchInterval how often the node checks that Redis is reachable and still holds its data
+ */
+public record ClusterConfig(String redisUrl, String prefix, Duration probeInterval, Duration maxWorkerSleep,
+        Duration watchInterval) {
+    public static final String DEFAULT_PREFIX = "huddle:";
+    public static final Duration DEFAULT_PROBE_INTERVAL = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_MAX_WORKER_SLEEP = Duration.ofMillis(500);
+    public static final Duration DEFAULT_WATCH_INTERVAL = Duration.ofMillis(250);
+
+    public ClusterConfig {
+        Objects.requireNonNull(redisUrl, "redisUrl");
+        Objects.requireNonNull(prefix, "prefix");
+        Objects.requireNonNull(probeInterval, "probeInterval");
+        Objects.requireNonNull(maxWorkerSleep, "maxWorkerSleep");
+        Objects.requireNonNull(watchInterval, "watchInterval");
+    }
+
+    public ClusterConfig(String redisUrl, String prefix) {
+        this(redisUrl, prefix, DEFAULT_PROBE_INTERVAL, DEFAULT_MAX_WORKER_SLEEP, DEFAULT_WATCH_INTERVAL);
+    }
+
+    /** A copy probing the subscription every {@code interval} (tests shorten it). */
+    public ClusterConfig withProbeInterval(Duration interval) {
+        return new ClusterConfig(redisUrl, prefix, interval, maxWorkerSleep, watchInterval);
+    }
+
+    /** The presence store's own key prefix, under the cluster's. */
+    public String presencePrefix() {
+        return prefix + "presence:";
+    }
+
+    @Override
+    public String toString() {
+        return "ClusterConfig[redisUrl=" + redactPassword(redisUrl) + ", prefix=" + prefix + "]";
+    }
+
+    /** The URL with any password replaced, for logs. */
+    public static String redactPassword(String url) {
+        int at = url.indexOf('@');
+        int scheme = url.indexOf("://");
+        return at > 0 && scheme > 0 && at > scheme ? url.substring(0, scheme + 3) + "***" + url.substring(at) : url;
+    }
+}

@@ -1,0 +1,109 @@
+package dev.huddle.server.cluster;
+
+import static dev.huddle.server.support.ClusterFixture.join;
+import static dev.huddle.server.support.ClusterFixture.listed;
+import static dev.huddle.server.support.ClusterFixture.subscribe;
+import static dev.huddle.server.support.ClusterFixture.view;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.huddle.presence.ManualClock;
+import dev.huddle.server.support.Api;
+import dev.huddle.server.support.ClusterFixture;
+import dev.huddle.server.support.ClusterFixture.Node;
+import dev.huddle.server.support.PrivateRedis;
+import dev.huddle.server.support.TestServer;
+import dev.huddle.server.support.TestServer.Guest;
+import dev.huddle.server.support.WsClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Redis unreachable for longer than a deadline, then back with its data (a restart with persistence,
+ * or a long network cut). Nodes share one {@link ManualClock}, so "longer than a deadline" is exact.
+ */
+class RedisOutageTest {
+    @TempDir
+    Path dir;
+    ManualClock clock;
+    PrivateRedis redis;
+    ClusterFixture f;
+
+    @BeforeEach
+    void setUp() {
+        clock = new ManualClock(TestServer.T0);
+        redis = new PrivateRedis(dir);
+        f = new ClusterFixture(dir, clock, redis.url());
+    }
+
+    @AfterEach
+    void tearDown() {
+        try {
+            f.close();
+        } finally {
+            redis.close();
+        }
+    }
+
+    @Test
+    @DisplayName("Redis away longer than a deadline, back with its data: sockets stay open, users whose sockets lived are online again at once, the one whose socket died meanwhile goes offline at its deadline, every node agrees")
+    void outageLongerThanADeadline() {
+        Node a = f.start(Duration.ofMillis(500));
+        Node b = f.start(Duration.ofMillis(500));
+        Guest owner = f.guest(a, "Owner");
+        Guest ann = f.guest(a, "Ann");
+        Guest bob = f.guest(b, "Bob");
+        Guest carol = f.guest(b, "Carol");
+        String room = f.huddle(a, owner, List.of(ann, bob, carol));
+        WsClient watchA = f.connect(a, owner);
+        WsClient watchB = f.connect(b, owner);
+        subscribe(watchA, room);
+        subscribe(watchB, room);
+        WsClient annWs = f.connect(a, ann);
+        join(annWs, room, "ann-tab");
+        WsClient bobWs = f.connect(b, bob);
+        join(bobWs, room, "bob-tab");
+        WsClient carolWs = f.connect(b, carol);
+        join(carolWs, room, "carol-tab");
+        await().atMost(Duration.ofSeconds(10)).until(() -> watchA.changes(room).size() == 3 && watchB.changes(room).size() == 3);
+
+        redis.save();
+        redis.kill();
+        await().atMost(Duration.ofSeconds(10)).until(() -> health(a) == 503 && health(b) == 503);
+        carolWs.abort();
+        clock.advance(30_000); // every deadline (T0 + 25 s) passes while Redis is away
+        await().during(Duration.ofMillis(1_000)).atMost(Duration.ofSeconds(5))
+                .until(() -> !annWs.isClosed() && !bobWs.isClosed() && !watchA.isClosed() && !watchB.isClosed());
+
+        redis.start(); // with the saved data: the sessions are there, with deadlines in the past
+        Map<String, String> expected = new TreeMap<>(Map.of(ann.userId(), "online", bob.userId(), "online",
+                carol.userId(), "offline"));
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+            for (Node n : List.of(a, b)) {
+                assertThat(health(n)).isEqualTo(200);
+                assertThat(listed(n, owner, room)).isEqualTo(expected);
+            }
+            assertThat(view(watchA, room)).isEqualTo(expected);
+            assertThat(view(watchB, room)).isEqualTo(expected);
+        });
+        Api.Response list = a.api().get("/api/presence/list?huddle=" + room, owner.token());
+        list.json().forEach(e -> {
+            if (e.path("userId").asText().equals(carol.userId())) {
+                assertThat(e.path("lastDisconnected").asLong()).as("offline at her deadline").isEqualTo(TestServer.T0 + 25_000);
+            }
+        });
+        assertThat(annWs.isClosed() || bobWs.isClosed()).isFalse();
+    }
+
+    private static int health(Node n) {
+        return n.api().get("/health", (String) null).status();
+    }
+}
