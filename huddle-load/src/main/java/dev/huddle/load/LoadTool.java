@@ -38,8 +38,9 @@ import picocli.CommandLine.Option;
 @Command(name = "huddle-load", mixinStandardHelpOptions = true,
         description = "Drive a Huddle Presence server with simulated users and report propagation latency.")
 public final class LoadTool implements Callable<Integer> {
-    @Option(names = "--server", defaultValue = "http://localhost:8080/", description = "Server URL (default: ${DEFAULT-VALUE}).")
-    URI server;
+    @Option(names = "--server", split = ",", defaultValue = "http://localhost:8080/",
+            description = "Server URL(s); with several (comma-separated, nodes of one cluster) users are spread round-robin.")
+    List<URI> servers;
     @Option(names = "--users", defaultValue = "100", description = "Simulated users, one session each.")
     int users;
     @Option(names = "--rooms", defaultValue = "1", description = "Rooms; users are spread round-robin.")
@@ -58,8 +59,9 @@ public final class LoadTool implements Callable<Integer> {
     long settleS;
     @Option(names = "--connect-parallelism", defaultValue = "8", description = "Sign-ins and connects in flight at once.")
     int parallelism;
-    @Option(names = "--server-pid", description = "PID of a local server process, for CPU seconds and peak RSS.")
-    Long serverPid;
+    @Option(names = "--server-pid", split = ",",
+            description = "PID(s) of local server processes, for CPU seconds (summed) and peak RSS (summed over nodes).")
+    List<Long> serverPids = List.of();
     @Option(names = "--report-json", description = "Write the report as JSON here.")
     Path reportJson;
     @Option(names = "--report-html", description = "Write the report as a self-contained HTML page here.")
@@ -107,7 +109,12 @@ public final class LoadTool implements Callable<Integer> {
                     "need users >= rooms >= 1, speakers-per-room >= 0, toggle-mean-ms >= 1, duration-s >= 0");
         }
         Random random = new Random(seed);
-        try (HuddleClient client = HuddleClient.create(server)) {
+        List<HuddleClient> clients = new ArrayList<>();
+        for (URI s : servers) {
+            clients.add(HuddleClient.create(s));
+        }
+        try {
+            HuddleClient client = clients.get(0);
             Identity owner = client.signInGuest("load owner");
             List<HuddleInfo> huddles = new ArrayList<>();
             for (int r = 0; r < rooms; r++) {
@@ -122,10 +129,12 @@ public final class LoadTool implements Callable<Integer> {
                 Tracker t = new Tracker(h.id());
                 trackers.add(t);
                 int n = u;
+                HuddleClient node = clients.get(u % clients.size());
+                t.node = node;
                 pending.add(pool.submit(() -> {
-                    Identity id = client.signInGuest("user " + n);
-                    client.joinHuddle(id, h.id(), "participant");
-                    t.conn = client.connect(id, h.id(), RoomConnection.Options.defaults().withInterval(intervalMs), t);
+                    Identity id = node.signInGuest("user " + n);
+                    node.joinHuddle(id, h.id(), "participant");
+                    t.conn = node.connect(id, h.id(), RoomConnection.Options.defaults().withInterval(intervalMs), t);
                     return t.conn;
                 }));
             }
@@ -140,7 +149,7 @@ public final class LoadTool implements Callable<Integer> {
             progress("connected %d/%d sessions in %d rooms", connected, users, rooms);
             trackers.forEach(Tracker::startCounting);
 
-            double cpuBefore = serverPid == null ? -1 : ProcStats.cpuSeconds(serverPid);
+            double cpuBefore = cpu(serverPids);
             startNanos = System.nanoTime();
             ScheduledExecutorService timers = Executors.newScheduledThreadPool(2);
             for (int r = 0; r < rooms; r++) {
@@ -151,7 +160,7 @@ public final class LoadTool implements Callable<Integer> {
             }
             if (churnPerSecond > 0) {
                 long everyMs = Math.max(1, (long) (1000 / churnPerSecond));
-                timers.scheduleAtFixedRate(() -> churn(client, conns, trackers, random), everyMs, everyMs, TimeUnit.MILLISECONDS);
+                timers.scheduleAtFixedRate(() -> churn(conns, trackers, random), everyMs, everyMs, TimeUnit.MILLISECONDS);
             }
             timers.scheduleAtFixedRate(() -> progress("t=%ds toggles=%d delivered=%d p99 so far=%.1f ms",
                     (System.nanoTime() - startNanos) / 1_000_000_000L, toggles.get(), delivered.get(),
@@ -165,8 +174,8 @@ public final class LoadTool implements Callable<Integer> {
             awaitUntil(settleS * 1000, () -> converged(trackers));
             awaitUntil(300, () -> false);
             awaitUntil(settleS * 1000, () -> converged(trackers));
-            double cpu = serverPid == null || cpuBefore < 0 ? -1 : ProcStats.cpuSeconds(serverPid) - cpuBefore;
-            double rss = serverPid == null ? -1 : ProcStats.peakRssMiB(serverPid);
+            double cpu = cpuBefore < 0 ? -1 : cpu(serverPids) - cpuBefore;
+            double rss = serverPids.isEmpty() ? -1 : serverPids.stream().mapToDouble(ProcStats::peakRssMiB).sum();
             long resyncs = conns.stream().mapToLong(RoomConnection::resyncs).sum();
             long reconnects = conns.stream().mapToLong(c -> c.connects() - 1).sum();
             trackers.forEach(Tracker::stopCounting);
@@ -182,7 +191,21 @@ public final class LoadTool implements Callable<Integer> {
                     ms(Latencies.percentile(sorted, 99)), sorted.length == 0 ? 0 : ms(sorted[sorted.length - 1]),
                     errors.get(), Map.copyOf(errorCodes), resyncs, reconnects, churnLeaves.get(), cpu, rss, histogram(sorted),
                     List.of(latencies.perSecond()), finals);
+        } finally {
+            clients.forEach(HuddleClient::close);
         }
+    }
+
+    private static double cpu(List<Long> pids) {
+        double sum = 0;
+        for (long pid : pids) {
+            double c = ProcStats.cpuSeconds(pid);
+            if (c < 0) {
+                return -1;
+            }
+            sum += c;
+        }
+        return pids.isEmpty() ? -1 : sum;
     }
 
     private void scheduleToggle(ScheduledExecutorService timers, RoomConnection c, Random rnd, boolean current) {
@@ -196,7 +219,7 @@ public final class LoadTool implements Callable<Integer> {
         }, delay, TimeUnit.MILLISECONDS);
     }
 
-    private void churn(HuddleClient client, List<RoomConnection> conns, List<Tracker> trackers, Random random) {
+    private void churn(List<RoomConnection> conns, List<Tracker> trackers, Random random) {
         // Leave and come back as a new session of the same user: a real leave, then a real join.
         int i = random.nextInt(conns.size());
         if (i < rooms * speakersPerRoom) {
@@ -206,8 +229,9 @@ public final class LoadTool implements Callable<Integer> {
         old.leave(0);
         churnLeaves.incrementAndGet();
         Tracker t = new Tracker(trackers.get(i).room);
+        t.node = trackers.get(i).node;
         t.counting = true; // a churned-in session counts deliveries from its snapshot on (firstSeq stays -1)
-        t.conn = client.connect(old.userIdentity(), t.room, RoomConnection.Options.defaults().withInterval(intervalMs), t);
+        t.conn = t.node.connect(old.userIdentity(), t.room, RoomConnection.Options.defaults().withInterval(intervalMs), t);
         conns.set(i, t.conn);
         trackers.set(i, t);
     }
@@ -232,6 +256,7 @@ public final class LoadTool implements Callable<Integer> {
     private final class Tracker implements RoomListener {
         final String room;
         final AtomicLong applied = new AtomicLong();
+        volatile HuddleClient node;
         volatile RoomConnection conn;
         volatile boolean counting;
         volatile long firstSeq = -1;
