@@ -61,11 +61,11 @@ final class Scripts {
     }
 
     private static Script write(String name) {
-        return make(name, resource("lib") + "\n" + resource(name));
+        return make(name, resource("order_lib") + "\n" + resource("lib") + "\n" + resource(name));
     }
 
     private static Script read(String name) {
-        return make(name, resource("read_lib") + "\n" + resource(name));
+        return make(name, resource("order_lib") + "\n" + resource("read_lib") + "\n" + resource(name));
     }
 
     private static Script plain(String name) {
