@@ -272,9 +272,24 @@ public final class RoomConnection implements AutoCloseable {
                     resyncs++;
                     subscribe(); // S2: never a silent gap
                 } else if (next != before) {
-                    listener.onChange(m.path("kind").asText(), next.entries().getOrDefault(
-                            m.path("entry").path("userId").asText(), participant(m.path("entry"))));
-                    update(next);
+                    String kind = m.path("kind").asText();
+                    Participant entry = participant(m.path("entry"));
+                    state = next;
+                    listener.onChange(kind, entry);
+                    // One change is one entry: a join or leave is read off it, no need to diff the room.
+                    if (!entry.userId().equals(who.userId())) {
+                        Participant was = before.entries().get(entry.userId());
+                        boolean wasOnline = was != null && was.online();
+                        boolean isOnline = !"remove".equals(kind) && entry.online();
+                        if (isOnline && !wasOnline) {
+                            listener.onJoin(entry);
+                        } else if (wasOnline && !isOnline) {
+                            listener.onLeave(entry);
+                        }
+                    }
+                    if (listener.wantsViews()) {
+                        listener.onView(next.view(who.userId()));
+                    }
                 }
             }
             case "joined" -> {
@@ -316,7 +331,9 @@ public final class RoomConnection implements AutoCloseable {
                 listener.onLeave(p);
             }
         }
-        listener.onView(next.view(who.userId()));
+        if (listener.wantsViews()) {
+            listener.onView(next.view(who.userId()));
+        }
     }
 
     private static Participant participant(JsonNode e) {

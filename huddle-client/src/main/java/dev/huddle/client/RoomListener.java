@@ -10,6 +10,14 @@ public interface RoomListener {
     default void onView(View view) {
     }
 
+    /**
+     * Whether {@link #onView} is wanted. Deriving the view sorts the room on every change; a listener
+     * that only counts changes (a load generator with thousands of connections) returns false.
+     */
+    default boolean wantsViews() {
+        return true;
+    }
+
     /** One change was applied, in sequence order (P11): {@code kind} is join, leave, update or remove. */
     default void onChange(String kind, Participant entry) {
     }

@@ -1,6 +1,8 @@
 package dev.huddle.client;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -73,13 +75,14 @@ public final class RoomState {
         if (c.seq() != seq + 1) {
             return new RoomState(true, epoch, seq, entries, List.of(), true);
         }
-        Map<String, Participant> map = new LinkedHashMap<>(entries);
+        // One copy per change (the state is immutable); the map is never modified after this.
+        Map<String, Participant> map = new HashMap<>(entries);
         if ("remove".equals(c.kind())) {
             map.remove(c.entry().userId());
         } else {
             map.put(c.entry().userId(), c.entry());
         }
-        return new RoomState(true, epoch, c.seq(), Map.copyOf(map), List.of(), false);
+        return new RoomState(true, epoch, c.seq(), Collections.unmodifiableMap(map), List.of(), false);
     }
 
     /** S2: the server is replaying the changes after our seq; the gap is being filled. */
