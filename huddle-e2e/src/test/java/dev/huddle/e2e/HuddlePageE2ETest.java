@@ -52,15 +52,25 @@ class HuddlePageE2ETest {
 
     private Pair annAndBob(String title, String query) throws Exception {
         Browser ann = new Browser(base);
-        Browser bob = new Browser(base);
-        ann.signIn("Ann");
-        String slug = ann.createHuddle(title);
-        ann.openHuddle(slug, query);
-        bob.signIn("Bob");
-        bob.openHuddle(slug, query);
-        Pair p = new Pair(ann, bob, slug);
-        await().atMost(Duration.ofSeconds(10)).until(() -> ann.shows("Bob") && bob.shows("Ann"));
-        return p;
+        Browser bob = null;
+        try {
+            bob = new Browser(base);
+            ann.signIn("Ann");
+            String slug = ann.createHuddle(title);
+            ann.openHuddle(slug, query);
+            bob.signIn("Bob");
+            bob.openHuddle(slug, query);
+            Browser b = bob;
+            await().atMost(Duration.ofSeconds(10)).until(() -> ann.shows("Bob") && b.shows("Ann"));
+            return new Pair(ann, bob, slug);
+        } catch (Exception | AssertionError e) {
+            // A failed setup must not leave browsers running: the test that failed cannot close them.
+            ann.close();
+            if (bob != null) {
+                bob.close();
+            }
+            throw e;
+        }
     }
 
     @Test
