@@ -103,12 +103,7 @@ public final class SessionFootprint {
         Runtime rt = Runtime.getRuntime();
         long used = Long.MAX_VALUE;
         for (int i = 0; i < 6; i++) {
-            System.gc();
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            System.gc(); // a full, synchronous collection with the serial (and G1) collector
             used = Math.min(used, rt.totalMemory() - rt.freeMemory());
         }
         return used;

@@ -129,6 +129,9 @@ public final class LiveHub implements ChangeListener, AutoCloseable {
 
     void closed(LiveConnection c) {
         open.remove(c);
+        synchronized (open) {
+            open.notifyAll(); // closeAll may be waiting for the last socket
+        }
     }
 
     void pong() {
@@ -214,12 +217,15 @@ public final class LiveHub implements ChangeListener, AutoCloseable {
     public void closeAll(long waitMs) {
         open.forEach(LiveConnection::goingAway);
         long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
-        while (!open.isEmpty() && System.nanoTime() < until) {
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+        synchronized (open) {
+            long left;
+            while (!open.isEmpty() && (left = until - System.nanoTime()) > 0) {
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(open, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
         }
     }

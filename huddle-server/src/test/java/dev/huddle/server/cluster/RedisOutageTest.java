@@ -1,8 +1,6 @@
 package dev.huddle.server.cluster;
 
-import static dev.huddle.server.support.ClusterFixture.join;
 import static dev.huddle.server.support.ClusterFixture.listed;
-import static dev.huddle.server.support.ClusterFixture.subscribe;
 import static dev.huddle.server.support.ClusterFixture.view;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -56,23 +54,19 @@ class RedisOutageTest {
     @Test
     @DisplayName("Redis away longer than a deadline, back with its data: sockets stay open, users whose sockets lived are online again at once, the one whose socket died meanwhile goes offline at its deadline, every node agrees")
     void outageLongerThanADeadline() {
-        Node a = f.start(Duration.ofMillis(500));
-        Node b = f.start(Duration.ofMillis(500));
-        Guest owner = f.guest(a, "Owner");
-        Guest ann = f.guest(a, "Ann");
-        Guest bob = f.guest(b, "Bob");
-        Guest carol = f.guest(b, "Carol");
-        String room = f.huddle(a, owner, List.of(ann, bob, carol));
-        WsClient watchA = f.connect(a, owner);
-        WsClient watchB = f.connect(b, owner);
-        subscribe(watchA, room);
-        subscribe(watchB, room);
-        WsClient annWs = f.connect(a, ann);
-        join(annWs, room, "ann-tab");
-        WsClient bobWs = f.connect(b, bob);
-        join(bobWs, room, "bob-tab");
-        WsClient carolWs = f.connect(b, carol);
-        join(carolWs, room, "carol-tab");
+        ClusterFixture.Scene s = f.threeMembersOnTwoNodes(Duration.ofMillis(500));
+        Node a = s.a();
+        Node b = s.b();
+        Guest owner = s.owner();
+        Guest ann = s.ann();
+        Guest bob = s.bob();
+        Guest carol = s.carol();
+        String room = s.room();
+        WsClient watchA = s.watchA();
+        WsClient watchB = s.watchB();
+        WsClient annWs = s.annWs();
+        WsClient bobWs = s.bobWs();
+        WsClient carolWs = s.carolWs();
         await().atMost(Duration.ofSeconds(10)).until(() -> watchA.changes(room).size() == 3 && watchB.changes(room).size() == 3);
 
         redis.save();

@@ -2,7 +2,6 @@ package dev.huddle.server.cluster;
 
 import static dev.huddle.server.support.ClusterFixture.join;
 import static dev.huddle.server.support.ClusterFixture.listed;
-import static dev.huddle.server.support.ClusterFixture.subscribe;
 import static dev.huddle.server.support.ClusterFixture.view;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -57,24 +56,20 @@ class RedisRestartTest {
     @Test
     @DisplayName("Redis restarted without persistence: sockets stay open and nodes report 503 meanwhile; then nodes recover, presence re-forms within one deadline, every subscriber is resynced, no ghost stays online")
     void redisRestartWithoutPersistence() {
-        Node a = f.start(Duration.ofMillis(500));
-        Node b = f.start(Duration.ofMillis(500));
-        Guest owner = f.guest(a, "Owner");
-        Guest ann = f.guest(a, "Ann");
-        Guest bob = f.guest(b, "Bob");
-        Guest carol = f.guest(b, "Carol");
-        String room = f.huddle(a, owner, List.of(ann, bob, carol));
-        WsClient watchA = f.connect(a, owner);
-        WsClient watchB = f.connect(b, owner);
-        subscribe(watchA, room);
-        subscribe(watchB, room);
-        WsClient annWs = f.connect(a, ann);
-        join(annWs, room, "ann-tab", "flags", Map.of("isSpeaking", true));
-        WsClient bobWs = f.connect(b, bob);
-        join(bobWs, room, "bob-tab");
+        ClusterFixture.Scene s = f.threeMembersOnTwoNodes(Duration.ofMillis(500), "flags", Map.of("isSpeaking", true));
+        Node a = s.a();
+        Node b = s.b();
+        Guest owner = s.owner();
+        Guest ann = s.ann();
+        Guest bob = s.bob();
+        Guest carol = s.carol();
+        String room = s.room();
+        WsClient watchA = s.watchA();
+        WsClient watchB = s.watchB();
+        WsClient annWs = s.annWs();
+        WsClient bobWs = s.bobWs();
         final WsClient bobFirst = bobWs;
-        WsClient carolWs = f.connect(b, carol);
-        join(carolWs, room, "carol-tab");
+        WsClient carolWs = s.carolWs();
         Map<String, String> before = new TreeMap<>(Map.of(ann.userId(), "online+speaking", bob.userId(), "online",
                 carol.userId(), "online"));
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {

@@ -102,6 +102,40 @@ public final class ClusterFixture implements AutoCloseable {
         return id;
     }
 
+    /**
+     * The scene the Redis outage and restart tests share: two nodes, a room with an owner watching
+     * from each node, Ann joined on node a, Bob and Carol joined on node b.
+     */
+    public record Scene(Node a, Node b, TestServer.Guest owner, TestServer.Guest ann, TestServer.Guest bob,
+            TestServer.Guest carol, String room, WsClient watchA, WsClient watchB, WsClient annWs, WsClient bobWs,
+            WsClient carolWs) {
+    }
+
+    /**
+     * Builds the {@link Scene} on two new nodes whose Redis probe runs every {@code probe};
+     * {@code annJoinExtra} are extra fields of Ann's join message (e.g. her flags).
+     */
+    public Scene threeMembersOnTwoNodes(Duration probe, Object... annJoinExtra) {
+        Node a = start(probe);
+        Node b = start(probe);
+        TestServer.Guest owner = guest(a, "Owner");
+        TestServer.Guest ann = guest(a, "Ann");
+        TestServer.Guest bob = guest(b, "Bob");
+        TestServer.Guest carol = guest(b, "Carol");
+        String room = huddle(a, owner, List.of(ann, bob, carol));
+        WsClient watchA = connect(a, owner);
+        WsClient watchB = connect(b, owner);
+        subscribe(watchA, room);
+        subscribe(watchB, room);
+        WsClient annWs = connect(a, ann);
+        join(annWs, room, "ann-tab", annJoinExtra);
+        WsClient bobWs = connect(b, bob);
+        join(bobWs, room, "bob-tab");
+        WsClient carolWs = connect(b, carol);
+        join(carolWs, room, "carol-tab");
+        return new Scene(a, b, owner, ann, bob, carol, room, watchA, watchB, annWs, bobWs, carolWs);
+    }
+
     public WsClient connect(Node node, TestServer.Guest g) {
         WsClient c = WsClient.connect(node.port(), g.token());
         clients.add(c);

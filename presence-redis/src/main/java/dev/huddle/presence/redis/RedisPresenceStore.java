@@ -117,6 +117,8 @@ public final class RedisPresenceStore implements PresenceStore {
     private final String probeChannel;
     private final AtomicLong probeCounter = new AtomicLong();
     private volatile long probeSeen;
+    /** Signalled when a probe comes back; held only to check or bump probeSeen, never while blocking. */
+    private final Object probeLock = new Object();
     private volatile boolean subscriptionHealthy = true;
     private ScheduledExecutorService probes;
     private boolean closed;
@@ -467,11 +469,14 @@ public final class RedisPresenceStore implements PresenceStore {
                 return false;
             }
             long until = System.nanoTime() + wait.toNanos();
-            while (probeSeen < n) {
-                if (System.nanoTime() > until) {
-                    return false;
+            synchronized (probeLock) {
+                long left;
+                while (probeSeen < n) {
+                    if ((left = until - System.nanoTime()) <= 0) {
+                        return false;
+                    }
+                    TimeUnit.NANOSECONDS.timedWait(probeLock, left);
                 }
-                Thread.sleep(2);
             }
             return true;
         } catch (InterruptedException e) {
@@ -534,7 +539,11 @@ public final class RedisPresenceStore implements PresenceStore {
                 @Override
                 public void message(String channel, byte[] message) {
                     if (channel.equals(probeChannel)) {
-                        probeSeen = Math.max(probeSeen, Long.parseLong(s(message)));
+                        long seen = Long.parseLong(s(message));
+                        synchronized (probeLock) {
+                            probeSeen = Math.max(probeSeen, seen);
+                            probeLock.notifyAll();
+                        }
                     } else {
                         feed.remote(message);
                     }
