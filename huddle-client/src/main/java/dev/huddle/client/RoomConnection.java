@@ -265,15 +265,14 @@ public final class RoomConnection implements AutoCloseable {
             case "resumed" -> state = state.resuming();
             case "change" -> {
                 RoomState before = state;
-                RoomState next = state.withChange(new RoomState.Change(m.path("seq").asLong(), m.path("kind").asText(),
-                        participant(m.path("entry"))));
+                String kind = m.path("kind").asText();
+                Participant entry = participant(m.path("entry"));
+                RoomState next = state.withChange(new RoomState.Change(m.path("seq").asLong(), kind, entry));
                 if (next.gap() && !before.gap()) {
                     state = next;
                     resyncs++;
                     subscribe(); // S2: never a silent gap
                 } else if (next != before) {
-                    String kind = m.path("kind").asText();
-                    Participant entry = participant(m.path("entry"));
                     state = next;
                     listener.onChange(kind, entry);
                     // One change is one entry: a join or leave is read off it, no need to diff the room.

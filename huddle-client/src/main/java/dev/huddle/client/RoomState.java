@@ -1,19 +1,19 @@
 package dev.huddle.client;
 
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.pcollections.HashTreePMap;
+import org.pcollections.PMap;
 
 /**
  * A room as a client holds it, as pure functions over immutable values (the Java twin of the
  * browser's presence-state.js): apply a snapshot, apply a change, buffer changes that arrive before
  * the snapshot, refuse to apply across a sequence gap, derive the view (H6), and find the joins and
- * leaves between two states.
+ * leaves between two states. The entries are a persistent map: a change shares the rest of the room
+ * with the state before it, so applying one costs O(log n), not a copy of the room.
  */
 public final class RoomState {
     /** A change as the server sends it (S3, P11). */
@@ -23,11 +23,11 @@ public final class RoomState {
     private final boolean synced;
     private final String epoch;
     private final long seq;
-    private final Map<String, Participant> entries;
+    private final PMap<String, Participant> entries;
     private final List<Change> pending;
     private final boolean gap;
 
-    private RoomState(boolean synced, String epoch, long seq, Map<String, Participant> entries, List<Change> pending,
+    private RoomState(boolean synced, String epoch, long seq, PMap<String, Participant> entries, List<Change> pending,
             boolean gap) {
         this.synced = synced;
         this.epoch = epoch;
@@ -39,16 +39,16 @@ public final class RoomState {
 
     /** A room before its first snapshot. */
     public static RoomState empty() {
-        return new RoomState(false, null, 0, Map.of(), List.of(), false);
+        return new RoomState(false, null, 0, HashTreePMap.empty(), List.of(), false);
     }
 
     /** S1: the snapshot's entries, then the buffered changes that follow it; older buffered ones dropped. */
     public RoomState withSnapshot(String snapshotEpoch, long snapshotSeq, List<Participant> snapshotEntries) {
-        Map<String, Participant> map = new LinkedHashMap<>();
+        PMap<String, Participant> map = HashTreePMap.empty();
         for (Participant p : snapshotEntries) {
-            map.put(p.userId(), p);
+            map = map.plus(p.userId(), p);
         }
-        RoomState next = new RoomState(true, snapshotEpoch, snapshotSeq, Map.copyOf(map), List.of(), false);
+        RoomState next = new RoomState(true, snapshotEpoch, snapshotSeq, map, List.of(), false);
         List<Change> buffered = new ArrayList<>(pending);
         buffered.sort(Comparator.comparingLong(Change::seq));
         for (Change c : buffered) {
@@ -75,14 +75,10 @@ public final class RoomState {
         if (c.seq() != seq + 1) {
             return new RoomState(true, epoch, seq, entries, List.of(), true);
         }
-        // One copy per change (the state is immutable); the map is never modified after this.
-        Map<String, Participant> map = new HashMap<>(entries);
-        if ("remove".equals(c.kind())) {
-            map.remove(c.entry().userId());
-        } else {
-            map.put(c.entry().userId(), c.entry());
-        }
-        return new RoomState(true, epoch, c.seq(), Collections.unmodifiableMap(map), List.of(), false);
+        PMap<String, Participant> map = "remove".equals(c.kind())
+                ? entries.minus(c.entry().userId())
+                : entries.plus(c.entry().userId(), c.entry());
+        return new RoomState(true, epoch, c.seq(), map, List.of(), false);
     }
 
     /** S2: the server is replaying the changes after our seq; the gap is being filled. */
