@@ -58,7 +58,7 @@ public final class Main implements Callable<Integer> {
     String wsMaxConnections;
     @Option(names = "--ws-flag-updates-per-second", description = "Flag messages per session per second (HUDDLE_WS_FLAG_UPDATES_PER_SECOND, default 10).")
     String wsFlagRate;
-    @Option(names = "--ws-flag-coalesce-ms", description = "Flag coalescing window (HUDDLE_WS_FLAG_COALESCE_MS, default 100).")
+    @Option(names = "--ws-flag-coalesce-ms", description = "Flag pacing: after a burst of 3, one change per this many ms (HUDDLE_WS_FLAG_COALESCE_MS, default 100).")
     String wsFlagCoalesce;
     @Option(names = "--ws-outbound-queue", description = "Messages queued per WebSocket before resync (HUDDLE_WS_OUTBOUND_QUEUE, default 256).")
     String wsOutboundQueue;

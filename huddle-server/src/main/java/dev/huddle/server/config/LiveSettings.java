@@ -9,7 +9,7 @@ package dev.huddle.server.config;
  * @param maxRoomsPerConnection rooms one socket may join or subscribe to at once
  * @param maxConnectionsPerUser open sockets one signed-in user may hold; more are refused with 429
  * @param flagUpdatesPerSecond {@code flags} messages one session may send per second; more get {@code rate_limited}
- * @param flagCoalesceMs flag changes of one session within this window are applied once, latest state winning
+ * @param flagCoalesceMs flag pacing: after a burst of {@code FlagGate.BURST}, one application per this window; changes in between merge
  * @param outboundQueue messages queued for one socket before its subscriptions are resynced (S4)
  * @param sendTimeoutMs a send stuck this long closes the socket with 4008 {@code too_slow}
  * @param changeLogCapacity changes kept per room for resume (S2)

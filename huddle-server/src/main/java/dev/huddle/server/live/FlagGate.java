@@ -6,38 +6,51 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * One session's flag updates: at most {@code perSecond} messages a second are admitted, and admitted
- * changes are coalesced: the first in a while is applied at once, later ones within {@code windowMs}
- * of the last application are merged (latest value per flag wins) and applied once when the window
- * ends. A speaker whose flag flickers ten times a second costs the room at most one update a window.
+ * changes are paced by a token bucket (GCRA): up to {@value #BURST} applications at once, then one per
+ * {@code windowMs}. A change that finds the bucket empty is merged with any other waiting change
+ * (latest value per flag wins) and applied once when the next token is due. So an ordinary speaker's
+ * toggles are never delayed, while one whose flag flickers ten times a second costs the room at most
+ * one update a window.
  */
 final class FlagGate {
     private static final long SECOND = 1_000_000_000L;
+    /** Applications allowed back to back before pacing starts. */
+    static final int BURST = 3;
 
     private final int perSecond;
     private final long windowNanos;
     private final ScheduledExecutorService scheduler;
     private final Consumer<Map<String, String>> apply;
+    private final LongSupplier nanoTime;
     private long rateWindowStart;
     private int admittedInWindow;
     private Map<String, String> pending;
-    private long lastApplied = Long.MIN_VALUE / 2;
+    /** GCRA's theoretical arrival time: when the bucket is full again. */
+    private long fullAt = Long.MIN_VALUE / 2;
     private ScheduledFuture<?> flush;
     private boolean cancelled;
 
     FlagGate(int perSecond, long windowMs, ScheduledExecutorService scheduler, Consumer<Map<String, String>> apply) {
+        this(perSecond, windowMs, scheduler, apply, System::nanoTime);
+    }
+
+    FlagGate(int perSecond, long windowMs, ScheduledExecutorService scheduler, Consumer<Map<String, String>> apply,
+            LongSupplier nanoTime) {
         this.perSecond = perSecond;
         this.windowNanos = TimeUnit.MILLISECONDS.toNanos(windowMs);
         this.scheduler = scheduler;
         this.apply = apply;
-        this.rateWindowStart = System.nanoTime();
+        this.nanoTime = nanoTime;
+        this.rateWindowStart = nanoTime.getAsLong();
     }
 
     /** Rate limit: whether one more flags message is allowed now. */
     synchronized boolean admit() {
-        long now = System.nanoTime();
+        long now = nanoTime.getAsLong();
         if (now - rateWindowStart >= SECOND) {
             rateWindowStart = now;
             admittedInWindow = 0;
@@ -49,7 +62,7 @@ final class FlagGate {
         return true;
     }
 
-    /** Applies {@code patch} now, or merges it into the update due at the end of the window. */
+    /** Applies {@code patch} now if the bucket holds a token, or merges it into the update due when one does. */
     void submit(Map<String, String> patch) {
         Map<String, String> now = null;
         synchronized (this) {
@@ -63,9 +76,10 @@ final class FlagGate {
             if (flush != null) {
                 return;
             }
-            long wait = lastApplied + windowNanos - System.nanoTime();
+            long time = nanoTime.getAsLong();
+            long wait = fullAt - (BURST - 1) * windowNanos - time;
             if (wait <= 0) {
-                now = take();
+                now = take(time);
             } else {
                 flush = scheduler.schedule(this::flush, wait, TimeUnit.NANOSECONDS);
             }
@@ -91,15 +105,15 @@ final class FlagGate {
             if (cancelled || pending == null) {
                 return;
             }
-            p = take();
+            p = take(nanoTime.getAsLong());
         }
         apply.accept(p);
     }
 
-    private Map<String, String> take() {
+    private Map<String, String> take(long time) {
         Map<String, String> p = pending;
         pending = null;
-        lastApplied = System.nanoTime();
+        fullAt = Math.max(fullAt, time) + windowNanos;
         return p;
     }
 }
