@@ -30,7 +30,12 @@ final class Outbound {
     private final Runnable onOverflow;
     private final Runnable onResync;
     private final ArrayDeque<Item> queue = new ArrayDeque<>();
+    /** A pump is scheduled or running, or a send is in flight. */
     private boolean sending;
+    /** {@code sendText} was called and its callback has not run yet. */
+    private boolean inFlight;
+    /** The pump returned while a send was in flight: the callback schedules the next one. */
+    private boolean parked;
     private boolean closed;
     private long sendStartedNanos;
     private int highWater;
@@ -120,6 +125,11 @@ final class Outbound {
         }
     }
 
+    /**
+     * Sends queued items one at a time. A send that Jetty completes at once (the socket took the
+     * bytes) continues the loop on this thread; only a send that waits for the socket hands the next
+     * one to the executor from its callback. One hand-off per busy socket, not one per message.
+     */
     private void pump() {
         while (true) {
             Item item;
@@ -131,21 +141,33 @@ final class Outbound {
                     return;
                 }
                 sendStartedNanos = item instanceof Text ? System.nanoTime() : 0;
+                inFlight = item instanceof Text;
             }
             if (item instanceof Resync r) {
                 r.sub().resnapshot();
                 continue;
             }
             session.sendText(((Text) item).text(), Callback.from(this::sent, this::failed));
-            return;
+            synchronized (this) {
+                if (inFlight) {
+                    parked = true;
+                    return;
+                }
+            }
         }
     }
 
     private void sent() {
+        boolean resume;
         synchronized (this) {
             sendStartedNanos = 0;
+            inFlight = false;
+            resume = parked;
+            parked = false;
         }
-        executor.execute(this::pump);
+        if (resume) {
+            executor.execute(this::pump);
+        }
     }
 
     private void failed(Throwable t) {
