@@ -121,10 +121,14 @@ public final class HuddleServer implements AutoCloseable {
 
             app = Javalin.create(cfg -> {
                 cfg.startup.showJavalinBanner = false;
-                // Jetty's per-connection header cache matches values case-insensitively by default, so a
-                // bearer token differing from the previous request's only in letter case would be read
-                // as that previous token. Tokens are case-sensitive: make the cache so too.
-                cfg.jetty.modifyHttpConfiguration(http -> http.setHeaderCacheCaseSensitive(true));
+                // No per-connection header cache. Jetty's matches values case-insensitively by default, so
+                // a bearer token differing from the previous request's only in letter case would be read as
+                // that previous token; and each cache is a ~100 KB trie that a WebSocket connection keeps
+                // for its whole life (10 000 sockets held 460 MB of them, scenario 1 in BENCHMARKS.md).
+                cfg.jetty.modifyHttpConfiguration(http -> {
+                    http.setHeaderCacheSize(0);
+                    http.setHeaderCacheCaseSensitive(true);
+                });
                 cfg.jsonMapper(new JavalinJackson(Json.MAPPER, false));
                 cfg.staticFiles.add("/public", Location.CLASSPATH);
                 cfg.jetty.modifyServletContextHandler(h -> h.addServlet(new ServletHolder(liveEndpoint), LiveEndpoint.PATH));
