@@ -108,7 +108,7 @@ public final class HuddleServer implements AutoCloseable {
             HuddleService huddles = new HuddleService(new HuddleRepository(database.jdbi()), presence, time);
             PresenceFunctions functions = new PresenceFunctions(presence, huddles, users);
             legacy = new LegacyPresence(new LegacyPresenceTable(database.jdbi()), database::legacyRetired, presence,
-                    functions, huddles, time, config.rollout(), metrics);
+                    functions, huddles, time, config.rollout(), metrics, config.clustered());
             presence.subscribe(legacy);
             legacy.start();
 

@@ -74,6 +74,8 @@ public final class Main implements Callable<Integer> {
     String presenceDetailArray;
     @Option(names = "--shadow-compare-interval-ms", description = "Shadow comparison timer (HUDDLE_SHADOW_COMPARE_INTERVAL_MS, default 30000).")
     String shadowCompareInterval;
+    @Option(names = "--presence-source-refresh-ms", description = "How often the recorded rollout flag is re-read, so a switch through any node reaches this one (HUDDLE_PRESENCE_SOURCE_REFRESH_MS, default 1000).")
+    String presenceSourceRefresh;
     @Option(names = "--admin-token", description = "Bearer token of the admin API (HUDDLE_ADMIN_TOKEN; prefer the variable; unset = admin API off).")
     String adminToken;
     @Option(names = "--redis-url", description = "Cluster mode: the Redis all nodes share, redis://host:6379 (HUDDLE_REDIS_URL; unset = one node).")
@@ -121,6 +123,7 @@ public final class Main implements Callable<Integer> {
         put(flags, Setting.PRESENCE_HEARTBEAT_INTERVAL_MS, presenceHeartbeatInterval);
         put(flags, Setting.PRESENCE_DETAIL_ARRAY, presenceDetailArray);
         put(flags, Setting.SHADOW_COMPARE_INTERVAL_MS, shadowCompareInterval);
+        put(flags, Setting.PRESENCE_SOURCE_REFRESH_MS, presenceSourceRefresh);
         put(flags, Setting.ADMIN_TOKEN, adminToken);
         put(flags, Setting.REDIS_URL, redisUrl);
         put(flags, Setting.REDIS_PREFIX, redisPrefix);

@@ -253,6 +253,7 @@ public final class ConfigLoader {
         }
         int interval = parseInt(Setting.PRESENCE_HEARTBEAT_INTERVAL_MS, 1_000, 300_000, problems);
         int compare = parseInt(Setting.SHADOW_COMPARE_INTERVAL_MS, 100, 3_600_000, problems);
+        int refresh = parseInt(Setting.PRESENCE_SOURCE_REFRESH_MS, 100, 60_000, problems);
         String detail = raw(Setting.PRESENCE_DETAIL_ARRAY);
         boolean detailArray = true;
         if ("false".equalsIgnoreCase(detail)) {
@@ -264,7 +265,7 @@ public final class ConfigLoader {
         if (adminToken != null && adminToken.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
             problems.add(Setting.ADMIN_TOKEN.label() + ": must be at least 32 bytes");
         }
-        return new RolloutSettings(source, interval, detailArray, compare, adminToken);
+        return new RolloutSettings(source, interval, detailArray, compare, adminToken, refresh);
     }
 
     private int parseInt(Setting s, int min, int max, List<String> problems) {

@@ -12,13 +12,26 @@ import java.util.Objects;
  *     {@code presence} array (H8); in {@code legacy} and {@code shadow} it is always there
  * @param compareIntervalMs how often shadow mode compares every known room besides on each change
  * @param adminToken the bearer token of the admin API, or null (the admin API is then off)
+ * @param sourceRefreshMs how often the node re-reads the recorded rollout flag, so that a switch made through
+ *     any node sharing the database is adopted by this one within about that long
  */
 public record RolloutSettings(PresenceSource source, int heartbeatIntervalMs, boolean detailArray, int compareIntervalMs,
-        String adminToken) {
-    public static final RolloutSettings DEFAULTS = new RolloutSettings(PresenceSource.COMPONENT, 10_000, true, 30_000, null);
+        String adminToken, int sourceRefreshMs) {
+    public static final int DEFAULT_SOURCE_REFRESH_MS = 1_000;
+    public static final RolloutSettings DEFAULTS = new RolloutSettings(PresenceSource.COMPONENT, 10_000, true, 30_000, null,
+            DEFAULT_SOURCE_REFRESH_MS);
 
     public RolloutSettings {
         Objects.requireNonNull(source, "source");
+        if (sourceRefreshMs < 100 || sourceRefreshMs > 60_000) {
+            throw new IllegalArgumentException("sourceRefreshMs must lie in 100…60 000, was " + sourceRefreshMs);
+        }
+    }
+
+    /** The settings with the default re-read interval of the recorded flag. */
+    public RolloutSettings(PresenceSource source, int heartbeatIntervalMs, boolean detailArray, int compareIntervalMs,
+            String adminToken) {
+        this(source, heartbeatIntervalMs, detailArray, compareIntervalMs, adminToken, DEFAULT_SOURCE_REFRESH_MS);
     }
 
     /** How long after its last heartbeat a legacy row is stale: 2.5 intervals, the engine's deadline (P1). */
@@ -27,20 +40,25 @@ public record RolloutSettings(PresenceSource source, int heartbeatIntervalMs, bo
     }
 
     public RolloutSettings withSource(PresenceSource s) {
-        return new RolloutSettings(s, heartbeatIntervalMs, detailArray, compareIntervalMs, adminToken);
+        return new RolloutSettings(s, heartbeatIntervalMs, detailArray, compareIntervalMs, adminToken, sourceRefreshMs);
     }
 
     public RolloutSettings withDetailArray(boolean keep) {
-        return new RolloutSettings(source, heartbeatIntervalMs, keep, compareIntervalMs, adminToken);
+        return new RolloutSettings(source, heartbeatIntervalMs, keep, compareIntervalMs, adminToken, sourceRefreshMs);
     }
 
     public RolloutSettings withAdminToken(String token) {
-        return new RolloutSettings(source, heartbeatIntervalMs, detailArray, compareIntervalMs, token);
+        return new RolloutSettings(source, heartbeatIntervalMs, detailArray, compareIntervalMs, token, sourceRefreshMs);
+    }
+
+    public RolloutSettings withSourceRefreshMs(int ms) {
+        return new RolloutSettings(source, heartbeatIntervalMs, detailArray, compareIntervalMs, adminToken, ms);
     }
 
     @Override
     public String toString() {
         return "RolloutSettings[source=" + source.wire() + ", heartbeatIntervalMs=" + heartbeatIntervalMs + ", detailArray="
-                + detailArray + ", compareIntervalMs=" + compareIntervalMs + ", adminToken=" + (adminToken == null ? "unset" : "***") + "]";
+                + detailArray + ", compareIntervalMs=" + compareIntervalMs + ", adminToken=" + (adminToken == null ? "unset" : "***")
+                + ", sourceRefreshMs=" + sourceRefreshMs + "]";
     }
 }

@@ -41,6 +41,8 @@ public enum Setting {
             String.valueOf(RolloutSettings.DEFAULTS.detailArray())),
     SHADOW_COMPARE_INTERVAL_MS("--shadow-compare-interval-ms", "HUDDLE_SHADOW_COMPARE_INTERVAL_MS",
             String.valueOf(RolloutSettings.DEFAULTS.compareIntervalMs())),
+    PRESENCE_SOURCE_REFRESH_MS("--presence-source-refresh-ms", "HUDDLE_PRESENCE_SOURCE_REFRESH_MS",
+            String.valueOf(RolloutSettings.DEFAULT_SOURCE_REFRESH_MS)),
     ADMIN_TOKEN("--admin-token", "HUDDLE_ADMIN_TOKEN", null),
     REDIS_URL("--redis-url", "HUDDLE_REDIS_URL", null),
     REDIS_PREFIX("--redis-prefix", "HUDDLE_REDIS_PREFIX", ClusterConfig.DEFAULT_PREFIX),

@@ -13,6 +13,7 @@ import dev.huddle.server.http.Args;
 import dev.huddle.server.huddle.HuddleService;
 import dev.huddle.server.presence.PresenceFunctions;
 import dev.huddle.server.presence.SessionData;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -43,6 +44,11 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Membership, roles and flags follow exactly the new API's rules ({@link PresenceFunctions}); arguments
  * and membership are checked before anything changes.
+ *
+ * <p>The flag is one row of {@code rollout_settings}, shared by every node on the database. A switch
+ * through the admin API records it there; every node re-reads that row every {@code sourceRefreshMs}
+ * ({@link #refreshSource()}) and adopts a value that differs from its own, so the whole fleet follows a
+ * switch made through any node. A failed re-read keeps the node's mode.
  */
 public final class LegacyPresence implements ChangeListener, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LegacyPresence.class);
@@ -61,21 +67,36 @@ public final class LegacyPresence implements ChangeListener, AutoCloseable {
     /** Held while a shadow write touches both views, and while comparing, so no comparison sees half a write. */
     private final ReentrantLock shadowLock = new ReentrantLock();
     private final Set<String> knownRooms = ConcurrentHashMap.newKeySet();
-    private final ScheduledExecutorService jobs = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "legacy-presence");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService jobs = daemonScheduler("legacy-presence");
+    /**
+     * Re-reads the recorded flag on its own thread, so a long comparison or sweep on {@link #jobs} never
+     * delays a switch, and a slow database never holds up those jobs.
+     */
+    private final ScheduledExecutorService refresher = daemonScheduler("presence-source-refresh");
+    /** Serialises switches made here and switches adopted from the database; taken before {@link #shadowLock}. */
+    private final ReentrantLock switchLock = new ReentrantLock();
+    /**
+     * Whether the engine's store is shared by every node (cluster mode): then the node that switches away
+     * from {@code legacy} carries the table into it for all, and the nodes that adopt the switch do not.
+     */
+    private final boolean sharedEngine;
+    private final Counter refreshFailures;
+    /** Failed re-reads in a row (guarded by {@link #switchLock}); only the first of a run is logged. */
+    private int failedRefreshes;
+    /** A recorded legacy/shadow value this node refuses because the table is retired (logged once). */
+    private PresenceSource refusedRecorded;
 
     private final java.util.function.BooleanSupplier retiredNow;
 
     /**
      * @param retiredNow asks the database whether the retirement migration has been applied (it may be
      *     applied by the command while this server runs)
+     * @param sharedEngine whether {@code presence} is shared by every node (cluster mode) rather than this node's own
      */
     public LegacyPresence(LegacyPresenceTable table, java.util.function.BooleanSupplier retiredNow, Presence presence, PresenceFunctions functions,
-            HuddleService huddles, TimeSource time, RolloutSettings settings, MeterRegistry metrics) {
+            HuddleService huddles, TimeSource time, RolloutSettings settings, MeterRegistry metrics, boolean sharedEngine) {
         this.table = table;
+        this.sharedEngine = sharedEngine;
         this.retiredNow = retiredNow;
         boolean retired = retiredNow.getAsBoolean();
         this.retired = retired;
@@ -99,10 +120,17 @@ public final class LegacyPresence implements ChangeListener, AutoCloseable {
         LOG.info("event=presence_source source={} configured={}", initial.wire(), settings.source().wire());
         io.micrometer.core.instrument.Gauge.builder("presence.source", source, s -> s.get().ordinal())
                 .description("The rollout flag: 0 legacy, 1 shadow, 2 component").register(metrics);
+        this.refreshFailures = Counter.builder("presence.source.refresh.failures")
+                .description("Re-reads of the recorded rollout flag that failed (the node kept its mode)").register(metrics);
     }
 
-    /** Starts the timers: the stale-row job every heartbeat interval, the shadow comparison every compare interval. */
+    /**
+     * Starts the timers: the stale-row job every heartbeat interval, the shadow comparison every compare
+     * interval, and the re-read of the recorded flag every {@code sourceRefreshMs}.
+     */
     public LegacyPresence start() {
+        refresher.scheduleWithFixedDelay(this::refreshSource, settings.sourceRefreshMs(), settings.sourceRefreshMs(),
+                TimeUnit.MILLISECONDS);
         jobs.scheduleWithFixedDelay(this::sweepQuietly, settings.heartbeatIntervalMs(), settings.heartbeatIntervalMs(),
                 TimeUnit.MILLISECONDS);
         jobs.scheduleWithFixedDelay(this::compareAllQuietly, settings.compareIntervalMs(), settings.compareIntervalMs(),
@@ -233,32 +261,119 @@ public final class LegacyPresence implements ChangeListener, AutoCloseable {
         }
     }
 
-    /** Switches the rollout flag at runtime and records it (L2); returns the previous value. */
+    /**
+     * Switches the rollout flag at runtime and records it (L2), for every node sharing the database to
+     * adopt ({@link #refreshSource()}); returns the previous value.
+     */
     public PresenceSource switchTo(PresenceSource next) {
-        if (next.usesLegacyTable() && !retired && retiredNow.getAsBoolean()) {
+        switchLock.lock();
+        try {
+            if (next.usesLegacyTable() && !retired && retiredNow.getAsBoolean()) {
+                retired = true;
+            }
+            if (next.usesLegacyTable() && retired) {
+                throw new ApiException(409, "legacy_retired", "the legacy presence table has been retired; only component remains");
+            }
+            PresenceSource prev = apply(next, true);
+            LOG.info("event=presence_source_switched from={} to={}", prev.wire(), next.wire());
+            return prev;
+        } finally {
+            switchLock.unlock();
+        }
+    }
+
+    /**
+     * Re-reads the rollout flag recorded in the database and, when it differs from this node's, adopts
+     * it: the same move as a switch made here, except that it is not recorded again, and that with a
+     * shared engine the table's rows are not carried into it again (the switching node did that). Logs
+     * {@code event=presence_source_adopted} once per adopted switch. Runs every {@code sourceRefreshMs};
+     * may be called to adopt at once. Never throws: a failed read or adoption keeps this node's mode,
+     * is counted, logged (the first of a run, and the recovery), and retried on the next call.
+     *
+     * @return the mode this node runs after the call
+     */
+    public PresenceSource refreshSource() {
+        switchLock.lock();
+        try {
+            Optional<PresenceSource> recorded = table.recordedSource();
+            if (recorded.isPresent() && recorded.get() != source.get()) {
+                adopt(recorded.get());
+            }
+            if (failedRefreshes > 0) {
+                LOG.info("event=presence_source_refresh_recovered source={} failed_refreshes={}", source.get().wire(),
+                        failedRefreshes);
+                failedRefreshes = 0;
+            }
+        } catch (RuntimeException e) {
+            if (refresher.isShutdown()) {
+                return source.get(); // interrupted by close(): not a failure of the database
+            }
+            refreshFailures.increment();
+            if (failedRefreshes++ == 0) {
+                LOG.warn("event=presence_source_refresh_failed source={} kept=true error={}", source.get().wire(), e.toString());
+            }
+        } finally {
+            switchLock.unlock();
+        }
+        return source.get();
+    }
+
+    /** Adopts a switch recorded by another node (under {@link #switchLock}). */
+    private void adopt(PresenceSource next) {
+        if (next.usesLegacyTable() && (retired || retiredNow.getAsBoolean())) {
             retired = true;
+            if (refusedRecorded != next) {
+                refusedRecorded = next;
+                LOG.warn("event=presence_source_not_adopted recorded={} source={} reason=legacy_table_retired", next.wire(),
+                        source.get().wire());
+            }
+            return;
         }
-        if (next.usesLegacyTable() && retired) {
-            throw new ApiException(409, "legacy_retired", "the legacy presence table has been retired; only component remains");
-        }
+        PresenceSource prev = apply(next, false);
+        LOG.info("event=presence_source_adopted from={} to={}", prev.wire(), next.wire());
+    }
+
+    /**
+     * Moves this node to {@code next} (under {@link #switchLock}): leaving {@code legacy}, the table's
+     * fresh rows are carried into the engine (by the switching node only, when the engine is shared);
+     * {@code record} writes the switch to the database for the other nodes. Returns the previous mode.
+     */
+    private PresenceSource apply(PresenceSource next, boolean record) {
+        PresenceSource prev;
         shadowLock.lock();
         try {
-            PresenceSource prev = source.get();
+            prev = source.get();
             if (prev == PresenceSource.LEGACY && next != PresenceSource.LEGACY) {
-                seedEngine();
+                if (record || !sharedEngine) {
+                    seedEngine();
+                } else {
+                    learnRooms();
+                }
             }
-            table.recordSource(next, time.millis());
+            if (record) {
+                table.recordSource(next, time.millis());
+            }
             source.set(next);
             if (next != PresenceSource.SHADOW) {
                 comparator.reset();
             }
-            LOG.info("event=presence_source_switched from={} to={}", prev.wire(), next.wire());
-            return prev;
         } finally {
             shadowLock.unlock();
-            if (next == PresenceSource.SHADOW) {
+        }
+        if (next == PresenceSource.SHADOW) {
+            try {
                 jobs.execute(this::compareAllQuietly);
+            } catch (java.util.concurrent.RejectedExecutionException closed) {
+                // shutting down
             }
+        }
+        return prev;
+    }
+
+    /** The rooms of the table's fresh rows become known to the timer's comparison, as seeding does. */
+    private void learnRooms() {
+        for (LegacyPresenceTable.Row r : table.allFresh(time.millis() - settings.staleAfterMs())) {
+            knownRooms.add(r.huddleId());
         }
     }
 
@@ -348,6 +463,20 @@ public final class LegacyPresence implements ChangeListener, AutoCloseable {
 
     @Override
     public void close() {
+        refresher.shutdownNow();
+        try {
+            refresher.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         jobs.shutdownNow();
+    }
+
+    private static ScheduledExecutorService daemonScheduler(String name) {
+        return Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
     }
 }

@@ -100,23 +100,24 @@ class ConfigLoaderTest {
     }
 
     @Test
-    @DisplayName("L2 rollout settings: component by default; flag, interval, array and admin token set by flag or variable; bad values named together")
+    @DisplayName("L2 rollout settings: component by default; flag, intervals, array, admin token and flag re-read interval set by flag or variable; bad values named together")
     void rolloutSettings() {
         assertThat(load(Map.of(), Map.of()).rollout()).isEqualTo(RolloutSettings.DEFAULTS);
         ServerConfig c = load(Map.of(Setting.PRESENCE_SOURCE, "Shadow"), Map.of("PRESENCE_HEARTBEAT_INTERVAL_MS", "5000",
                 "HUDDLE_PRESENCE_DETAIL_ARRAY", "false", "HUDDLE_SHADOW_COMPARE_INTERVAL_MS", "1000",
-                "HUDDLE_ADMIN_TOKEN", "0123456789abcdef0123456789abcdef"));
+                "HUDDLE_ADMIN_TOKEN", "0123456789abcdef0123456789abcdef", "HUDDLE_PRESENCE_SOURCE_REFRESH_MS", "250"));
         assertThat(c.rollout()).isEqualTo(new RolloutSettings(PresenceSource.SHADOW, 5_000, false, 1_000,
-                "0123456789abcdef0123456789abcdef"));
+                "0123456789abcdef0123456789abcdef", 250));
+        assertThat(RolloutSettings.DEFAULTS.sourceRefreshMs()).isEqualTo(1_000);
         assertThat(c.rollout().staleAfterMs()).isEqualTo(12_500);
         assertThat(c.rollout().toString()).doesNotContain("0123456789abcdef");
         assertThatThrownBy(() -> load(Map.of(), Map.of("HUDDLE_PRESENCE_SOURCE", "convex", "PRESENCE_HEARTBEAT_INTERVAL_MS", "10",
-                "HUDDLE_PRESENCE_DETAIL_ARRAY", "maybe", "HUDDLE_ADMIN_TOKEN", "short")))
+                "HUDDLE_PRESENCE_DETAIL_ARRAY", "maybe", "HUDDLE_ADMIN_TOKEN", "short", "HUDDLE_PRESENCE_SOURCE_REFRESH_MS", "50")))
                 .isInstanceOfSatisfying(ConfigException.class, e -> {
-                    assertThat(e.problems()).hasSize(4);
+                    assertThat(e.problems()).hasSize(5);
                     assertThat(e.getMessage()).contains("HUDDLE_PRESENCE_SOURCE: must be legacy, shadow or component")
                             .contains("PRESENCE_HEARTBEAT_INTERVAL_MS").contains("HUDDLE_PRESENCE_DETAIL_ARRAY")
-                            .contains("HUDDLE_ADMIN_TOKEN");
+                            .contains("HUDDLE_ADMIN_TOKEN").contains("HUDDLE_PRESENCE_SOURCE_REFRESH_MS: must lie in 100…60000, was 50");
                 });
     }
 

@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.UnaryOperator;
 
 /**
  * Several real {@link HuddleServer} nodes in one JVM, in cluster mode: one Redis key prefix (unique to
@@ -63,13 +64,18 @@ public final class ClusterFixture implements AutoCloseable {
 
     /** Starts one more node; pings every 100 ms and probes its subscription every {@code probe}. */
     public Node start(Duration probe) {
+        return start(probe, c -> c);
+    }
+
+    /** Starts one more node as {@link #start(Duration)} does, with its configuration changed by {@code more}. */
+    public Node start(Duration probe, UnaryOperator<ServerConfig> more) {
         int i = started++;
         ServerConfig c = ServerConfig.forDataDir(dir.resolve("node" + i), 0)
                 .withDatabase(db.url, PostgresDatabase.USER, PostgresDatabase.PASSWORD)
                 .withCluster(new ClusterConfig(redisUrl, prefix).withProbeInterval(probe))
                 .withGuestSecret(secret)
                 .withLive(new LiveSettings(100, 16_384, 16, 64, 1_000, 0, 4_096, 30_000, 1_024));
-        HuddleServer s = new HuddleServer(c, clock).start();
+        HuddleServer s = new HuddleServer(more.apply(c), clock).start();
         Node n = new Node(i, s, new Api(s.port()));
         nodes.add(n);
         return n;
