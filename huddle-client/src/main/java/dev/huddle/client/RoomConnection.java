@@ -335,11 +335,11 @@ public final class RoomConnection implements AutoCloseable {
         }
     }
 
-    private static Participant participant(JsonNode e) {
+    private Participant participant(JsonNode e) {
         JsonNode d = e.path("data");
-        return new Participant(e.path("userId").asText(), e.path("online").asBoolean(), e.path("lastDisconnected").asLong(),
+        return client.shared(new Participant(e.path("userId").asText(), e.path("online").asBoolean(), e.path("lastDisconnected").asLong(),
                 d.path("displayName").asText(null), d.path("avatarUrl").isNull() ? null : d.path("avatarUrl").asText(null),
-                d.path("role").asText(null), d.path("isSpeaking").asBoolean(false), d.path("isRecording").asBoolean(false));
+                d.path("role").asText(null), d.path("isSpeaking").asBoolean(false), d.path("isRecording").asBoolean(false)));
     }
 
     private synchronized void socketGone(WebSocket ws) {

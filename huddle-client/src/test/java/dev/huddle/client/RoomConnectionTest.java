@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -138,6 +139,12 @@ class RoomConnectionTest {
             }
             await().atMost(Duration.ofSeconds(20)).until(() -> bots.stream().allMatch(b -> b.view().participants().size() == 40));
             assertThat(bots.get(0).view().participants().get(0).displayName()).isEqualTo("Bot 0");
+            // The room is held once, not once per socket: the first and last bot share their entries'
+            // instances (a hash collision in the client's table may cost a share or two, never a value).
+            Map<String, Participant> first = bots.get(0).state().entries();
+            Map<String, Participant> last = bots.get(39).state().entries();
+            assertThat(last).isEqualTo(first);
+            assertThat(first.keySet().stream().filter(u -> first.get(u) == last.get(u)).count()).isGreaterThanOrEqualTo(38);
         } finally {
             bots.forEach(RoomConnection::close);
         }
