@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The entry point: one shared {@link HttpClient} (and one small scheduler for reconnects) for any
@@ -31,6 +32,14 @@ public final class HuddleClient implements AutoCloseable {
      * table: a collision only costs a missed share. Participants are immutable, so the races are benign.
      */
     private final Participant[] participants = new Participant[1 << 16];
+    /**
+     * Recently parsed server messages by their text: a change fanned out to many sockets of this client
+     * is parsed once. Read-only trees, published through the array's volatile slots.
+     */
+    private final AtomicReferenceArray<Parsed> messages = new AtomicReferenceArray<>(1 << 12);
+
+    private record Parsed(String text, JsonNode tree) {
+    }
 
     private HuddleClient(URI base) {
         this.base = base;
@@ -74,6 +83,19 @@ public final class HuddleClient implements AutoCloseable {
         RoomConnection c = new RoomConnection(this, who, huddleId, options, listener);
         c.start();
         return c;
+    }
+
+    /** The message {@code text} as a tree, shared with other sockets that got the same text lately; never modify it. */
+    JsonNode parse(String text) throws IOException {
+        int h = text.hashCode();
+        int i = (h ^ (h >>> 16)) & (messages.length() - 1);
+        Parsed seen = messages.get(i);
+        if (seen != null && seen.text().equals(text)) {
+            return seen.tree();
+        }
+        JsonNode tree = json.readTree(text);
+        messages.set(i, new Parsed(text, tree));
+        return tree;
     }
 
     /** The shared instance equal to {@code p} if one was seen lately, else {@code p}, now the shared one. */

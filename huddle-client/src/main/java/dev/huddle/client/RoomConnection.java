@@ -397,7 +397,7 @@ public final class RoomConnection implements AutoCloseable {
             }
             if (text != null) {
                 try {
-                    handle(client.json.readTree(text));
+                    handle(client.parse(text));
                 } catch (Exception e) {
                     LOG.warn("unreadable message from the server: {}", text, e);
                 }
