@@ -1,12 +1,13 @@
 package dev.huddle.server.cluster;
 
 import dev.huddle.presence.DataMerger;
+import dev.huddle.presence.redis.RedisConnections;
 import dev.huddle.presence.redis.RedisPresenceStore;
 import dev.huddle.server.config.ClusterConfig;
-import io.lettuce.core.RedisClient;
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.lettuce.core.codec.StringCodec;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -39,9 +40,9 @@ public final class ClusterPresence implements AutoCloseable {
 
     private final ClusterConfig config;
     private final RedisPresenceStore store;
-    private final RedisClient watchClient;
-    private final StatefulRedisConnection<String, String> watchConnection;
-    private final RedisCommands<String, String> watch;
+    private final AbstractRedisClient watchClient;
+    private final RedisConnections.Connection<String, String> watchConnection;
+    private final RedisClusterCommands<String, String> watch;
     private final String incarnationKey;
     private final ScheduledExecutorService watcher;
     private final AtomicLong generation = new AtomicLong();
@@ -49,12 +50,13 @@ public final class ClusterPresence implements AutoCloseable {
     private volatile boolean reachable = true;
     private String incarnation;
 
-    private ClusterPresence(ClusterConfig config, RedisPresenceStore store, RedisClient watchClient) {
+    private ClusterPresence(ClusterConfig config, RedisPresenceStore store, AbstractRedisClient watchClient) {
         this.config = config;
         this.store = store;
         this.watchClient = watchClient;
+        // One key in one slot: the same commands work on one Redis server and on a Redis Cluster.
         this.incarnationKey = config.prefix() + "incarnation";
-        this.watchConnection = watchClient.connect();
+        this.watchConnection = RedisConnections.connect(watchClient, StringCodec.UTF8);
         this.watch = watchConnection.sync();
         this.watcher = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "cluster-watch");
@@ -67,9 +69,9 @@ public final class ClusterPresence implements AutoCloseable {
     public static ClusterPresence open(ClusterConfig config, DataMerger merger, int changeLogCapacity) {
         RedisPresenceStore store = RedisPresenceStore.builder(config.redisUrl()).prefix(config.presencePrefix())
                 .merger(merger).changeLogCapacity(changeLogCapacity).probeInterval(config.probeInterval()).build();
-        RedisClient client = null;
+        AbstractRedisClient client = null;
         try {
-            client = RedisPresenceStore.newClient(config.redisUrl(), 100, Duration.ofSeconds(2));
+            client = RedisConnections.newClient(config.redisUrl(), 100, Duration.ofSeconds(2));
             ClusterPresence c = new ClusterPresence(config, store, client);
             c.checkNow();
             long every = config.watchInterval().toMillis();
