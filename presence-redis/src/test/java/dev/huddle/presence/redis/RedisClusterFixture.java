@@ -1,14 +1,19 @@
 package dev.huddle.presence.redis;
 
-import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.RedisClusterClient;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,8 +29,8 @@ import org.awaitility.Awaitility;
 /**
  * A real Redis Cluster of the test's own: three master {@code redis-server} processes (no replicas,
  * no persistence) on free ports in a temporary directory, their slots assigned (0–5460, 5461–10922,
- * 10923–16383) and introduced to each other with {@code CLUSTER ADDSLOTSRANGE} and {@code CLUSTER
- * MEET}, ready once every node reports {@code cluster_state:ok} and knows all three (waited for with
+ * 10923–16383) and introduced to each other with {@code CLUSTER ADDSLOTSRANGE}, {@code CLUSTER
+ * SET-CONFIG-EPOCH} and {@code CLUSTER MEET}, ready once every node reports {@code cluster_state:ok} and knows all three (waited for with
  * a bounded deadline). {@link #close()} stops the processes and deletes the directory; a JVM shutdown
  * hook does the same if a test run ends without closing it, and a failed start stops what it started.
  *
@@ -105,40 +110,83 @@ public final class RedisClusterFixture implements AutoCloseable {
         }
     }
 
-    /** Assigns each master a third of the slots, introduces them, and waits until the cluster is ok. */
+    /**
+     * Assigns each master a third of the slots, introduces them, and waits until the cluster is ok.
+     * Plain RESP over a socket: nothing to start up, so forming takes what Redis takes (about 2 s).
+     */
     private void form() {
-        RedisClient nodes = RedisClient.create();
-        try {
-            List<StatefulRedisConnection<String, String>> conns = new ArrayList<>();
-            try {
-                for (int port : ports) {
-                    Awaitility.await("redis-server on port " + port).atMost(READY_WITHIN).pollInterval(Duration.ofMillis(20))
-                            .ignoreExceptions().until(() -> {
-                                conns.add(connectToNode(port, nodes));
-                                return true;
-                            });
-                }
-                int per = 16_384 / MASTERS;
-                for (int i = 0; i < MASTERS; i++) {
-                    int from = i * per;
-                    int to = i == MASTERS - 1 ? 16_383 : from + per - 1;
-                    conns.get(i).sync().clusterAddSlotsRange(Range.create(from, to));
-                }
-                for (int i = 1; i < MASTERS; i++) {
-                    conns.get(0).sync().clusterMeet("127.0.0.1", ports.get(i));
-                }
-                Awaitility.await("cluster_state:ok on every node").atMost(READY_WITHIN).pollInterval(Duration.ofMillis(50))
-                        .until(() -> conns.stream().allMatch(c -> {
-                            String info = c.sync().clusterInfo();
-                            return info.contains("cluster_state:ok") && info.contains("cluster_known_nodes:" + MASTERS)
-                                    && info.contains("cluster_slots_assigned:16384");
-                        }));
-            } finally {
-                conns.forEach(StatefulRedisConnection::close);
-            }
-        } finally {
-            nodes.shutdown();
+        for (int port : ports) {
+            Awaitility.await("redis-server on port " + port).atMost(READY_WITHIN).pollInterval(Duration.ofMillis(20))
+                    .until(() -> "PONG".equals(tryCommand(port, "PING")));
         }
+        int per = 16_384 / MASTERS;
+        for (int i = 0; i < MASTERS; i++) {
+            int from = i * per;
+            int to = i == MASTERS - 1 ? 16_383 : from + per - 1;
+            command(ports.get(i), "CLUSTER", "ADDSLOTSRANGE", String.valueOf(from), String.valueOf(to));
+            command(ports.get(i), "CLUSTER", "SET-CONFIG-EPOCH", String.valueOf(i + 1));
+        }
+        for (int i = 1; i < MASTERS; i++) {
+            command(ports.get(0), "CLUSTER", "MEET", "127.0.0.1", String.valueOf(ports.get(i)));
+        }
+        Awaitility.await("cluster_state:ok on every node").atMost(READY_WITHIN).pollInterval(Duration.ofMillis(50))
+                .until(() -> ports.stream().allMatch(port -> {
+                    String info = tryCommand(port, "CLUSTER", "INFO");
+                    return info != null && info.contains("cluster_state:ok") && info.contains("cluster_known_nodes:" + MASTERS)
+                            && info.contains("cluster_slots_assigned:16384");
+                }));
+    }
+
+    /** Sends one command to the node on {@code port}; its reply as text. A Redis error reply throws. */
+    private static String command(int port, String... args) {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(5_000);
+            StringBuilder req = new StringBuilder("*").append(args.length).append("\r\n");
+            for (String arg : args) {
+                req.append('$').append(arg.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(arg).append("\r\n");
+            }
+            OutputStream out = socket.getOutputStream();
+            out.write(req.toString().getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
+            String line = readLine(in);
+            switch (line.charAt(0)) {
+                case '+', ':' -> {
+                    return line.substring(1);
+                }
+                case '$' -> {
+                    byte[] body = new byte[Integer.parseInt(line.substring(1))];
+                    in.readFully(body);
+                    return new String(body, StandardCharsets.UTF_8);
+                }
+                default -> throw new IllegalStateException("redis-server on port " + port + " refused "
+                        + String.join(" ", args) + ": " + line);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** As {@link #command}, or null while the node cannot be reached. */
+    private static String tryCommand(int port, String... args) {
+        try {
+            return command(port, args);
+        } catch (UncheckedIOException e) {
+            return null;
+        }
+    }
+
+    private static String readLine(DataInputStream in) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        int c;
+        while ((c = in.read()) != '\r') {
+            if (c < 0) {
+                throw new EOFException("connection closed");
+            }
+            sb.append((char) c);
+        }
+        in.read(); // '\n'
+        return sb.toString();
     }
 
     /** A port whose cluster bus port (port + 10000) is free too. */
