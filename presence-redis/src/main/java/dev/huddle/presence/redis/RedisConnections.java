@@ -69,7 +69,12 @@ public final class RedisConnections {
         }
         // Lettuce reads "redis://h1:p1,h2:p2" as a list of nodes; the scheme is ours, to tell the kinds apart.
         String plain = url.replaceFirst("^rediss-cluster://", "rediss://").replaceFirst("^redis-cluster://", "redis://");
-        List<RedisURI> seeds = RedisClusterURIUtil.toRedisURIs(URI.create(plain));
+        List<RedisURI> seeds;
+        try {
+            seeds = RedisClusterURIUtil.toRedisURIs(URI.create(plain));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("not a " + CLUSTER_SCHEME + ":// URL: " + e.getMessage(), e);
+        }
         if (seeds.isEmpty() || seeds.stream().anyMatch(u -> u.getHost() == null || u.getHost().isEmpty())) {
             throw new IllegalArgumentException("a " + CLUSTER_SCHEME + ":// URL names host:port pairs separated by commas");
         }
