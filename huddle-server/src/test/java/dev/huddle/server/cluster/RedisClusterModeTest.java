@@ -15,6 +15,7 @@ import dev.huddle.server.support.ClusterFixture.Node;
 import dev.huddle.server.support.TestServer;
 import dev.huddle.server.support.TestServer.Guest;
 import dev.huddle.server.support.WsClient;
+import io.lettuce.core.RedisClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -28,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Cluster mode on a Redis Cluster: two server nodes whose {@code HUDDLE_REDIS_URL} is
  * {@code redis-cluster://…} (a real cluster of three masters, {@link RedisClusterFixture}) share one
- * room, and the nodes' own use of Redis (the incarnation key behind {@code /health}) works there too.
+ * room, and the nodes' own use of Redis works there too: {@code /health}, and noticing that one master
+ * lost its data.
  */
 class RedisClusterModeTest {
     private static final Duration WAIT = Duration.ofSeconds(15);
@@ -78,9 +80,25 @@ class RedisClusterModeTest {
 
             for (Node n : List.of(a, b)) {
                 assertThat(n.server().cluster().reachable()).isTrue();
-                assertThat(n.server().cluster().checkNow()).as("no data loss seen: one incarnation in the cluster").isZero();
+                assertThat(n.server().cluster().checkNow()).as("no data loss seen").isZero();
                 assertThat(n.api().get("/health", (String) null).status()).isEqualTo(200);
             }
+
+            // One master loses its data alone (restarted empty, no replica took over): both nodes notice,
+            // though the other masters kept theirs, and resync their subscribers with a snapshot.
+            int before = watchB.received().size();
+            RedisClient nodes = RedisClient.create();
+            try (var master = redis.connectToNode(redis.ports().get(2), nodes)) {
+                master.sync().flushall();
+            } finally {
+                nodes.shutdown();
+            }
+            for (Node n : List.of(a, b)) {
+                await().atMost(WAIT).until(() -> n.server().cluster().generation() == 1);
+                assertThat(n.server().cluster().checkNow()).isEqualTo(1);
+            }
+            await().atMost(WAIT).until(() -> watchB.received().stream().skip(before)
+                    .anyMatch(m -> "snapshot".equals(m.path("type").asText())));
         }
     }
 }

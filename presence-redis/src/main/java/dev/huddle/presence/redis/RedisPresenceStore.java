@@ -628,6 +628,19 @@ public final class RedisPresenceStore implements PresenceStore {
         return prefix;
     }
 
+    /**
+     * One key named {@code name} per partition, each in its partition's slot: for a caller that must
+     * watch every part of the store's data — on a Redis Cluster each master holds some partitions, and
+     * a master can lose its data alone.
+     */
+    public List<String> partitionKeys(String name) {
+        List<String> keys = new ArrayList<>(partitions);
+        for (int p = 0; p < partitions; p++) {
+            keys.add(tag(p) + name);
+        }
+        return keys;
+    }
+
     /** How many pub/sub messages this node dropped because its feed's inbox was full (a metric). */
     public long droppedMessages() {
         return feed.dropped();
