@@ -78,7 +78,7 @@ public final class Main implements Callable<Integer> {
     String presenceSourceRefresh;
     @Option(names = "--admin-token", description = "Bearer token of the admin API (HUDDLE_ADMIN_TOKEN; prefer the variable; unset = admin API off).")
     String adminToken;
-    @Option(names = "--redis-url", description = "Cluster mode: the Redis all nodes share, redis://host:6379 (HUDDLE_REDIS_URL; unset = one node).")
+    @Option(names = "--redis-url", description = "Cluster mode: the Redis all nodes share, redis://host:6379, or a Redis Cluster, redis-cluster://host1:6379,host2:6379 (HUDDLE_REDIS_URL; unset = one node).")
     String redisUrl;
     @Option(names = "--redis-prefix", description = "Cluster mode: prefix of every Redis key (HUDDLE_REDIS_PREFIX, default huddle:).")
     String redisPrefix;

@@ -1,22 +1,28 @@
 package dev.huddle.server.cluster;
 
 import dev.huddle.presence.DataMerger;
+import dev.huddle.presence.redis.RedisConnections;
 import dev.huddle.presence.redis.RedisPresenceStore;
 import dev.huddle.server.config.ClusterConfig;
-import io.lettuce.core.RedisClient;
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.codec.StringCodec;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,8 +32,10 @@ import org.slf4j.LoggerFactory;
  * keeps this node's view of Redis current (for {@code /health}, and to notice that Redis lost its data).
  *
  * <p>Loss of data (Redis restarted without persistence, or flushed) is noticed through an
- * <em>incarnation</em> key: a random id under the cluster's prefix, created by whichever node finds it
- * missing ({@code SET NX}). A node that reads an id other than the one it knew bumps its
+ * <em>incarnation</em>: a random marker in every partition of the presence store, each in its
+ * partition's slot, created by whichever node finds it missing ({@code SET NX}). On a Redis Cluster every
+ * master holds some partitions, so a master that lost its data alone (restarted empty, no replica took
+ * over) is noticed too. A node that reads markers other than the ones it knew bumps its
  * {@link #generation()} and tells its listener, which resyncs its subscribers with snapshots; live
  * sockets re-create their sessions with their next frame. Coming back after being unreachable counts
  * the same way: sessions whose sockets stayed open may have expired meanwhile, since their heartbeats
@@ -36,26 +44,27 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClusterPresence implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterPresence.class);
+    private static final Duration WATCH_TIMEOUT = Duration.ofSeconds(2);
 
     private final ClusterConfig config;
     private final RedisPresenceStore store;
-    private final RedisClient watchClient;
-    private final StatefulRedisConnection<String, String> watchConnection;
-    private final RedisCommands<String, String> watch;
-    private final String incarnationKey;
+    private final AbstractRedisClient watchClient;
+    private final RedisConnections.Connection<String, String> watchConnection;
+    private final RedisClusterAsyncCommands<String, String> watch;
+    private final List<String> incarnationKeys;
     private final ScheduledExecutorService watcher;
     private final AtomicLong generation = new AtomicLong();
     private volatile Runnable onDataLost = () -> { };
     private volatile boolean reachable = true;
     private String incarnation;
 
-    private ClusterPresence(ClusterConfig config, RedisPresenceStore store, RedisClient watchClient) {
+    private ClusterPresence(ClusterConfig config, RedisPresenceStore store, AbstractRedisClient watchClient) {
         this.config = config;
         this.store = store;
         this.watchClient = watchClient;
-        this.incarnationKey = config.prefix() + "incarnation";
-        this.watchConnection = watchClient.connect();
-        this.watch = watchConnection.sync();
+        this.incarnationKeys = store.partitionKeys("incarnation");
+        this.watchConnection = RedisConnections.connect(watchClient, StringCodec.UTF8);
+        this.watch = watchConnection.async();
         this.watcher = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "cluster-watch");
             t.setDaemon(true);
@@ -67,9 +76,9 @@ public final class ClusterPresence implements AutoCloseable {
     public static ClusterPresence open(ClusterConfig config, DataMerger merger, int changeLogCapacity) {
         RedisPresenceStore store = RedisPresenceStore.builder(config.redisUrl()).prefix(config.presencePrefix())
                 .merger(merger).changeLogCapacity(changeLogCapacity).probeInterval(config.probeInterval()).build();
-        RedisClient client = null;
+        AbstractRedisClient client = null;
         try {
-            client = RedisPresenceStore.newClient(config.redisUrl(), 100, Duration.ofSeconds(2));
+            client = RedisConnections.newClient(config.redisUrl(), 100, WATCH_TIMEOUT);
             ClusterPresence c = new ClusterPresence(config, store, client);
             c.checkNow();
             long every = config.watchInterval().toMillis();
@@ -104,18 +113,14 @@ public final class ClusterPresence implements AutoCloseable {
     }
 
     /**
-     * Reads the incarnation key now (creating it if missing) and returns the generation after that;
+     * Reads the incarnation markers now (creating missing ones) and returns the generation after that;
      * when Redis is unreachable, returns the current one.
      */
     public long checkNow() {
         boolean lost = false;
         synchronized (this) {
             try {
-                String id = watch.get(incarnationKey);
-                if (id == null) {
-                    watch.set(incarnationKey, newId(), SetArgs.Builder.nx());
-                    id = watch.get(incarnationKey);
-                }
+                String id = readIncarnation();
                 if (incarnation != null && !incarnation.equals(id)) {
                     LOG.warn("Redis lost its data (restarted without persistence, or flushed): resyncing this node's"
                             + " subscribers; live sockets re-create their sessions");
@@ -188,6 +193,33 @@ public final class ClusterPresence implements AutoCloseable {
         watchConnection.close();
         watchClient.shutdown();
         // The store is closed by the engine that owns it.
+    }
+
+    /**
+     * Every partition's marker, joined: {@code SET NX} a fresh id on each (a no-op where one exists),
+     * then read them all, pipelined. Per key the two run in order (one key, one slot, one connection).
+     */
+    private String readIncarnation() {
+        String candidate = newId();
+        List<RedisFuture<String>> reads = new ArrayList<>(incarnationKeys.size());
+        for (String key : incarnationKeys) {
+            watch.set(key, candidate, SetArgs.Builder.nx());
+            reads.add(watch.get(key));
+        }
+        StringBuilder id = new StringBuilder();
+        for (RedisFuture<String> f : reads) {
+            try {
+                id.append(f.get(WATCH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)).append(',');
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+            } catch (TimeoutException e) {
+                throw new IllegalStateException("Redis did not answer within " + WATCH_TIMEOUT, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
+        return id.toString();
     }
 
     private static String newId() {

@@ -6,7 +6,8 @@ import java.util.Objects;
 /**
  * Cluster mode: presence lives in Redis so that several server nodes share it (see docs/operations.md).
  *
- * @param redisUrl the Redis every node uses, {@code redis://host:port[/db]} or {@code rediss://…}
+ * @param redisUrl the Redis every node uses: one server, {@code redis://host:port[/db]} or {@code rediss://…}, or a
+ *     Redis Cluster, {@code redis-cluster://host1:port1,host2:port2} or {@code rediss-cluster://…} (seed nodes)
  * @param prefix every key and channel this cluster writes starts with it; nodes of one cluster agree on it
  * @param probeInterval how often the node checks that its Redis subscription still delivers
  * @param maxWorkerSleep the longest the expiry worker sleeps (other nodes' deadlines never wake it)

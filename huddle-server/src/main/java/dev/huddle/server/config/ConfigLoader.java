@@ -1,5 +1,6 @@
 package dev.huddle.server.config;
 
+import dev.huddle.presence.redis.RedisConnections;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,14 +103,25 @@ public final class ConfigLoader {
             return null;
         }
         int before = problems.size();
-        try {
-            URI u = URI.create(url);
-            if (!"redis".equals(u.getScheme()) && !"rediss".equals(u.getScheme()) || u.getHost() == null) {
-                problems.add(Setting.REDIS_URL.label() + ": must look like redis://host:6379 (or rediss:// for TLS), was '"
+        if (RedisConnections.isCluster(url)) {
+            try {
+                RedisConnections.clusterSeeds(url, Duration.ofSeconds(1));
+            } catch (IllegalArgumentException e) {
+                problems.add(Setting.REDIS_URL.label() + ": a Redis Cluster is named by its nodes,"
+                        + " redis-cluster://host1:6379,host2:6379 (or rediss-cluster:// for TLS), was '"
                         + ClusterConfig.redactPassword(url) + "'");
             }
-        } catch (IllegalArgumentException e) {
-            problems.add(Setting.REDIS_URL.label() + ": not a URL: '" + ClusterConfig.redactPassword(url) + "'");
+        } else {
+            try {
+                URI u = URI.create(url);
+                if (!"redis".equals(u.getScheme()) && !"rediss".equals(u.getScheme()) || u.getHost() == null) {
+                    problems.add(Setting.REDIS_URL.label() + ": must look like redis://host:6379 (or rediss:// for TLS),"
+                            + " or redis-cluster://host1:6379,host2:6379 for a Redis Cluster, was '"
+                            + ClusterConfig.redactPassword(url) + "'");
+                }
+            } catch (IllegalArgumentException e) {
+                problems.add(Setting.REDIS_URL.label() + ": not a URL: '" + ClusterConfig.redactPassword(url) + "'");
+            }
         }
         if (prefix.indexOf('{') >= 0 || prefix.indexOf('}') >= 0 || prefix.chars().anyMatch(Character::isWhitespace)) {
             problems.add(Setting.REDIS_PREFIX.label() + ": must not contain braces or spaces (the store puts a hash tag"

@@ -140,6 +140,10 @@ class ConfigLoaderTest {
         assertThat(f.cluster().prefix()).isEqualTo("app1:");
         assertThat(f.guestSecret()).hasSize(32);
         assertThat(f.toString()).doesNotContain("pw");
+        ServerConfig rc = load(Map.of(), Map.of("HUDDLE_REDIS_URL", "redis-cluster://:pw@10.0.0.5:7000,10.0.0.6:7000",
+                "HUDDLE_DB_URL", "jdbc:postgresql://db/huddle", "HUDDLE_GUEST_SECRET", SECRET));
+        assertThat(rc.cluster().redisUrl()).startsWith("redis-cluster://");
+        assertThat(rc.toString()).doesNotContain("pw");
     }
 
     @Test
@@ -157,6 +161,11 @@ class ConfigLoaderTest {
                     assertThat(e.getMessage()).contains("HUDDLE_REDIS_URL").contains("HUDDLE_REDIS_PREFIX")
                             .contains("HUDDLE_GUEST_SECRET").contains("256 bits");
                 });
+        for (String bad : new String[] {"redis-cluster://", "redis-cluster://:7000", "redis://a:1,b:2"}) {
+            assertThatThrownBy(() -> load(Map.of(), Map.of("HUDDLE_REDIS_URL", bad, "HUDDLE_DB_URL", "jdbc:postgresql://db/huddle",
+                    "HUDDLE_GUEST_SECRET", SECRET)))
+                    .as(bad).isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.getMessage()).contains("HUDDLE_REDIS_URL"));
+        }
         assertThatThrownBy(() -> load(Map.of(), Map.of("HUDDLE_GUEST_SECRET", SECRET, "HUDDLE_GUEST_SECRET_FILE", "/nope")))
                 .hasMessageContaining("not both");
     }

@@ -8,11 +8,12 @@ import dev.huddle.server.HuddleServer;
 import dev.huddle.server.config.ClusterConfig;
 import dev.huddle.server.config.LiveSettings;
 import dev.huddle.server.config.ServerConfig;
+import dev.huddle.presence.redis.RedisConnections;
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.KeyScanCursor;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
-import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.StringCodec;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -242,10 +243,10 @@ public final class ClusterFixture implements AutoCloseable {
         db.close();
     }
 
-    /** Deletes every key under {@code prefix} (SCAN + UNLINK); returns how many. */
+    /** Deletes every key under {@code prefix} (SCAN + UNLINK, on every master of a cluster); returns how many. */
     public static long deleteKeys(String redisUrl, String prefix) {
-        RedisClient client = RedisClient.create(redisUrl);
-        try (StatefulRedisConnection<String, String> conn = client.connect()) {
+        AbstractRedisClient client = RedisConnections.newClient(redisUrl, 1_000, Duration.ofSeconds(5));
+        try (RedisConnections.Connection<String, String> conn = RedisConnections.connect(client, StringCodec.UTF8)) {
             long n = 0;
             ScanCursor cursor = ScanCursor.INITIAL;
             do {

@@ -11,17 +11,16 @@ import dev.huddle.presence.HeartbeatResult;
 import dev.huddle.presence.PresenceStore;
 import dev.huddle.presence.RoomSnapshot;
 import dev.huddle.presence.SessionConflictException;
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScoredValue;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
@@ -37,7 +36,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -89,18 +87,31 @@ import org.slf4j.LoggerFactory;
  * compare-and-delete script that ends it only if its deadline is still the one read and is due. Every
  * node may run it at once; a session ends exactly once.
  *
+ * <h2>Redis Cluster</h2>
+ * Every key of a room, and its partition's deadline set, token indexes and user index, carry the
+ * partition's hash tag, so every room script touches one slot. Tokens name their partition, so they
+ * route themselves. The one rule that spans rooms — a session id belongs to one (room, user) (P2) —
+ * is a claim in the session id's own slot, taken as a separate step between a pending (invisible)
+ * session and its activation; {@link #heartbeat} and {@code docs/redis-store.md} give the ordering and
+ * why no race or crash yields two live sessions with one id, or a claim that blocks an id for good.
+ * The same code runs on one server and on a cluster ({@link RedisConnections}).
+ *
  * <h2>Limits</h2>
- * Standalone Redis (with replicas or Sentinel), {@code maxmemory-policy noeviction}. Not yet Redis
- * Cluster: room keys and deadline sets carry the partition's hash tag, but the global indexes (session
- * ids, tokens, a user's rooms) are other slots. A merge rule that throws leaves the entry's data as it
- * was (logged), as in the in-memory store. Redis errors surface as Lettuce's {@code RedisException}; a
- * call that times out after Redis ran its script has applied it.
+ * {@code maxmemory-policy noeviction}. A merge rule that throws leaves the entry's data as it was
+ * (logged), as in the in-memory store. Redis errors surface as Lettuce's {@code RedisException}; a call
+ * that times out after Redis ran its script has applied it.
  */
 public final class RedisPresenceStore implements PresenceStore {
     public static final int DEFAULT_PARTITIONS = 16;
     public static final int DEFAULT_CHANGE_LOG_CAPACITY = 1_024;
     private static final Logger LOG = LoggerFactory.getLogger(RedisPresenceStore.class);
     private static final int MAX_ATTEMPTS = 1_000;
+    /**
+     * How long after the latest time this node has seen a pending session (a new session between its
+     * steps) is kept before expiry reclaims it. Only memory depends on it: a pending session is
+     * invisible, and one reclaimed under a slow caller's feet only makes that caller start over.
+     */
+    static final long PENDING_GRACE_MS = 60_000;
     private static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
     private static final Comparator<Wire.Row> ORDER = Comparator
             .comparing((Wire.Row r) -> !r.entry().online())
@@ -108,11 +119,12 @@ public final class RedisPresenceStore implements PresenceStore {
             .thenComparing(r -> r.entry().userId())
             .thenComparing(r -> r.entry().roomId());
 
-    private final RedisClient client;
+    private final AbstractRedisClient client;
     private final boolean ownsClient;
-    private final StatefulRedisConnection<String, byte[]> connection;
-    private final RedisCommands<String, byte[]> redis;
-    private final RedisAsyncCommands<String, byte[]> async;
+    private final boolean cluster;
+    private final RedisConnections.Connection<String, byte[]> connection;
+    private final RedisClusterCommands<String, byte[]> redis;
+    private final RedisClusterAsyncCommands<String, byte[]> async;
     private volatile StatefulRedisPubSubConnection<String, byte[]> pubSub;
     private final String probeChannel;
     private final AtomicLong probeCounter = new AtomicLong();
@@ -130,6 +142,8 @@ public final class RedisPresenceStore implements PresenceStore {
     private final Duration timeout;
     private final String nodeId;
     private final AtomicLong epochs = new AtomicLong();
+    /** The latest time any call has given this node (pending sessions are kept past it, see PENDING_GRACE_MS). */
+    private final AtomicLong latestNow = new AtomicLong(Long.MIN_VALUE);
 
     private RedisPresenceStore(Builder b) {
         this.prefix = b.prefix;
@@ -141,12 +155,13 @@ public final class RedisPresenceStore implements PresenceStore {
         new SecureRandom().nextBytes(id);
         this.nodeId = Base64.getUrlEncoder().withoutPadding().encodeToString(id);
         this.ownsClient = b.client == null;
-        this.client = b.client != null ? b.client : newClient(b.uri, b.requestQueueSize, b.timeout);
-        StatefulRedisConnection<String, byte[]> conn = null;
+        this.client = b.client != null ? b.client : RedisConnections.newClient(b.uri, b.requestQueueSize, b.timeout);
+        this.cluster = client instanceof RedisClusterClient;
+        RedisConnections.Connection<String, byte[]> conn = null;
         StatefulRedisPubSubConnection<String, byte[]> ps = null;
         ChangeFeed f = null;
         try {
-            conn = client.connect(CODEC);
+            conn = RedisConnections.connect(client, CODEC);
             this.connection = conn;
             this.redis = conn.sync();
             this.async = conn.async();
@@ -183,53 +198,209 @@ public final class RedisPresenceStore implements PresenceStore {
         }
     }
 
-    /** Starts building a store on the Redis at {@code uri} (e.g. {@code redis://127.0.0.1:6379}). */
+    /**
+     * Starts building a store on the Redis at {@code uri}: one server ({@code redis://127.0.0.1:6379}) or
+     * a Redis Cluster ({@code redis-cluster://host1:port1,host2:port2}); see {@link RedisConnections}.
+     */
     public static Builder builder(String uri) {
         return new Builder(Objects.requireNonNull(uri, "uri"), null);
     }
 
-    /** Starts building a store on a client the caller owns (and shuts down); tests share one. */
-    public static Builder builder(RedisClient client) {
+    /**
+     * Starts building a store on a client the caller owns (and shuts down): a {@code RedisClient} or a
+     * {@code RedisClusterClient}; tests share one.
+     */
+    public static Builder builder(AbstractRedisClient client) {
         return new Builder(null, Objects.requireNonNull(client, "client"));
     }
 
-    /**
-     * A client configured as this store wants it: a bounded request queue (commands beyond it fail at
-     * once instead of piling up in memory while Redis is away), auto-reconnect, command timeouts.
-     */
-    public static RedisClient newClient(String uri, int requestQueueSize, Duration timeout) {
-        RedisURI redisUri = RedisURI.create(uri);
-        redisUri.setTimeout(timeout);
-        RedisClient c = RedisClient.create(redisUri);
-        c.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                .requestQueueSize(requestQueueSize)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.DEFAULT)
-                .timeoutOptions(TimeoutOptions.enabled(timeout))
-                .build());
-        return c;
+    /** A client for {@code uri} (one server or a cluster) configured as this store wants it; see {@link RedisConnections#newClient}. */
+    public static AbstractRedisClient newClient(String uri, int requestQueueSize, Duration timeout) {
+        return RedisConnections.newClient(uri, requestQueueSize, timeout);
     }
 
     // ---- writes --------------------------------------------------------------------------------
 
+    /**
+     * P1–P4, P12. A live session's heartbeat is one script in the room's slot. A new session needs the
+     * session id's claim (P2), which lives in the id's own slot, so it takes three steps:
+     * <ol>
+     *   <li><b>begin</b> (room slot): records a <i>pending</i> session for a fresh nonce — invisible: no
+     *       member, token or change — or adopts the pending session of a concurrent call for the same
+     *       room, user and id;</li>
+     *   <li><b>claim</b> (id slot, {@link #claim}): the id's claim becomes (room, user, nonce), after
+     *       checking any other claim in the room it names;</li>
+     *   <li><b>activate</b> (room slot): the pending session of that nonce goes live (join or update),
+     *       if it is still there; if not (a claimant for another room removed it), start over.</li>
+     * </ol>
+     * A pending session is written before its claim, and a claim is only ever replaced after its
+     * pending session was removed or found gone in its room — so the nonce a claim held can never go
+     * live afterwards, and at most one session per id is live. See {@code docs/redis-store.md}.
+     */
     @Override
     public HeartbeatResult heartbeat(String roomId, String userId, String sessionId, long now, long deadline,
             Map<String, String> sessionData, Supplier<String> newToken) {
-        List<Object> r = write(Scripts.HEARTBEAT, roomId, (args, merged) -> {
+        seen(now);
+        int p = partition(roomId);
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            List<Object> r = heartbeatStep("begin", p, roomId, userId, sessionId, newNonce(), now, deadline,
+                    sessionData, newToken, new Merged("", null));
+            String status = s(r.get(0));
+            if ("CONFLICT".equals(status)) {
+                throw new SessionConflictException(sessionId);
+            }
+            if ("OK".equals(status)) {
+                return new HeartbeatResult(s(r.get(1)), s(r.get(2)), deadline);
+            }
+            // PENDING: the id must be claimed for (room, user, nonce) before that session may go live.
+            String nonce = s(r.get(1));
+            Merged forActivation = merge(roomId, r, 2);
+            Claim claim = claim(roomId, userId, sessionId, nonce);
+            if (claim.conflict()) {
+                dropPending(roomId, sessionId, claim.nonce());
+                throw new SessionConflictException(sessionId);
+            }
+            r = heartbeatStep("activate", p, roomId, userId, sessionId, claim.nonce(), now, deadline, sessionData,
+                    newToken, claim.nonce().equals(nonce) ? forActivation : new Merged("", null));
+            status = s(r.get(0));
+            if ("CONFLICT".equals(status)) {
+                throw new SessionConflictException(sessionId);
+            }
+            if ("OK".equals(status)) {
+                return new HeartbeatResult(s(r.get(1)), s(r.get(2)), deadline);
+            }
+            // GONE: a claimant for another room or user removed the pending session, or expiry reclaimed
+            // it under a very slow call; nothing of this call is visible, so start over.
+        }
+        throw new ContentionException(roomId, MAX_ATTEMPTS);
+    }
+
+    private List<Object> heartbeatStep(String mode, int p, String roomId, String userId, String sessionId, String nonce,
+            long now, long deadline, Map<String, String> sessionData, Supplier<String> newToken, Merged first) {
+        boolean activate = "activate".equals(mode);
+        long pendingUntil = Math.max(deadline, latestNow.get()) + PENDING_GRACE_MS;
+        return write(Scripts.HEARTBEAT, roomId, (args, merged) -> {
+            args.add(b(mode));
             args.add(b(userId));
             args.add(b(sessionId));
+            args.add(b(nonce));
             args.add(b(now));
             args.add(b(deadline));
+            args.add(b(pendingUntil));
             args.add(b(sessionData != null ? "1" : "0"));
             Wire.addPairs(args, sessionData != null ? sessionData : Map.of());
-            // Fresh tokens are drawn only for the attempt that may create a session (it carries merged data).
-            args.add(b(merged ? newToken.get() : ""));
-            args.add(b(merged ? newToken.get() : ""));
-        });
-        if ("CONFLICT".equals(s(r.get(0)))) {
-            throw new SessionConflictException(sessionId);
+            // Fresh tokens are drawn only for the attempt that may make a session live (it carries merged data).
+            boolean draw = activate && merged;
+            args.add(b(draw ? token(p, newToken.get()) : ""));
+            args.add(b(draw ? token(p, newToken.get()) : ""));
+        }, first);
+    }
+
+    /** The outcome of claiming a session id: the nonce that holds it, or a conflict with another room or user. */
+    private record Claim(String nonce, boolean conflict) {
+    }
+
+    /**
+     * P2: makes the id's claim (in the id's own slot) say (room, user, nonce). If another claim holds
+     * it, that claim is checked in the room it names ({@code verify_claim}): a live session there for
+     * another room or user is a conflict; a pending one is removed there, so it can never go live; a
+     * claim whose session is gone is stale. A stale claim is replaced by compare-and-set on exactly the
+     * value checked, so a claim that changed meanwhile is checked again. A claim for this same room and
+     * user (a concurrent call for this very session) is adopted: this call continues with its nonce.
+     */
+    private Claim claim(String roomId, String userId, String sessionId, String nonce) {
+        String[] key = {claimKey(sessionId)};
+        byte[] replaceable = new byte[0];
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            List<Object> r = Scripts.eval(redis, Scripts.CLAIM, key, b(Wire.enc(roomId, userId, nonce)), replaceable);
+            if ("OK".equals(s(r.get(0)))) {
+                return new Claim(nonce, false);
+            }
+            byte[] held = (byte[]) r.get(1);
+            List<String> c = Wire.netstrings(held, 0); // room, user, nonce
+            List<Object> v = write(Scripts.VERIFY_CLAIM, c.get(0), (args, merged) -> {
+                args.add(b(sessionId));
+                args.add(b(c.get(1)));
+                args.add(b(c.get(2)));
+                args.add(b(roomId));
+                args.add(b(userId));
+            });
+            switch (s(v.get(0))) {
+                case "CONFLICT" -> {
+                    return new Claim(nonce, true);
+                }
+                case "ADOPT" -> {
+                    nonce = c.get(2);
+                    replaceable = new byte[0];
+                }
+                default -> replaceable = held; // STALE
+            }
         }
-        return new HeartbeatResult(s(r.get(1)), s(r.get(2)), deadline);
+        throw new ContentionException(roomId, MAX_ATTEMPTS);
+    }
+
+    /**
+     * For tests: the first step of a new session's heartbeat ({@code begin}), and the claim if asked,
+     * but not the rest — the state a node leaves when it dies between the steps. Returns the nonce.
+     */
+    String beginWithoutActivating(String roomId, String userId, String sessionId, long now, long deadline,
+            boolean alsoClaim) {
+        seen(now);
+        List<Object> r = heartbeatStep("begin", partition(roomId), roomId, userId, sessionId, newNonce(), now, deadline,
+                null, () -> "", new Merged("", null));
+        if (!"PENDING".equals(s(r.get(0)))) {
+            throw new IllegalStateException("not a new session: " + s(r.get(0)));
+        }
+        String nonce = s(r.get(1));
+        if (alsoClaim) {
+            Claim c = claim(roomId, userId, sessionId, nonce);
+            if (c.conflict()) {
+                throw new SessionConflictException(sessionId);
+            }
+            nonce = c.nonce();
+        }
+        return nonce;
+    }
+
+    /** After a conflict: removes this call's pending session now rather than at its reclaim time. */
+    private void dropPending(String roomId, String sessionId, String nonce) {
+        try {
+            write(Scripts.DROP_PENDING, roomId, (args, merged) -> {
+                args.add(b(sessionId));
+                args.add(b(nonce));
+            });
+        } catch (RuntimeException e) {
+            // invisible either way; expiry reclaims it
+            LOG.warn("could not remove a pending session of room {} after a conflict; expiry reclaims it", roomId, e);
+        }
+    }
+
+    /**
+     * Releases the id claims of the sessions a script ended (its reply's second element: id, claim,
+     * id, claim…), each only if it still holds exactly that claim. Best effort: the room change has
+     * happened; a claim left behind (Redis unreachable now, or this node dies first) blocks nothing,
+     * since a claim is always checked against its room before it is honoured.
+     */
+    private void releaseClaims(List<Object> reply) {
+        List<Object> ended = Wire.list(reply.get(1));
+        if (ended.isEmpty()) {
+            return;
+        }
+        try {
+            List<RedisFuture<List<Object>>> calls = new ArrayList<>(ended.size() / 2);
+            List<String[]> keys = new ArrayList<>(ended.size() / 2);
+            for (int i = 0; i + 1 < ended.size(); i += 2) {
+                String[] k = {claimKey(s(ended.get(i)))};
+                keys.add(k);
+                calls.add(async.evalsha(Scripts.RELEASE_CLAIM.sha(), ScriptOutputType.MULTI, k, (byte[]) ended.get(i + 1)));
+            }
+            for (int i = 0; i < calls.size(); i++) {
+                await(calls.get(i), Scripts.RELEASE_CLAIM, keys.get(i), (byte[]) ended.get(2 * i + 1));
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("could not release {} session id claim(s); they are stale and replaced on the ids' next use",
+                    ended.size() / 2, e);
+        }
     }
 
     @Override
@@ -244,7 +415,12 @@ public final class RedisPresenceStore implements PresenceStore {
 
     @Override
     public boolean disconnect(String sessionToken, long now, long endAt) {
-        byte[] where = redis.hget(prefix + "stok", sessionToken);
+        seen(now);
+        int p = tokenPartition(sessionToken);
+        if (p < 0) {
+            return false;
+        }
+        byte[] where = redis.hget(tag(p) + "stok", sessionToken);
         if (where == null) {
             return false;
         }
@@ -257,38 +433,34 @@ public final class RedisPresenceStore implements PresenceStore {
             args.add(b(now));
             args.add(b(endAt));
         });
-        return ok(r);
+        return okAndRelease(r);
     }
 
     @Override
     public int expire(long now, int maxSessions) {
-        List<RedisFuture<List<Object>>> reads = new ArrayList<>(partitions);
+        seen(now);
+        Range<Long> due = Range.from(Range.Boundary.unbounded(), Range.Boundary.including(now));
+        List<RedisFuture<List<ScoredValue<byte[]>>>> reads = new ArrayList<>(partitions);
         for (int p = 0; p < partitions; p++) {
-            reads.add(async.evalsha(Scripts.DUE.sha(), ScriptOutputType.MULTI,
-                    new String[] {tag(p) + "dl", tag(p) + "where"}, b(now), b(maxSessions)));
+            reads.add(async.zrangebyscoreWithScores(tag(p) + "dl", due, Limit.create(0, maxSessions)));
         }
-        List<Due> due = new ArrayList<>();
-        for (int p = 0; p < partitions; p++) {
-            List<Object> rows = await(reads.get(p), Scripts.DUE, new String[] {tag(p) + "dl", tag(p) + "where"},
-                    b(now), b(maxSessions));
-            for (Object o : rows) {
-                List<Object> row = Wire.list(o);
-                due.add(new Due(s(row.get(0)), (long) Double.parseDouble(s(row.get(1))), s(row.get(2))));
+        List<Due> all = new ArrayList<>();
+        for (RedisFuture<List<ScoredValue<byte[]>>> f : reads) {
+            for (ScoredValue<byte[]> v : get(f)) {
+                List<String> member = Wire.netstrings(v.getValue(), 0); // sessionId, roomId
+                all.add(new Due(member.get(0), (long) v.getScore(), member.get(1)));
             }
         }
         // End them in the order they died, across partitions, as the in-memory store does.
-        due.sort(Comparator.comparingLong(Due::deadline).thenComparing(Due::sessionId));
-        int n = Math.min(maxSessions, due.size());
+        all.sort(Comparator.comparingLong(Due::deadline).thenComparing(Due::sessionId));
+        int n = Math.min(maxSessions, all.size());
         for (int i = 0; i < n; i++) {
-            Due d = due.get(i);
-            if (d.roomId().isEmpty()) {
-                continue;
-            }
-            write(Scripts.END_DUE, d.roomId(), (args, merged) -> {
+            Due d = all.get(i);
+            okAndRelease(write(Scripts.END_DUE, d.roomId(), (args, merged) -> {
                 args.add(b(d.sessionId()));
                 args.add(b(d.deadline()));
                 args.add(b(now));
-            });
+            }));
         }
         return n;
     }
@@ -318,12 +490,12 @@ public final class RedisPresenceStore implements PresenceStore {
 
     @Override
     public boolean removeRoomUser(String roomId, String userId) {
-        return ok(write(Scripts.REMOVE_ROOM_USER, roomId, (args, merged) -> args.add(b(userId))));
+        return okAndRelease(write(Scripts.REMOVE_ROOM_USER, roomId, (args, merged) -> args.add(b(userId))));
     }
 
     @Override
     public boolean removeRoom(String roomId) {
-        return ok(write(Scripts.REMOVE_ROOM, roomId, (args, merged) -> {
+        return okAndRelease(write(Scripts.REMOVE_ROOM, roomId, (args, merged) -> {
         }));
     }
 
@@ -331,7 +503,11 @@ public final class RedisPresenceStore implements PresenceStore {
 
     @Override
     public List<Entry> list(String roomToken, int limit) {
-        byte[] room = redis.hget(prefix + "rtok", roomToken);
+        int p = tokenPartition(roomToken);
+        if (p < 0) {
+            return List.of();
+        }
+        byte[] room = redis.hget(tag(p) + "rtok", roomToken);
         if (room == null) {
             return List.of();
         }
@@ -352,12 +528,21 @@ public final class RedisPresenceStore implements PresenceStore {
 
     @Override
     public List<Entry> listUser(String userId, boolean onlineOnly, int limit) {
-        Set<byte[]> rooms = redis.smembers(prefix + "user:" + userId);
-        List<String> ids = new ArrayList<>(rooms.size());
-        List<RedisFuture<List<Object>>> reads = new ArrayList<>(rooms.size());
-        for (byte[] r : rooms) {
-            String roomId = s(r);
-            ids.add(roomId);
+        // Each partition indexes the rooms of its own where the user has an entry, in the rooms' slot, so
+        // the index changes in the same script as the entry. One pipelined read per partition.
+        byte[] who = b(Wire.enc(userId));
+        List<RedisFuture<List<Object>>> indexReads = new ArrayList<>(partitions);
+        for (int p = 0; p < partitions; p++) {
+            indexReads.add(async.evalsha(Scripts.USER_ROOMS.sha(), ScriptOutputType.MULTI, new String[] {tag(p) + "ur"}, who));
+        }
+        List<String> ids = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            for (Object room : await(indexReads.get(p), Scripts.USER_ROOMS, new String[] {tag(p) + "ur"}, who)) {
+                ids.add(s(room));
+            }
+        }
+        List<RedisFuture<List<Object>>> reads = new ArrayList<>(ids.size());
+        for (String roomId : ids) {
             reads.add(async.evalsha(Scripts.MEMBER.sha(), ScriptOutputType.MULTI,
                     new String[] {roomKey(partition(roomId), "mem", roomId)}, b(userId)));
         }
@@ -443,6 +628,19 @@ public final class RedisPresenceStore implements PresenceStore {
         return prefix;
     }
 
+    /**
+     * One key named {@code name} per partition, each in its partition's slot: for a caller that must
+     * watch every part of the store's data — on a Redis Cluster each master holds some partitions, and
+     * a master can lose its data alone.
+     */
+    public List<String> partitionKeys(String name) {
+        List<String> keys = new ArrayList<>(partitions);
+        for (int p = 0; p < partitions; p++) {
+            keys.add(tag(p) + name);
+        }
+        return keys;
+    }
+
     /** How many pub/sub messages this node dropped because its feed's inbox was full (a metric). */
     public long droppedMessages() {
         return feed.dropped();
@@ -465,7 +663,9 @@ public final class RedisPresenceStore implements PresenceStore {
     public boolean probeSubscription(Duration wait) {
         try {
             long n = probeCounter.incrementAndGet();
-            if (redis.publish(probeChannel, b(n)) == 0) {
+            // One server counts its receivers; a cluster node counts only its own, while the message
+            // reaches the subscriber through whichever node it is connected to: there, just wait.
+            if (redis.publish(probeChannel, b(n)) == 0 && !cluster) {
                 return false;
             }
             long until = System.nanoTime() + wait.toNanos();
@@ -532,7 +732,7 @@ public final class RedisPresenceStore implements PresenceStore {
      * triggers a catch-up from the logs.
      */
     private StatefulRedisPubSubConnection<String, byte[]> openPubSub() {
-        StatefulRedisPubSubConnection<String, byte[]> ps = client.connectPubSub(CODEC);
+        StatefulRedisPubSubConnection<String, byte[]> ps = RedisConnections.connectPubSub(client, CODEC);
         try {
             nameConnection(() -> ps.sync().clientSetname("presence-redis:" + nodeId + ":pubsub"));
             ps.addListener(new RedisPubSubAdapter<>() {
@@ -599,19 +799,26 @@ public final class RedisPresenceStore implements PresenceStore {
      * it emitted to the feed before returning its reply.
      */
     private List<Object> write(Scripts.Script script, String roomId, OpArgs op) {
+        return write(script, roomId, op, new Merged("", null));
+    }
+
+    /** A member version and the data merged for it ({@code data} null: nothing merged yet). */
+    private record Merged(String version, Map<String, String> data) {
+    }
+
+    /** As {@link #write(Scripts.Script, String, OpArgs)}, starting with data already merged for a version. */
+    private List<Object> write(Scripts.Script script, String roomId, OpArgs op, Merged first) {
         int p = partition(roomId);
         String[] keys = {roomKey(p, "room", roomId), roomKey(p, "mem", roomId), roomKey(p, "ses", roomId),
-            roomKey(p, "log", roomId), tag(p) + "dl", tag(p) + "where"};
-        String version = "";
-        Map<String, String> merged = null;
+            roomKey(p, "log", roomId), tag(p) + "dl", tag(p) + "stok", tag(p) + "rtok", tag(p) + "ur"};
+        String version = first.version();
+        Map<String, String> merged = first.data();
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             List<byte[]> args = new ArrayList<>(16);
-            args.add(b(prefix));
             args.add(b(roomId));
             args.add(b(newEpoch()));
             args.add(capacity);
             args.add(b(channel(p)));
-            args.add(b(Integer.toString(p)));
             args.add(b(version));
             if (merged == null) {
                 args.add(b("-1"));
@@ -622,12 +829,9 @@ public final class RedisPresenceStore implements PresenceStore {
             List<Object> r = Scripts.eval(redis, script, keys, args.toArray(new byte[0][]));
             String status = s(r.get(0));
             if ("MERGE".equals(status)) {
-                version = s(r.get(1));
-                List<Map<String, String>> sessions = new ArrayList<>();
-                for (Object d : Wire.list(r.get(3))) {
-                    sessions.add(Map.copyOf(Wire.pairs(d)));
-                }
-                merged = merge(roomId, Map.copyOf(Wire.pairs(r.get(2))), List.copyOf(sessions), r.get(4));
+                Merged m = merge(roomId, r, 1);
+                version = m.version();
+                merged = m.data();
                 continue;
             }
             if ("TOKENS".equals(status)) {
@@ -639,6 +843,19 @@ public final class RedisPresenceStore implements PresenceStore {
             return r;
         }
         throw new ContentionException(roomId, MAX_ATTEMPTS);
+    }
+
+    /**
+     * Merges the inputs a script replied with from index {@code at}: member version, user data, the
+     * sessions' data oldest first, the data the entry shows now.
+     */
+    private Merged merge(String roomId, List<Object> r, int at) {
+        List<Map<String, String>> sessions = new ArrayList<>();
+        for (Object d : Wire.list(r.get(at + 2))) {
+            sessions.add(Map.copyOf(Wire.pairs(d)));
+        }
+        return new Merged(s(r.get(at)),
+                merge(roomId, Map.copyOf(Wire.pairs(r.get(at + 1))), List.copyOf(sessions), r.get(at + 3)));
     }
 
     /**
@@ -670,6 +887,15 @@ public final class RedisPresenceStore implements PresenceStore {
 
     private static boolean ok(List<Object> r) {
         return "OK".equals(s(r.get(0)));
+    }
+
+    /** For the scripts that may end sessions: whether it succeeded, after releasing their id claims. */
+    private boolean okAndRelease(List<Object> r) {
+        if (!ok(r)) {
+            return false;
+        }
+        releaseClaims(r);
+        return true;
     }
 
     private static List<Wire.Row> rows(String roomId, List<Object> raw, boolean onlineOnly) {
@@ -738,6 +964,50 @@ public final class RedisPresenceStore implements PresenceStore {
         return nodeId + "-" + Long.toString(epochs.incrementAndGet(), 36);
     }
 
+    /** A nonce for a new session, unique across nodes (this node's random id and a counter); never reused. */
+    private String newNonce() {
+        return nodeId + "." + Long.toString(epochs.incrementAndGet(), 36);
+    }
+
+    private void seen(long now) {
+        latestNow.accumulateAndGet(now, Math::max);
+    }
+
+    /**
+     * A token (P4) names its room's partition in front of the random part, {@code <P>-<random>}, so
+     * that its index can live in the room's slot and a token finds it by itself. The partition says
+     * nothing worth hiding (crc32 of the room id, mod 16); the random part carries the ≥128 bits.
+     */
+    private static String token(int p, String random) {
+        return p + "-" + random;
+    }
+
+    /**
+     * The partition a token names, or -1 if it names none (a token not made here, or tampered with):
+     * the caller then treats it as unknown. A valid partition with a forged random part is simply not
+     * found in that partition's index.
+     */
+    int tokenPartition(String token) {
+        int dash = token.indexOf('-');
+        if (dash < 1 || dash > 5 || (dash > 1 && token.charAt(0) == '0')) {
+            return -1;
+        }
+        int p = 0;
+        for (int i = 0; i < dash; i++) {
+            char c = token.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            p = p * 10 + (c - '0');
+        }
+        return p < partitions ? p : -1;
+    }
+
+    /** The key of a session id's claim (P2): its own key, so it hashes to a slot of its own. */
+    String claimKey(String sessionId) {
+        return prefix + "sid:" + sessionId;
+    }
+
     /** The room's partition: crc32 of its id mod the partition count (fixed for the life of the data). */
     int partition(String roomId) {
         CRC32 crc = new CRC32();
@@ -745,11 +1015,11 @@ public final class RedisPresenceStore implements PresenceStore {
         return (int) (crc.getValue() % partitions);
     }
 
-    private String tag(int p) {
+    String tag(int p) {
         return prefix + "{" + p + "}:";
     }
 
-    private String roomKey(int p, String kind, String roomId) {
+    String roomKey(int p, String kind, String roomId) {
         return tag(p) + kind + ":" + roomId;
     }
 
@@ -760,7 +1030,7 @@ public final class RedisPresenceStore implements PresenceStore {
     /** Builds a {@link RedisPresenceStore}. */
     public static final class Builder {
         private final String uri;
-        private final RedisClient client;
+        private final AbstractRedisClient client;
         private String prefix = "huddle:presence:";
         private int partitions = DEFAULT_PARTITIONS;
         private int changeLogCapacity = DEFAULT_CHANGE_LOG_CAPACITY;
@@ -770,7 +1040,7 @@ public final class RedisPresenceStore implements PresenceStore {
         private Duration timeout = Duration.ofSeconds(5);
         private Duration probeInterval = Duration.ofSeconds(10);
 
-        private Builder(String uri, RedisClient client) {
+        private Builder(String uri, AbstractRedisClient client) {
             this.uri = uri;
             this.client = client;
         }

@@ -2,7 +2,7 @@ package dev.huddle.presence.redis;
 
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -13,9 +13,10 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * The Lua scripts, run with EVALSHA. A script missing from the server's cache (a restarted or flushed
- * Redis) is loaded again and the call retried once; a script is one atomic step, so the retry cannot
- * apply anything twice (the first call never ran).
+ * The Lua scripts, run with EVALSHA. A script missing from the cache of the server that runs it (a
+ * restarted or flushed Redis, or a cluster node that joined later) is sent again with EVAL, which runs
+ * it on that same server and caches it there; a script is one atomic step, so this cannot apply
+ * anything twice (the refused EVALSHA never ran).
  */
 final class Scripts {
     /** One script: its full source (prelude included) and its SHA-1. */
@@ -29,34 +30,39 @@ final class Scripts {
     static final Script UPDATE_ROOM_USER = write("update_room_user");
     static final Script REMOVE_ROOM_USER = write("remove_room_user");
     static final Script REMOVE_ROOM = write("remove_room");
+    static final Script VERIFY_CLAIM = write("verify_claim");
+    static final Script DROP_PENDING = write("drop_pending");
     static final Script LIST_ROOM = read("list_room");
     static final Script SNAPSHOT = read("snapshot");
     static final Script MEMBER = read("member");
     static final Script CHANGES = plain("changes");
     static final Script RANGE = plain("range");
-    static final Script DUE = plain("due");
     static final Script LIVE_SESSION = plain("live_session");
+    static final Script USER_ROOMS = plain("user_rooms");
+    static final Script CLAIM = plain("claim");
+    static final Script RELEASE_CLAIM = plain("release_claim");
 
     static final List<Script> ALL = List.of(HEARTBEAT, UPDATE_SESSION, DISCONNECT, END_DUE, UPDATE_ROOM_USER,
-            REMOVE_ROOM_USER, REMOVE_ROOM, LIST_ROOM, SNAPSHOT, MEMBER, CHANGES, RANGE, DUE, LIVE_SESSION);
+            REMOVE_ROOM_USER, REMOVE_ROOM, VERIFY_CLAIM, DROP_PENDING, LIST_ROOM, SNAPSHOT, MEMBER, CHANGES, RANGE,
+            LIVE_SESSION, USER_ROOMS, CLAIM, RELEASE_CLAIM);
 
     private Scripts() {
     }
 
-    /** Loads every script into the server's cache. */
-    static void loadAll(RedisCommands<String, byte[]> redis) {
+    /** Loads every script into the server's cache (on a cluster, Lettuce sends it to every master). */
+    static void loadAll(RedisClusterCommands<String, byte[]> redis) {
         for (Script s : ALL) {
             redis.scriptLoad(s.source());
         }
     }
 
     /** Runs {@code script}; its reply as nested lists of byte[] and Long. */
-    static List<Object> eval(RedisCommands<String, byte[]> redis, Script script, String[] keys, byte[]... args) {
+    static List<Object> eval(RedisClusterCommands<String, byte[]> redis, Script script, String[] keys, byte[]... args) {
         try {
             return redis.evalsha(script.sha(), ScriptOutputType.MULTI, keys, args);
         } catch (RedisNoScriptException e) {
-            redis.scriptLoad(script.source());
-            return redis.evalsha(script.sha(), ScriptOutputType.MULTI, keys, args);
+            // EVAL goes where EVALSHA went (the keys' slot), runs the script and caches it there
+            return redis.eval(script.source(), ScriptOutputType.MULTI, keys, args);
         }
     }
 

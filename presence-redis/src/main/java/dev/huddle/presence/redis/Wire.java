@@ -70,6 +70,15 @@ final class Wire {
         }
     }
 
+    /** Joins {@code parts} as a run of netstrings ({@code <UTF-8 byte length>:<text>} each). */
+    static String enc(String... parts) {
+        StringBuilder sb = new StringBuilder();
+        for (String p : parts) {
+            sb.append(p.getBytes(StandardCharsets.UTF_8).length).append(':').append(p);
+        }
+        return sb.toString();
+    }
+
     /** Splits a run of netstrings, starting at byte {@code from}. */
     static List<String> netstrings(byte[] data, int from) {
         List<String> out = new ArrayList<>();

@@ -2,14 +2,14 @@
 -- op ARGV: sid, token, now, endAt
 local SID, TOK, NOW, ENDAT = ARGV[OP], ARGV[OP + 1], ARGV[OP + 2], ARGV[OP + 3]
 local s = gets(SID)
-if not s or s.t ~= TOK then return {'NO'} end
+if not s or s.p == '1' or s.t ~= TOK then return {'NO'} end
 if tonumber(ENDAT) > tonumber(NOW) then
   -- a departure grace only ever moves the deadline earlier
   if tonumber(ENDAT) < tonumber(s.dl) then
     s.dl = ENDAT
     puts(SID, s)
-    redis.call('ZADD', K_DL, ENDAT, SID)
+    redis.call('ZADD', K_DL, ENDAT, dlm(SID))
   end
-  return {'OK', OUT}
+  return done()
 end
 return endSession(SID, s, NOW)

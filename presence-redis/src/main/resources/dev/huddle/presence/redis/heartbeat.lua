@@ -1,17 +1,29 @@
--- heartbeat(room, user, sid, now, deadline, data?) — P1–P4, P12
--- op ARGV: user, sid, now, deadline, hasData, n, data pairs…, session token candidate, room token candidate
-local U, SID, NOW, DL = ARGV[OP], ARGV[OP + 1], ARGV[OP + 2], ARGV[OP + 3]
-local HAS = ARGV[OP + 4] == '1'
-local dn = tonumber(ARGV[OP + 5])
+-- heartbeat(room, user, sid, now, deadline, data?) — P1–P4, P12. A session id's uniqueness (P2) is a
+-- claim in the id's own slot (claim.lua), which this room's script cannot touch, so a new session takes
+-- three steps (redis-store.md, "P2 on Redis Cluster"); a live session's heartbeat is one step.
+--   'begin'    a live session of this user: the heartbeat itself → OK. Another user's live session →
+--              CONFLICT. Otherwise records a pending session (invisible: no member, no token, no
+--              change) for this call's nonce — or adopts the pending session of a concurrent call for
+--              this same user — and answers PENDING with the nonce Java must claim the id for, and the
+--              merge inputs activation will have (as a MERGE reply would), so that activation usually
+--              needs no merge round trip of its own.
+--   'activate' after Java holds the claim (room, user, nonce): the pending session of that nonce
+--              becomes live (join, or update). GONE if it is no longer there — a claimant for another
+--              room or user removed it (so it can never go live) or expiry reclaimed it: Java starts over.
+-- op ARGV: mode, user, sid, nonce, now, deadline, pending-until, hasData, n, data pairs…,
+--          session token candidate, room token candidate
+local MODE, U, SID, NONCE = ARGV[OP], ARGV[OP + 1], ARGV[OP + 2], ARGV[OP + 3]
+local NOW, DL, PX = ARGV[OP + 4], ARGV[OP + 5], ARGV[OP + 6]
+local HAS = ARGV[OP + 7] == '1'
+local dn = tonumber(ARGV[OP + 8])
 local DATA = {}
-for i = 0, dn - 1 do DATA[ARGV[OP + 6 + 2 * i]] = ARGV[OP + 7 + 2 * i] end
-local TOKS, TOKR = ARGV[OP + 6 + 2 * dn], ARGV[OP + 7 + 2 * dn]
+for i = 0, dn - 1 do DATA[ARGV[OP + 9 + 2 * i]] = ARGV[OP + 10 + 2 * i] end
+local TOKS, TOKR = ARGV[OP + 9 + 2 * dn], ARGV[OP + 10 + 2 * dn]
 
-local idx = dec(redis.call('HGET', K_SIDS, SID))
-if idx and (idx.r ~= ROOM or idx.u ~= U) then return {'CONFLICT'} end
-if idx then
+local s = gets(SID)
+if s and s.p ~= '1' then
+  if s.u ~= U then return {'CONFLICT'} end
   -- a live session of this user in this room: move its deadline, patch its data
-  local s = gets(SID)
   local nd = s.d
   local changed = false
   if HAS then
@@ -31,7 +43,7 @@ if idx then
   s.dl = DL
   s.d = nd
   puts(SID, s)
-  redis.call('ZADD', K_DL, DL, SID)
+  redis.call('ZADD', K_DL, DL, dlm(SID))
   if changed then
     bump(m)
     local old = m.d
@@ -42,11 +54,36 @@ if idx then
   return {'OK', rtok, s.t, OUT}
 end
 
--- a new session
+-- the data a pending session will have once this call activates it
+local function activated(pd)
+  local nd = copy(pd)
+  if HAS then for k, v in pairs(DATA) do nd[k] = v end end
+  return nd
+end
+
+if MODE == 'begin' then
+  if s and s.u == U then
+    -- a concurrent call for this very session is between its steps: continue with its nonce
+  else
+    -- another user's creation in flight: this call takes its place (that one's activation finds it GONE)
+    if s then dropSession(SID, s) end
+    s = {u = U, n = NONCE, p = '1', dl = DL, x = PX, d = HAS and DATA or {}}
+    puts(SID, s)
+    -- reclaimed at PX if its caller never comes back (it crashed between the steps)
+    redis.call('ZADD', K_DL, PX, dlm(SID))
+  end
+  local m = getm(U) or newm()
+  local sd = {}
+  for i, d in ipairs(sessionDatas(m, nil, nil, nil, activated(s.d))) do sd[i] = flat(d) end
+  return {'PENDING', s.n, m.v, flat(m.ud), sd, flat(m.d)}
+end
+
+-- 'activate'
+if not s or s.n ~= NONCE or s.u ~= U then return {'GONE'} end
+local nd = activated(s.d)
 local m = getm(U)
 local fresh = (m == nil)
 if fresh then m = newm() end
-local nd = HAS and DATA or {}
 local ask = merge(m, m.ud, sessionDatas(m, nil, nil, nil, nd))
 if ask then return ask end
 local rtok = redis.call('HGET', K_ROOM, 'tok')
@@ -59,12 +96,10 @@ if not rtok then
   redis.call('HSET', K_ROOM, 'tok', rtok)
   redis.call('HSET', K_RTOK, rtok, ROOM)
 end
-puts(SID, {u = U, t = TOKS, dl = DL, d = nd})
-redis.call('HSET', K_SIDS, SID, cjson.encode({r = ROOM, u = U}))
+puts(SID, {u = U, t = TOKS, dl = DL, d = nd, n = NONCE})
 redis.call('HSET', K_STOK, TOKS, enc({ROOM, SID}))
-redis.call('ZADD', K_DL, DL, SID)
-redis.call('HSET', K_WHERE, SID, ROOM)
-if fresh then redis.call('SADD', K_USER .. U, ROOM) end
+redis.call('ZADD', K_DL, DL, dlm(SID))
+if fresh then redis.call('ZADD', K_UR, 0, ukey(U)) end
 m.ss[#m.ss + 1] = SID
 bump(m)
 if m.on ~= '1' then

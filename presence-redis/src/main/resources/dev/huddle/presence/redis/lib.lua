@@ -1,23 +1,25 @@
 -- Shared prelude of every script that changes a room. Prepended to the script body at load time.
--- KEYS: 1 room hash, 2 members hash, 3 sessions hash, 4 change log stream, 5 partition deadlines zset,
---       6 partition sid->room hash (all carry the room's {partition} hash tag)
--- ARGV: 1 global prefix, 2 roomId, 3 epoch candidate, 4 log capacity, 5 channel, 6 partition,
---       7 expected member version ('' = none), 8 merged-data pair count (-1 = none), merged pairs…,
---       then the operation's own arguments from index OP.
-local K_ROOM, K_MEM, K_SES, K_LOG, K_DL, K_WHERE = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
-local G, ROOM, EPOCH, CAP, CHAN, EXPV = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[7]
-local K_SIDS, K_STOK, K_RTOK, K_USER = G .. 'sids', G .. 'stok', G .. 'rtok', G .. 'user:'
+-- KEYS (every one carries the room's {partition} hash tag, so a script touches exactly one slot):
+--   1 room hash, 2 members hash, 3 sessions hash, 4 change log stream, 5 partition deadlines zset,
+--   6 partition session tokens hash, 7 partition room tokens hash, 8 partition user → rooms index zset
+-- ARGV: 1 roomId, 2 epoch candidate, 3 log capacity, 4 channel, 5 expected member version ('' = none),
+--       6 merged-data pair count (-1 = none), merged pairs…, then the operation's own arguments from index OP.
+local K_ROOM, K_MEM, K_SES, K_LOG, K_DL = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local K_STOK, K_RTOK, K_UR = KEYS[6], KEYS[7], KEYS[8]
+local ROOM, EPOCH, CAP, CHAN, EXPV = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local MD = nil
-local OP = 9
+local OP = 7
 do
-  local n = tonumber(ARGV[8])
+  local n = tonumber(ARGV[6])
   if n >= 0 then
     MD = {}
-    for i = 0, n - 1 do MD[ARGV[9 + 2 * i]] = ARGV[10 + 2 * i] end
-    OP = 9 + 2 * n
+    for i = 0, n - 1 do MD[ARGV[7 + 2 * i]] = ARGV[8 + 2 * i] end
+    OP = 7 + 2 * n
   end
 end
+-- the changes this call emits, and the sessions it ended (id, claim) whose id claims Java releases after
 local OUT = {}
+local ENDED = {}
 
 local function enc(parts)
   local b = {}
@@ -43,6 +45,14 @@ local function putm(u, m) redis.call('HSET', K_MEM, u, cjson.encode(m)) end
 local function gets(s) return dec(redis.call('HGET', K_SES, s)) end
 local function puts(s, r) redis.call('HSET', K_SES, s, cjson.encode(r)) end
 local function newm() return {v = '0', on = '0', ld = '0', os = '0', ud = {}, d = {}, ss = {}} end
+-- a session's member of the partition's deadline set: its id and its room (one id may have a pending
+-- record in one room while it is live in another of the same partition)
+local function dlm(sid) return enc({sid, ROOM}) end
+-- the user's entry in the partition's user → rooms index: netstring(user) .. room, so that one
+-- ZRANGEBYLEX on the netstring prefix finds exactly that user's rooms
+local function ukey(u) return #u .. ':' .. u .. ROOM end
+-- the value of the id claim a session holds (P2, see claim.lua)
+local function claimOf(s) return enc({ROOM, s.u, s.n or ''}) end
 
 -- The merge step (P12). The DataMerger is Java code, so Java computes the merged data. A script that
 -- is about to change a member's merge inputs first checks that the caller's merged data was computed
@@ -85,13 +95,17 @@ local function emit(kind, u, m)
   OUT[#OUT + 1] = c
 end
 
+-- a session record (live or pending) leaves the room's keys; Java releases its id claim afterwards
 local function dropSession(sid, s)
   redis.call('HDEL', K_SES, sid)
-  redis.call('HDEL', K_SIDS, sid)
-  redis.call('HDEL', K_STOK, s.t)
-  redis.call('ZREM', K_DL, sid)
-  redis.call('HDEL', K_WHERE, sid)
+  if s.t then redis.call('HDEL', K_STOK, s.t) end
+  redis.call('ZREM', K_DL, dlm(sid))
+  ENDED[#ENDED + 1] = sid
+  ENDED[#ENDED + 1] = claimOf(s)
 end
+
+-- the reply of every room-changing script that succeeded (heartbeat has its own)
+local function done() return {'OK', ENDED, OUT} end
 
 -- ends a live session at time `at` (a string); the user leaves if it was their last (P7)
 local function endSession(sid, s, at)
@@ -112,7 +126,7 @@ local function endSession(sid, s, at)
     if not same(old, MD) then emit('UPDATE', s.u, m) end
   end
   putm(s.u, m)
-  return {'OK', OUT}
+  return done()
 end
 
 local function removeMember(u, m)
@@ -121,7 +135,7 @@ local function removeMember(u, m)
     if s then dropSession(sid, s) end
   end
   redis.call('HDEL', K_MEM, u)
-  redis.call('SREM', K_USER .. u, ROOM)
+  redis.call('ZREM', K_UR, ukey(u))
   emit('REMOVE', u, m)
 end
 

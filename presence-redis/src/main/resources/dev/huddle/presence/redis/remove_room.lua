@@ -10,4 +10,4 @@ if tok then
   redis.call('HDEL', K_RTOK, tok)
   redis.call('HDEL', K_ROOM, 'tok')
 end
-return {'OK', OUT}
+return done()

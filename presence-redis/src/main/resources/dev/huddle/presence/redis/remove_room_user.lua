@@ -3,4 +3,4 @@ local U = ARGV[OP]
 local m = getm(U)
 if not m then return {'NO'} end
 removeMember(U, m)
-return {'OK', OUT}
+return done()
