@@ -86,6 +86,30 @@ test('S1, H6: a snapshot then changes give the sorted view; toasts only for real
   assert.deepEqual(view.speakingUserIds, ['a']);
 });
 
+test('S3: a batch of changes is applied in order with one render; a gap inside it resubscribes', () => {
+  const h = harness();
+  h.client.start();
+  h.socket().open();
+  h.socket().receive({ type: 'snapshot', room: 'h1', epoch: 'e1', seq: 2, entries: [entry('b', 'bob'), entry('me', 'Me')] });
+  const rendersBefore = h.views.length;
+  h.socket().receive({ type: 'changes', room: 'h1', changes: [
+    { type: 'change', room: 'h1', seq: 3, kind: 'join', entry: entry('a', 'Ann') },
+    { type: 'change', room: 'h1', seq: 4, kind: 'update', entry: entry('a', 'Ann', { isSpeaking: true }) },
+    { type: 'change', room: 'h1', seq: 5, kind: 'leave', entry: { ...entry('b', 'bob'), online: false } },
+  ] });
+  assert.equal(h.views.length, rendersBefore + 1, 'one render for the whole batch');
+  assert.deepEqual(h.toasts.map((t) => `${t.kind} ${t.userId}`), ['join a', 'leave b']);
+  assert.deepEqual(h.client.view().speakingUserIds, ['a']);
+  h.socket().sent.length = 0;
+  h.socket().receive({ type: 'changes', room: 'h1', changes: [
+    { type: 'change', room: 'h1', seq: 6, kind: 'join', entry: entry('c', 'Cy') },
+    { type: 'change', room: 'h1', seq: 8, kind: 'join', entry: entry('d', 'Di') },
+  ] });
+  assert.deepEqual(h.socket().sent.map((m) => [m.type, m.resume]), [['subscribe', { epoch: 'e1', seq: 6 }]]);
+  assert.deepEqual(h.client.view().participants.map((e) => e.userId), ['me', 'a', 'c']);
+  assert.deepEqual(h.toasts.map((t) => `${t.kind} ${t.userId}`), ['join a', 'leave b', 'join c'], 'the part before the gap is shown');
+});
+
 test('changes before the snapshot are buffered and applied after it', () => {
   const h = harness();
   h.client.start();

@@ -83,12 +83,13 @@ export function createHuddlePresence(options) {
         // S2: the missed changes follow; keep what we hold.
         state = { ...state, gap: false };
         break;
-      case 'change': {
+      case 'change':
+      case 'changes': {
+        // 'changes' is a batch of consecutive changes of one room: applied one by one, one render.
         const before = state;
-        state = applyChange(state, msg);
-        if (state.gap && !before.gap) {
-          subscribe(); // never a silent gap: resume from what we hold, or get a snapshot
-        } else if (state !== before) {
+        for (const c of msg.type === 'change' ? [msg] : msg.changes) state = applyChange(state, c);
+        if (state.gap && !before.gap) subscribe(); // never a silent gap: resume from what we hold, or get a snapshot
+        if (state.entries !== before.entries) {
           for (const t of toasts(before, state, o.userId)) o.onToast?.(t);
           emitView();
         }

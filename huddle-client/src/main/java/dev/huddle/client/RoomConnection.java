@@ -264,31 +264,19 @@ public final class RoomConnection implements AutoCloseable {
             }
             case "resumed" -> state = state.resuming();
             case "change" -> {
-                RoomState before = state;
-                String kind = m.path("kind").asText();
-                Participant entry = participant(m.path("entry"));
-                RoomState next = state.withChange(new RoomState.Change(m.path("seq").asLong(), kind, entry));
-                if (next.gap() && !before.gap()) {
-                    state = next;
-                    resyncs++;
-                    subscribe(); // S2: never a silent gap
-                } else if (next != before) {
-                    state = next;
-                    listener.onChange(kind, entry);
-                    // One change is one entry: a join or leave is read off it, no need to diff the room.
-                    if (!entry.userId().equals(who.userId())) {
-                        Participant was = before.entries().get(entry.userId());
-                        boolean wasOnline = was != null && was.online();
-                        boolean isOnline = !"remove".equals(kind) && entry.online();
-                        if (isOnline && !wasOnline) {
-                            listener.onJoin(entry);
-                        } else if (wasOnline && !isOnline) {
-                            listener.onLeave(entry);
-                        }
-                    }
-                    if (listener.wantsViews()) {
-                        listener.onView(next.view(who.userId()));
-                    }
+                if (change(m) && listener.wantsViews()) {
+                    listener.onView(state.view(who.userId()));
+                }
+            }
+            case "changes" -> {
+                // Consecutive changes batched by the server: applied one by one, one view at the end.
+                // After a gap the rest are ignored (RoomState applies nothing until the resume).
+                boolean any = false;
+                for (JsonNode c : m.path("changes")) {
+                    any |= change(c);
+                }
+                if (any && listener.wantsViews()) {
+                    listener.onView(state.view(who.userId()));
                 }
             }
             case "joined" -> {
@@ -312,6 +300,37 @@ public final class RoomConnection implements AutoCloseable {
                 // left, unsubscribed: nothing to do
             }
         }
+    }
+
+    /** Applies one change (P11); true when it changed the state. A skipped seq makes it resume (S2). */
+    private boolean change(JsonNode m) {
+        RoomState before = state;
+        String kind = m.path("kind").asText();
+        Participant entry = participant(m.path("entry"));
+        RoomState next = state.withChange(new RoomState.Change(m.path("seq").asLong(), kind, entry));
+        if (next.gap() && !before.gap()) {
+            state = next;
+            resyncs++;
+            subscribe(); // S2: never a silent gap
+            return false;
+        }
+        if (next == before) {
+            return false;
+        }
+        state = next;
+        listener.onChange(kind, entry);
+        // One change is one entry: a join or leave is read off it, no need to diff the room.
+        if (!entry.userId().equals(who.userId())) {
+            Participant was = before.entries().get(entry.userId());
+            boolean wasOnline = was != null && was.online();
+            boolean isOnline = !"remove".equals(kind) && entry.online();
+            if (isOnline && !wasOnline) {
+                listener.onJoin(entry);
+            } else if (wasOnline && !isOnline) {
+                listener.onLeave(entry);
+            }
+        }
+        return true;
     }
 
     private void update(RoomState next) {

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -122,6 +123,38 @@ class RoomConnectionTest {
             assertThat(bobSaw.events).as("Bob's resumed state reports nothing new").isEmpty();
             assertThat(a.view().participants()).extracting(Participant::displayName).containsExactly("Ann", "Bob");
             assertThat(b.view().participants()).extracting(Participant::displayName).containsExactly("Bob", "Ann");
+        }
+    }
+
+    @Test
+    @DisplayName("S3: a burst the server batches into 'changes' frames reaches the client whole: every join once, in order")
+    void batchedBurst() {
+        Identity ann = client.signInGuest("Ann");
+        HuddleInfo h = client.createHuddle(ann, "Burst");
+        Recorder saw = new Recorder();
+        List<View> views = new CopyOnWriteArrayList<>();
+        RoomConnection a = client.connect(ann, h.id(), RoomConnection.Options.defaults(), new RoomListener() {
+            @Override
+            public void onJoin(Participant who) {
+                saw.onJoin(who);
+            }
+
+            @Override
+            public void onView(View view) {
+                views.add(view);
+            }
+        });
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> a.status() == RoomConnection.Status.JOINED && shows(a, "Ann"));
+            for (int i = 0; i < 40; i++) {
+                server.presence().heartbeat(h.id(), "bulk-" + i, "tab-" + i, 10_000, Map.of("displayName", "Bulk " + i));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> a.view().participants().size() == 41);
+            assertThat(saw.events).containsExactlyElementsOf(IntStream.range(0, 40).mapToObj(i -> "join Bulk " + i).toList());
+            assertThat(a.resyncs()).isZero();
+            assertThat(views.size()).as("one view per frame, fewer than one per change").isLessThan(40);
+        } finally {
+            a.close();
         }
     }
 

@@ -60,6 +60,8 @@ public final class Main implements Callable<Integer> {
     String wsFlagRate;
     @Option(names = "--ws-flag-coalesce-ms", description = "Flag pacing: after a burst of 3, one change per this many ms (HUDDLE_WS_FLAG_COALESCE_MS, default 100).")
     String wsFlagCoalesce;
+    @Option(names = "--ws-room-batch-ms", description = "Room fan-out pacing: after a burst of 3, one batched frame per this many ms (HUDDLE_WS_ROOM_BATCH_MS, default 50; 0 never batches).")
+    String wsRoomBatch;
     @Option(names = "--ws-outbound-queue", description = "Messages queued per WebSocket before resync (HUDDLE_WS_OUTBOUND_QUEUE, default 256).")
     String wsOutboundQueue;
     @Option(names = "--ws-send-timeout-ms", description = "Stuck send before close 4008 (HUDDLE_WS_SEND_TIMEOUT_MS, default 30000).")
@@ -116,6 +118,7 @@ public final class Main implements Callable<Integer> {
         put(flags, Setting.WS_MAX_CONNECTIONS_PER_USER, wsMaxConnections);
         put(flags, Setting.WS_FLAG_UPDATES_PER_SECOND, wsFlagRate);
         put(flags, Setting.WS_FLAG_COALESCE_MS, wsFlagCoalesce);
+        put(flags, Setting.WS_ROOM_BATCH_MS, wsRoomBatch);
         put(flags, Setting.WS_OUTBOUND_QUEUE, wsOutboundQueue);
         put(flags, Setting.WS_SEND_TIMEOUT_MS, wsSendTimeout);
         put(flags, Setting.CHANGE_LOG_CAPACITY, changeLogCapacity);

@@ -250,10 +250,11 @@ public final class ConfigLoader {
         int queue = parseInt(Setting.WS_OUTBOUND_QUEUE, 4, 1_000_000, problems);
         int sendTimeout = parseInt(Setting.WS_SEND_TIMEOUT_MS, 100, 600_000, problems);
         int log = parseInt(Setting.CHANGE_LOG_CAPACITY, 1, 1_000_000, problems);
+        int batch = parseInt(Setting.WS_ROOM_BATCH_MS, 0, 5_000, problems);
         if (problems.size() > before) {
             return LiveSettings.DEFAULTS;
         }
-        return new LiveSettings(ping, size, rooms, conns, flags, coalesce, queue, sendTimeout, log);
+        return new LiveSettings(ping, size, rooms, conns, flags, coalesce, queue, sendTimeout, log, batch);
     }
 
     private RolloutSettings rollout(List<String> problems) {

@@ -13,12 +13,14 @@ package dev.huddle.server.config;
  * @param outboundQueue messages queued for one socket before its subscriptions are resynced (S4)
  * @param sendTimeoutMs a send stuck this long closes the socket with 4008 {@code too_slow}
  * @param changeLogCapacity changes kept per room for resume (S2)
+ * @param roomBatchMs room fan-out pacing: after a burst of {@code LiveHub.BURST} changes sent alone, a
+ *     room's changes go out at most once per this window, batched into one {@code changes} frame (0: never batch)
  */
 public record LiveSettings(long pingIntervalMs, int maxMessageBytes, int maxRoomsPerConnection,
         int maxConnectionsPerUser, int flagUpdatesPerSecond, long flagCoalesceMs, int outboundQueue,
-        long sendTimeoutMs, int changeLogCapacity) {
+        long sendTimeoutMs, int changeLogCapacity, long roomBatchMs) {
 
-    public static final LiveSettings DEFAULTS = new LiveSettings(5_000, 16 * 1024, 16, 8, 10, 100, 256, 30_000, 1_024);
+    public static final LiveSettings DEFAULTS = new LiveSettings(5_000, 16 * 1024, 16, 8, 10, 100, 256, 30_000, 1_024, 50);
 
     public LiveSettings {
         check("pingIntervalMs", pingIntervalMs, 50, 300_000);
@@ -30,6 +32,7 @@ public record LiveSettings(long pingIntervalMs, int maxMessageBytes, int maxRoom
         check("outboundQueue", outboundQueue, 4, 1_000_000);
         check("sendTimeoutMs", sendTimeoutMs, 100, 600_000);
         check("changeLogCapacity", changeLogCapacity, 1, 1_000_000);
+        check("roomBatchMs", roomBatchMs, 0, 5_000);
     }
 
     private static void check(String name, long v, long min, long max) {
@@ -40,31 +43,36 @@ public record LiveSettings(long pingIntervalMs, int maxMessageBytes, int maxRoom
 
     public LiveSettings withPingIntervalMs(long v) {
         return new LiveSettings(v, maxMessageBytes, maxRoomsPerConnection, maxConnectionsPerUser, flagUpdatesPerSecond,
-                flagCoalesceMs, outboundQueue, sendTimeoutMs, changeLogCapacity);
+                flagCoalesceMs, outboundQueue, sendTimeoutMs, changeLogCapacity, roomBatchMs);
     }
 
     public LiveSettings withMaxConnectionsPerUser(int v) {
         return new LiveSettings(pingIntervalMs, maxMessageBytes, maxRoomsPerConnection, v, flagUpdatesPerSecond,
-                flagCoalesceMs, outboundQueue, sendTimeoutMs, changeLogCapacity);
+                flagCoalesceMs, outboundQueue, sendTimeoutMs, changeLogCapacity, roomBatchMs);
     }
 
     public LiveSettings withMaxRoomsPerConnection(int v) {
         return new LiveSettings(pingIntervalMs, maxMessageBytes, v, maxConnectionsPerUser, flagUpdatesPerSecond,
-                flagCoalesceMs, outboundQueue, sendTimeoutMs, changeLogCapacity);
+                flagCoalesceMs, outboundQueue, sendTimeoutMs, changeLogCapacity, roomBatchMs);
     }
 
     public LiveSettings withOutboundQueue(int v) {
         return new LiveSettings(pingIntervalMs, maxMessageBytes, maxRoomsPerConnection, maxConnectionsPerUser,
-                flagUpdatesPerSecond, flagCoalesceMs, v, sendTimeoutMs, changeLogCapacity);
+                flagUpdatesPerSecond, flagCoalesceMs, v, sendTimeoutMs, changeLogCapacity, roomBatchMs);
     }
 
     public LiveSettings withSendTimeoutMs(long v) {
         return new LiveSettings(pingIntervalMs, maxMessageBytes, maxRoomsPerConnection, maxConnectionsPerUser,
-                flagUpdatesPerSecond, flagCoalesceMs, outboundQueue, v, changeLogCapacity);
+                flagUpdatesPerSecond, flagCoalesceMs, outboundQueue, v, changeLogCapacity, roomBatchMs);
     }
 
     public LiveSettings withChangeLogCapacity(int v) {
         return new LiveSettings(pingIntervalMs, maxMessageBytes, maxRoomsPerConnection, maxConnectionsPerUser,
-                flagUpdatesPerSecond, flagCoalesceMs, outboundQueue, sendTimeoutMs, v);
+                flagUpdatesPerSecond, flagCoalesceMs, outboundQueue, sendTimeoutMs, v, roomBatchMs);
+    }
+
+    public LiveSettings withRoomBatchMs(long v) {
+        return new LiveSettings(pingIntervalMs, maxMessageBytes, maxRoomsPerConnection, maxConnectionsPerUser,
+                flagUpdatesPerSecond, flagCoalesceMs, outboundQueue, sendTimeoutMs, changeLogCapacity, v);
     }
 }

@@ -28,6 +28,8 @@ public enum Setting {
             String.valueOf(LiveSettings.DEFAULTS.flagUpdatesPerSecond())),
     WS_FLAG_COALESCE_MS("--ws-flag-coalesce-ms", "HUDDLE_WS_FLAG_COALESCE_MS",
             String.valueOf(LiveSettings.DEFAULTS.flagCoalesceMs())),
+    WS_ROOM_BATCH_MS("--ws-room-batch-ms", "HUDDLE_WS_ROOM_BATCH_MS",
+            String.valueOf(LiveSettings.DEFAULTS.roomBatchMs())),
     WS_OUTBOUND_QUEUE("--ws-outbound-queue", "HUDDLE_WS_OUTBOUND_QUEUE",
             String.valueOf(LiveSettings.DEFAULTS.outboundQueue())),
     WS_SEND_TIMEOUT_MS("--ws-send-timeout-ms", "HUDDLE_WS_SEND_TIMEOUT_MS",

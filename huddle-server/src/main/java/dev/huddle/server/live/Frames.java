@@ -8,6 +8,7 @@ import dev.huddle.presence.HeartbeatResult;
 import dev.huddle.presence.RoomSnapshot;
 import dev.huddle.server.http.Json;
 import dev.huddle.server.presence.EntryView;
+import java.util.List;
 import java.util.Locale;
 
 /** Renders every server → client message of docs/protocol.md as one JSON text frame. */
@@ -67,6 +68,20 @@ final class Frames {
         return write(o);
     }
 
+    /**
+     * S3, batched: consecutive changes of one room, in seq order, each exactly as {@link #change}
+     * renders it. A client applies them one after the other.
+     */
+    static String changes(List<Change> cs) {
+        StringBuilder b = new StringBuilder(64 + cs.size() * 256);
+        b.append("{\"type\":\"changes\",\"room\":").append(write(Json.MAPPER.getNodeFactory().textNode(cs.get(0).roomId())))
+                .append(",\"changes\":[");
+        for (int i = 0; i < cs.size(); i++) {
+            b.append(i == 0 ? "" : ",").append(change(cs.get(i)));
+        }
+        return b.append("]}").toString();
+    }
+
     static String error(JsonNode requestId, String code, String message) {
         ObjectNode o = base("error", requestId);
         if (!o.has("requestId")) {
@@ -86,7 +101,7 @@ final class Frames {
         return o;
     }
 
-    private static String write(ObjectNode o) {
+    private static String write(JsonNode o) {
         try {
             return Json.MAPPER.writeValueAsString(o);
         } catch (JsonProcessingException e) {

@@ -6,10 +6,13 @@ import dev.huddle.server.config.LiveSettings;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -22,13 +25,23 @@ import java.util.function.LongSupplier;
 
 /**
  * The shared part of the WebSocket API: fans every room change out to that room's subscriptions (each
- * change rendered once, S3), counts sockets per user, and owns the threads: one scheduler for pings
- * and flag windows, and a small pool that drains outbound queues. {@link #onChange} runs under the
- * engine's room lock, so it only hands the change to each subscription's non-blocking queue.
+ * change rendered once, S3), counts sockets per user, and owns the threads: one scheduler for pings,
+ * flag windows and room batches, and a small pool that drains outbound queues. {@link #onChange} runs
+ * under the engine's room lock, so it only hands the change to each subscription's non-blocking queue.
+ *
+ * <p>A room's fan-out is paced like a session's flags (a GCRA token bucket): up to {@value #BURST}
+ * changes go out alone and at once, then at most one frame per {@code roomBatchMs}; the changes that
+ * arrive in between are sent together as one {@code changes} frame, rendered once and identical for
+ * every subscriber. An ordinary room never waits; a burst (2 000 people joining one room within
+ * seconds) costs each subscriber one frame per window instead of one per change, which is what keeps
+ * the fan-out linear in practice instead of quadratic in frames.
  */
 public final class LiveHub implements ChangeListener, AutoCloseable {
     private final LiveSettings settings;
-    private final ConcurrentHashMap<String, CopyOnWriteArraySet<Subscription>> byRoom = new ConcurrentHashMap<>();
+    /** Changes a room sends alone, back to back, before batching starts. */
+    static final int BURST = 3;
+
+    private final ConcurrentHashMap<String, Room> byRoom = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, AtomicInteger> socketsPerUser = new ConcurrentHashMap<>();
     private final Set<LiveConnection> open = ConcurrentHashMap.newKeySet();
     private final ScheduledThreadPoolExecutor scheduler;
@@ -50,13 +63,55 @@ public final class LiveHub implements ChangeListener, AutoCloseable {
 
     @Override
     public void onChange(Change change) {
-        CopyOnWriteArraySet<Subscription> subs = byRoom.get(change.roomId());
-        if (subs == null || subs.isEmpty()) {
-            return;
+        Room room = byRoom.get(change.roomId());
+        if (room != null) {
+            room.add(change);
         }
-        String text = Frames.change(change);
-        for (Subscription s : subs) {
-            s.onChange(change, text);
+    }
+
+    /** One room's subscriptions and its fan-out pacing. */
+    private final class Room {
+        final CopyOnWriteArraySet<Subscription> subs = new CopyOnWriteArraySet<>();
+        private final long windowNanos = TimeUnit.MILLISECONDS.toNanos(settings.roomBatchMs());
+        // Guarded by this: the changes waiting for the next frame, and GCRA's time the bucket is full.
+        private List<Change> waiting = new ArrayList<>();
+        private long fullAt = Long.MIN_VALUE / 2;
+        private boolean flushDue;
+
+        synchronized void add(Change c) {
+            if (flushDue) {
+                waiting.add(c);
+                return;
+            }
+            long now = System.nanoTime();
+            long wait = fullAt - (BURST - 1) * windowNanos - now;
+            if (wait <= 0) {
+                fullAt = Math.max(fullAt, now) + windowNanos;
+                send(List.of(c), Frames.change(c));
+            } else {
+                waiting.add(c);
+                flushDue = true;
+                try {
+                    scheduler.schedule(this::flush, wait, TimeUnit.NANOSECONDS);
+                } catch (RejectedExecutionException stopping) {
+                    // The server is shutting down: nobody is left to send to.
+                }
+            }
+        }
+
+        private synchronized void flush() {
+            List<Change> batch = waiting;
+            waiting = new ArrayList<>();
+            flushDue = false;
+            fullAt = Math.max(fullAt, System.nanoTime()) + windowNanos;
+            send(batch, batch.size() == 1 ? Frames.change(batch.get(0)) : Frames.changes(batch));
+        }
+
+        /** Under this room's lock, so frames reach every subscription in seq order. */
+        private void send(List<Change> changes, String text) {
+            for (Subscription s : subs) {
+                s.onChanges(changes, text);
+            }
         }
     }
 
@@ -89,23 +144,23 @@ public final class LiveHub implements ChangeListener, AutoCloseable {
      * frame (T1) — not all at once here, which would also revive sockets that died unnoticed.
      */
     public void storeLostData() {
-        byRoom.values().forEach(subs -> subs.forEach(Subscription::forceResync));
+        byRoom.values().forEach(room -> room.subs.forEach(Subscription::forceResync));
     }
 
     void add(Subscription s) {
         // The add happens inside the atomic step: a concurrent remove of the room's last subscriber
         // could otherwise drop the set between computeIfAbsent and add, orphaning this subscription.
-        byRoom.compute(s.room(), (r, subs) -> {
-            CopyOnWriteArraySet<Subscription> set = subs == null ? new CopyOnWriteArraySet<>() : subs;
-            set.add(s);
-            return set;
+        byRoom.compute(s.room(), (r, room) -> {
+            Room next = room == null ? new Room() : room;
+            next.subs.add(s);
+            return next;
         });
     }
 
     void remove(Subscription s) {
-        byRoom.computeIfPresent(s.room(), (r, subs) -> {
-            subs.remove(s);
-            return subs.isEmpty() ? null : subs;
+        byRoom.computeIfPresent(s.room(), (r, room) -> {
+            room.subs.remove(s);
+            return room.subs.isEmpty() ? null : room;
         });
     }
 
@@ -206,8 +261,8 @@ public final class LiveHub implements ChangeListener, AutoCloseable {
 
     /** Subscriptions to {@code room} across all sockets. */
     public int subscribers(String room) {
-        CopyOnWriteArraySet<Subscription> subs = byRoom.get(room);
-        return subs == null ? 0 : subs.size();
+        Room r = byRoom.get(room);
+        return r == null ? 0 : r.subs.size();
     }
 
     /**

@@ -45,11 +45,24 @@ final class Subscription {
         return room;
     }
 
-    /** Called by the hub under the room's lock: never blocks. */
-    synchronized void onChange(Change c, String text) {
+    /**
+     * Called by the hub under the room's lock, never blocks: consecutive changes of the room, and
+     * {@code text}, the one frame that carries them all (a {@code change}, or a {@code changes} batch).
+     */
+    synchronized void onChanges(List<Change> changes, String text) {
         switch (state) {
-            case BUFFERING -> buffer.add(c);
-            case LIVE -> deliver(c.seq(), text);
+            case BUFFERING -> buffer.addAll(changes);
+            case LIVE -> {
+                long first = changes.get(0).seq();
+                if (first <= lastSeq) {
+                    // Part of the batch was passed on already (after a snapshot or resume): the rest alone.
+                    for (Change c : changes) {
+                        deliver(c.seq(), Frames.change(c));
+                    }
+                } else {
+                    deliver(first, changes.get(changes.size() - 1).seq(), text);
+                }
+            }
             default -> {
                 // RESYNC: the coming snapshot covers it; CANCELLED: gone.
             }
@@ -168,15 +181,20 @@ final class Subscription {
     }
 
     private void deliver(long seq, String text) {
-        if (state != State.LIVE || seq <= lastSeq) {
+        deliver(seq, seq, text);
+    }
+
+    /** Queues the frame carrying changes {@code first}…{@code last}: only right after what was passed on. */
+    private void deliver(long first, long last, String text) {
+        if (state != State.LIVE || last <= lastSeq) {
             return;
         }
-        if (seq != lastSeq + 1 || !out.offerChange(room, text)) {
+        if (first != lastSeq + 1 || !out.offerChange(room, text)) {
             state = State.RESYNC;
             out.resync(this);
             return;
         }
-        lastSeq = seq;
+        lastSeq = last;
     }
 
     /** Where a resuming subscriber left off. */

@@ -76,6 +76,26 @@ class LiveRoomTest {
     }
 
     @Test
+    @DisplayName("S3: a burst of 60 changes reaches a subscriber as the first changes alone and the rest in a few batches, in seq order without gaps")
+    void burstIsBatched() {
+        WsClient a = f.connect(ann);
+        long base = f.subscribe(a, room).path("seq").asLong();
+        Presence presence = f.t.server.presence();
+        for (int i = 0; i < 60; i++) {
+            presence.heartbeat(room, "burst-user-" + i, "tab-" + i, 10_000);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.changes(room).size() == 60);
+        assertGapless(a.changes(room), base);
+        List<JsonNode> frames = a.frames().stream().filter(m -> m.path("type").asText().startsWith("change")).toList();
+        // The first changes go out alone and at once (an ordinary room never waits); the burst is batched.
+        assertThat(frames.subList(0, LiveHub.BURST)).allSatisfy(m -> assertThat(m.path("type").asText()).isEqualTo("change"));
+        assertThat(frames).anySatisfy(m -> assertThat(m.path("changes").size()).isGreaterThan(1));
+        assertThat(frames.size()).isLessThan(30);
+        assertThat(story(a.changes(room))).containsExactlyElementsOf(
+                java.util.stream.IntStream.range(0, 60).mapToObj(i -> "join burst-user-" + i).toList());
+    }
+
+    @Test
     @DisplayName("T2: a socket cut without goodbye and a reconnect with the session token before the deadline: no leave, no join, one entry")
     void reconnectContinuesTheSession() {
         WsClient watcher = f.connect(bob);

@@ -77,9 +77,34 @@ public final class RawWsClient implements AutoCloseable {
         out.flush();
     }
 
-    /** Reads the next frame (blocking, 10 s timeout). */
+    /**
+     * Reads the next message (blocking, 10 s timeout): a control frame, or a whole text or binary
+     * message with its continuation frames joined (the server fragments large ones); control frames
+     * that arrive between fragments are dropped.
+     */
     public Frame readFrame() throws IOException {
+        Frame first = readOneFrame();
+        if (first.opcode() >= 8 || lastFin) {
+            return first;
+        }
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        all.write(first.payload());
+        while (true) {
+            Frame next = readOneFrame();
+            if (next.opcode() == 0) {
+                all.write(next.payload());
+                if (lastFin) {
+                    return new Frame(first.opcode(), all.toByteArray());
+                }
+            }
+        }
+    }
+
+    private boolean lastFin;
+
+    private Frame readOneFrame() throws IOException {
         int b0 = in.readUnsignedByte();
+        lastFin = (b0 & 0x80) != 0;
         int b1 = in.readUnsignedByte();
         long len = b1 & 0x7f;
         if (len == 126) {

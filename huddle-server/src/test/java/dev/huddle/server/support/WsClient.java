@@ -24,6 +24,7 @@ public final class WsClient implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private final List<JsonNode> received = new CopyOnWriteArrayList<>();
+    private final List<JsonNode> frames = new CopyOnWriteArrayList<>();
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private final boolean reading;
     private WebSocket ws;
@@ -76,7 +77,12 @@ public final class WsClient implements AutoCloseable {
         return this;
     }
 
-    /** Every message received so far, in order. */
+    /** Every frame received so far as sent: a {@code changes} batch is one frame here. */
+    public List<JsonNode> frames() {
+        return new ArrayList<>(frames);
+    }
+
+    /** Every message received so far, in order; the changes of a batch count as messages of their own. */
     public List<JsonNode> received() {
         return new ArrayList<>(received);
     }
@@ -144,7 +150,13 @@ public final class WsClient implements AutoCloseable {
             partial.append(data);
             if (last) {
                 try {
-                    received.add(Api.JSON.readTree(partial.toString()));
+                    JsonNode m = Api.JSON.readTree(partial.toString());
+                    frames.add(m);
+                    if ("changes".equals(m.path("type").asText())) {
+                        m.path("changes").forEach(received::add); // a batch: its changes, as if sent alone
+                    } else {
+                        received.add(m);
+                    }
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
