@@ -19,6 +19,7 @@ import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScoredValue;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
@@ -103,6 +104,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class RedisPresenceStore implements PresenceStore {
     public static final int DEFAULT_PARTITIONS = 16;
+    /** The most partitions a store may have (each has a hash tag of its own in an even slot range). */
+    public static final int MAX_PARTITIONS = 1_024;
     public static final int DEFAULT_CHANGE_LOG_CAPACITY = 1_024;
     private static final Logger LOG = LoggerFactory.getLogger(RedisPresenceStore.class);
     private static final int MAX_ATTEMPTS = 1_000;
@@ -137,6 +140,8 @@ public final class RedisPresenceStore implements PresenceStore {
     private final ChangeFeed feed;
     private final String prefix;
     private final int partitions;
+    /** Each partition's hash tag, spread evenly over the cluster's slots ({@link #partitionTags}). */
+    private final String[] tags;
     private final byte[] capacity;
     private final DataMerger merger;
     private final Duration timeout;
@@ -148,6 +153,7 @@ public final class RedisPresenceStore implements PresenceStore {
     private RedisPresenceStore(Builder b) {
         this.prefix = b.prefix;
         this.partitions = b.partitions;
+        this.tags = partitionTags(b.partitions);
         this.capacity = b(b.changeLogCapacity);
         this.merger = b.merger;
         this.timeout = b.timeout;
@@ -976,7 +982,7 @@ public final class RedisPresenceStore implements PresenceStore {
     /**
      * A token (P4) names its room's partition in front of the random part, {@code <P>-<random>}, so
      * that its index can live in the room's slot and a token finds it by itself. The partition says
-     * nothing worth hiding (crc32 of the room id, mod 16); the random part carries the ≥128 bits.
+     * nothing worth hiding (crc32 of the room id, mod the partition count); the random part carries the ≥128 bits.
      */
     private static String token(int p, String random) {
         return p + "-" + random;
@@ -1016,7 +1022,34 @@ public final class RedisPresenceStore implements PresenceStore {
     }
 
     String tag(int p) {
-        return prefix + "{" + p + "}:";
+        return prefix + "{" + tags[p] + "}:";
+    }
+
+    /**
+     * The hash tag (without braces) of each of {@code partitions} partitions, chosen so that their slots
+     * spread evenly over Redis Cluster's 16384 slots: partition {@code i}'s tag is the first string of
+     * the family {@code "i", "i.1", "i.2", …} whose CRC16 slot lies in
+     * {@code [i*16384/partitions, (i+1)*16384/partitions)}. A cluster splits its slots into even ranges
+     * per master, so every master gets its share of partitions (plain {@code "0"…"15"} hash to slots
+     * that put 6/6/4 partitions on 3 masters, and none on half of 8). Pure arithmetic on the count: every
+     * node computes the same tags. Expected cost ~partitions² CRC16s (about a million at the maximum, 1024).
+     */
+    static String[] partitionTags(int partitions) {
+        String[] tags = new String[partitions];
+        for (int i = 0; i < partitions; i++) {
+            int lo = (int) ((long) i * SlotHash.SLOT_COUNT / partitions);
+            int hi = (int) ((long) (i + 1) * SlotHash.SLOT_COUNT / partitions);
+            String candidate = Integer.toString(i);
+            for (int k = 1; ; k++) {
+                int slot = SlotHash.getSlot(candidate);
+                if (slot >= lo && slot < hi) {
+                    break;
+                }
+                candidate = i + "." + k;
+            }
+            tags[i] = candidate;
+        }
+        return tags;
     }
 
     String roomKey(int p, String kind, String roomId) {
@@ -1054,10 +1087,14 @@ public final class RedisPresenceStore implements PresenceStore {
             return this;
         }
 
-        /** How many partitions (hash tags) rooms are spread over; every node must agree; never change it on live data. */
+        /**
+         * How many partitions (hash tags) rooms are spread over; every node must agree; never change it on
+         * live data. At most {@link #MAX_PARTITIONS}: more partitions than masters buys nothing, and each
+         * costs a pipelined command per expiry read and user listing.
+         */
         public Builder partitions(int partitions) {
-            if (partitions < 1 || partitions > 16_384) {
-                throw new IllegalArgumentException("partitions must be 1…16384");
+            if (partitions < 1 || partitions > MAX_PARTITIONS) {
+                throw new IllegalArgumentException("partitions must be 1…" + MAX_PARTITIONS);
             }
             this.partitions = partitions;
             return this;
