@@ -143,6 +143,10 @@ class ConfigLoaderTest {
         ServerConfig rc = load(Map.of(), Map.of("HUDDLE_REDIS_URL", "redis-cluster://:pw@10.0.0.5:7000,10.0.0.6:7000",
                 "HUDDLE_DB_URL", "jdbc:postgresql://db/huddle", "HUDDLE_GUEST_SECRET", SECRET));
         assertThat(rc.cluster().redisUrl()).startsWith("redis-cluster://");
+        assertThat(rc.cluster().partitions()).isEqualTo(16);
+        ServerConfig p = load(Map.of(), Map.of("HUDDLE_REDIS_URL", "redis-cluster://10.0.0.5:7000",
+                "HUDDLE_REDIS_PARTITIONS", "48", "HUDDLE_DB_URL", "jdbc:postgresql://db/huddle", "HUDDLE_GUEST_SECRET", SECRET));
+        assertThat(p.cluster().partitions()).isEqualTo(48);
         assertThat(rc.toString()).doesNotContain("pw");
     }
 
@@ -165,6 +169,12 @@ class ConfigLoaderTest {
             assertThatThrownBy(() -> load(Map.of(), Map.of("HUDDLE_REDIS_URL", bad, "HUDDLE_DB_URL", "jdbc:postgresql://db/huddle",
                     "HUDDLE_GUEST_SECRET", SECRET)))
                     .as(bad).isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.getMessage()).contains("HUDDLE_REDIS_URL"));
+        }
+        for (String bad : new String[] {"0", "1025", "many"}) {
+            assertThatThrownBy(() -> load(Map.of(), Map.of("HUDDLE_REDIS_URL", "redis://10.0.0.5:6379", "HUDDLE_REDIS_PARTITIONS", bad,
+                    "HUDDLE_DB_URL", "jdbc:postgresql://db/huddle", "HUDDLE_GUEST_SECRET", SECRET)))
+                    .as(bad).isInstanceOfSatisfying(ConfigException.class,
+                            e -> assertThat(e.getMessage()).contains("HUDDLE_REDIS_PARTITIONS"));
         }
         assertThatThrownBy(() -> load(Map.of(), Map.of("HUDDLE_GUEST_SECRET", SECRET, "HUDDLE_GUEST_SECRET_FILE", "/nope")))
                 .hasMessageContaining("not both");
