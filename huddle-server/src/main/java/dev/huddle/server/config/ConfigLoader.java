@@ -113,7 +113,7 @@ public final class ConfigLoader {
             } catch (IllegalArgumentException e) {
                 problems.add(Setting.REDIS_URL.label() + ": a Redis Cluster is named by its nodes,"
                         + " redis-cluster://host1:6379,host2:6379 (or rediss-cluster:// for TLS), was '"
-                        + ClusterConfig.redactPassword(url) + "'");
+                        + ClusterConfig.redactPassword(url) + "': " + e.getMessage());
             }
         } else {
             try {
