@@ -115,6 +115,13 @@ public final class RedisPresenceStore implements PresenceStore {
      * invisible, and one reclaimed under a slow caller's feet only makes that caller start over.
      */
     static final long PENDING_GRACE_MS = 60_000;
+    /**
+     * How long a session id's claim outlives the deadline it was last set or extended for, by default.
+     * Several times the longest deadline a heartbeat can give (2.5 × 300 s): a claim is only needed
+     * while its session is live, and a live session is ended within moments of its deadline by expiry;
+     * the grace covers expiry running late (every node down) and extensions that did not arrive.
+     */
+    public static final Duration DEFAULT_CLAIM_GRACE = Duration.ofHours(1);
     private static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
     private static final Comparator<Wire.Row> ORDER = Comparator
             .comparing((Wire.Row r) -> !r.entry().online())
@@ -145,6 +152,7 @@ public final class RedisPresenceStore implements PresenceStore {
     private final byte[] capacity;
     private final DataMerger merger;
     private final Duration timeout;
+    private final long claimGraceMs;
     private final String nodeId;
     private final AtomicLong epochs = new AtomicLong();
     /** The latest time any call has given this node (pending sessions are kept past it, see PENDING_GRACE_MS). */
@@ -157,6 +165,7 @@ public final class RedisPresenceStore implements PresenceStore {
         this.capacity = b(b.changeLogCapacity);
         this.merger = b.merger;
         this.timeout = b.timeout;
+        this.claimGraceMs = b.claimGrace.toMillis();
         byte[] id = new byte[9];
         new SecureRandom().nextBytes(id);
         this.nodeId = Base64.getUrlEncoder().withoutPadding().encodeToString(id);
@@ -256,12 +265,14 @@ public final class RedisPresenceStore implements PresenceStore {
                 throw new SessionConflictException(sessionId);
             }
             if ("OK".equals(status)) {
+                // a live session: extend its id's claim, without waiting (see refreshClaim)
+                refreshClaim(sessionId, (byte[]) r.get(3), claimTtl(now, deadline));
                 return new HeartbeatResult(s(r.get(1)), s(r.get(2)), deadline);
             }
             // PENDING: the id must be claimed for (room, user, nonce) before that session may go live.
             String nonce = s(r.get(1));
             Merged forActivation = merge(roomId, r, 2);
-            Claim claim = claim(roomId, userId, sessionId, nonce);
+            Claim claim = claim(roomId, userId, sessionId, nonce, claimTtl(now, deadline));
             if (claim.conflict()) {
                 dropPending(roomId, sessionId, claim.nonce());
                 throw new SessionConflictException(sessionId);
@@ -314,11 +325,12 @@ public final class RedisPresenceStore implements PresenceStore {
      * value checked, so a claim that changed meanwhile is checked again. A claim for this same room and
      * user (a concurrent call for this very session) is adopted: this call continues with its nonce.
      */
-    private Claim claim(String roomId, String userId, String sessionId, String nonce) {
+    private Claim claim(String roomId, String userId, String sessionId, String nonce, long ttlMs) {
         String[] key = {claimKey(sessionId)};
         byte[] replaceable = new byte[0];
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-            List<Object> r = Scripts.eval(redis, Scripts.CLAIM, key, b(Wire.enc(roomId, userId, nonce)), replaceable);
+            List<Object> r = Scripts.eval(redis, Scripts.CLAIM, key, b(Wire.enc(roomId, userId, nonce)), replaceable,
+                    b(ttlMs));
             if ("OK".equals(s(r.get(0)))) {
                 return new Claim(nonce, false);
             }
@@ -359,13 +371,41 @@ public final class RedisPresenceStore implements PresenceStore {
         }
         String nonce = s(r.get(1));
         if (alsoClaim) {
-            Claim c = claim(roomId, userId, sessionId, nonce);
+            Claim c = claim(roomId, userId, sessionId, nonce, claimTtl(now, deadline));
             if (c.conflict()) {
                 throw new SessionConflictException(sessionId);
             }
             nonce = c.nonce();
         }
         return nonce;
+    }
+
+    /**
+     * A claim's time to live when its session's deadline is {@code deadline}: until that deadline, plus
+     * the grace. Relative to the caller's {@code now}, so a clock offset between the nodes and Redis does
+     * not shorten it.
+     */
+    private long claimTtl(long now, long deadline) {
+        return Math.max(0, deadline - now) + claimGraceMs;
+    }
+
+    /**
+     * Extends a live session's claim to its new deadline plus the grace (refresh_claim.lua), if the claim
+     * is still exactly that session's. Pipelined and not waited for: the heartbeat costs no extra round
+     * trip. A refresh that fails is harmless as long as a later one arrives within the grace; one that
+     * finds NOSCRIPT is sent again with the script's source.
+     */
+    private void refreshClaim(String sessionId, byte[] claim, long ttlMs) {
+        String[] key = {claimKey(sessionId)};
+        byte[] ttl = b(ttlMs);
+        async.evalsha(Scripts.REFRESH_CLAIM.sha(), ScriptOutputType.MULTI, key, claim, ttl).whenComplete((v, e) -> {
+            Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof RedisNoScriptException) {
+                async.eval(Scripts.REFRESH_CLAIM.source(), ScriptOutputType.MULTI, key, claim, ttl);
+            } else if (cause != null) {
+                LOG.debug("could not extend the claim of a session id; the next heartbeat tries again", cause);
+            }
+        });
     }
 
     /** After a conflict: removes this call's pending session now rather than at its reclaim time. */
@@ -1072,6 +1112,7 @@ public final class RedisPresenceStore implements PresenceStore {
         private int inboxCapacity = 100_000;
         private Duration timeout = Duration.ofSeconds(5);
         private Duration probeInterval = Duration.ofSeconds(10);
+        private Duration claimGrace = DEFAULT_CLAIM_GRACE;
 
         private Builder(String uri, AbstractRedisClient client) {
             this.uri = uri;
@@ -1139,6 +1180,20 @@ public final class RedisPresenceStore implements PresenceStore {
                 throw new IllegalArgumentException("probeInterval must not be negative");
             }
             this.probeInterval = interval;
+            return this;
+        }
+
+        /**
+         * How long a session id's claim (P2) outlives the deadline it was last extended for; after that
+         * Redis deletes it, so a claim whose release was lost does not stay forever. Must exceed how late
+         * expiry may end a session past its deadline (default {@link #DEFAULT_CLAIM_GRACE}, 1 h; tests
+         * shorten it).
+         */
+        public Builder claimGrace(Duration grace) {
+            if (grace.isNegative() || grace.isZero()) {
+                throw new IllegalArgumentException("claimGrace must be positive");
+            }
+            this.claimGrace = grace;
             return this;
         }
 
