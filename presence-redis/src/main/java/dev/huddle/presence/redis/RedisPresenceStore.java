@@ -390,10 +390,12 @@ public final class RedisPresenceStore implements PresenceStore {
     }
 
     /**
-     * Extends a live session's claim to its new deadline plus the grace (refresh_claim.lua), if the claim
-     * is still exactly that session's. Pipelined and not waited for: the heartbeat costs no extra round
-     * trip. A refresh that fails is harmless as long as a later one arrives within the grace; one that
-     * finds NOSCRIPT is sent again with the script's source.
+     * Re-asserts a live session's claim (refresh_claim.lua): extends it to the new deadline plus the
+     * grace if it is still exactly that session's, and sets it again if it is missing (a failover lost
+     * it, or it ran out). Pipelined and not waited for: the heartbeat costs no extra round trip. A refresh
+     * that fails is harmless as long as a later one arrives within the grace; one that finds NOSCRIPT is
+     * sent again with the script's source. Setting a missing claim is safe even if the session ended
+     * meanwhile: a claim naming an ended session is stale, and the id's next claimant replaces it.
      */
     private void refreshClaim(String sessionId, byte[] claim, long ttlMs) {
         String[] key = {claimKey(sessionId)};

@@ -308,6 +308,20 @@ abstract class SessionIdsAndTokensSuite {
         }
     }
 
+    @Test
+    @DisplayName("P2: a claim lost while its session is live (a failover) is re-asserted by the session's next heartbeat")
+    void aLostClaimIsReassertedByTheNextHeartbeat() {
+        a.heartbeat("room-1", "alice", "s1", INTERVAL);
+        String key = storeA.claimKey("s1");
+        String claim = raw().get(key);
+        raw().del(key); // the claim's master failed over and its replica had not received it
+        b.heartbeat("room-1", "alice", "s1", INTERVAL);
+        await().atMost(Duration.ofSeconds(5)).until(() -> claim.equals(raw().get(key)));
+        assertThat(raw().pttl(key)).isPositive();
+        assertThatThrownBy(() -> b.heartbeat("room-2", "bob", "s1", INTERVAL)).isInstanceOf(SessionConflictException.class);
+        assertThat(b.listRoom("room-2", false, 10)).isEmpty();
+    }
+
     private static String flip(String s) {
         char c = s.charAt(5);
         return s.substring(0, 5) + (c == 'A' ? 'B' : 'A') + s.substring(6);
