@@ -430,7 +430,11 @@ public final class RedisPresenceStore implements PresenceStore {
      * since a claim is always checked against its room before it is honoured.
      */
     private void releaseClaims(List<Object> reply) {
-        List<Object> ended = Wire.list(reply.get(1));
+        releaseClaimsOf(Wire.list(reply.get(1)));
+    }
+
+    /** As {@link #releaseClaims}, for (id, claim) pairs gathered from several replies: one pipeline for all. */
+    private void releaseClaimsOf(List<Object> ended) {
         if (ended.isEmpty()) {
             return;
         }
@@ -502,13 +506,23 @@ public final class RedisPresenceStore implements PresenceStore {
         // End them in the order they died, across partitions, as the in-memory store does.
         all.sort(Comparator.comparingLong(Due::deadline).thenComparing(Due::sessionId));
         int n = Math.min(maxSessions, all.size());
-        for (int i = 0; i < n; i++) {
-            Due d = all.get(i);
-            okAndRelease(write(Scripts.END_DUE, d.roomId(), (args, merged) -> {
-                args.add(b(d.sessionId()));
-                args.add(b(d.deadline()));
-                args.add(b(now));
-            }));
+        // The ended sessions' claims live on other masters: release them all at the end, in one pipeline
+        // (also if a later end fails), rather than one round trip per session.
+        List<Object> ended = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                Due d = all.get(i);
+                List<Object> r = write(Scripts.END_DUE, d.roomId(), (args, merged) -> {
+                    args.add(b(d.sessionId()));
+                    args.add(b(d.deadline()));
+                    args.add(b(now));
+                });
+                if (ok(r)) {
+                    ended.addAll(Wire.list(r.get(1)));
+                }
+            }
+        } finally {
+            releaseClaimsOf(ended);
         }
         return n;
     }

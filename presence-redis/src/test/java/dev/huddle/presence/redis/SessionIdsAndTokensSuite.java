@@ -322,6 +322,22 @@ abstract class SessionIdsAndTokensSuite {
         assertThat(b.listRoom("room-2", false, 10)).isEmpty();
     }
 
+    @Test
+    @DisplayName("P2: expiry releases the claims of every session it ended in one batch")
+    void expiryReleasesTheClaimsOfABatch() {
+        for (int i = 0; i < 12; i++) {
+            a.heartbeat("room-" + (i % 4), "user-" + i, "tab-" + i, INTERVAL);
+        }
+        for (int i = 0; i < 12; i++) {
+            assertThat(raw().exists(storeA.claimKey("tab-" + i))).isOne();
+        }
+        clock.advance(Presence.deadline(0, INTERVAL));
+        assertThat(storeB.expire(clock.millis(), 100)).isEqualTo(12);
+        for (int i = 0; i < 12; i++) {
+            assertThat(raw().exists(storeA.claimKey("tab-" + i))).as("claim of tab-%d", i).isZero();
+        }
+    }
+
     private static String flip(String s) {
         char c = s.charAt(5);
         return s.substring(0, 5) + (c == 'A' ? 'B' : 'A') + s.substring(6);
