@@ -108,7 +108,20 @@ public final class RedisPresenceStore implements PresenceStore {
     public static final int MAX_PARTITIONS = 1_024;
     public static final int DEFAULT_CHANGE_LOG_CAPACITY = 1_024;
     private static final Logger LOG = LoggerFactory.getLogger(RedisPresenceStore.class);
+    /** Retries of one script's merge protocol (each retry means another call changed the member meanwhile). */
     private static final int MAX_ATTEMPTS = 1_000;
+    /**
+     * Starts over of a new session's begin → claim → activate, and checks of a held claim within one
+     * claim step. These loops nest (a claim step runs inside a start-over), so they are capped well below
+     * {@link #MAX_ATTEMPTS}: at most 32 × 32 claim checks per heartbeat, not a million. They need no
+     * backoff: every retry is caused by another call's committed step (a claimant that removed our
+     * pending session, a claim that changed between its check and our compare-and-set), so the system as
+     * a whole always progresses; the only way to keep one call retrying is a stream of competing
+     * heartbeats for the same session id in other rooms or users — a P2 violation by the clients, which
+     * the cap turns into a {@link ContentionException} instead of a spin. Sleeping would hold the
+     * caller's thread (a request or socket thread) for nothing in every other case.
+     */
+    private static final int SESSION_ATTEMPTS = 32;
     /**
      * How long after the latest time this node has seen a pending session (a new session between its
      * steps) is kept before expiry reclaims it. Only memory depends on it: a pending session is
@@ -257,7 +270,7 @@ public final class RedisPresenceStore implements PresenceStore {
             Map<String, String> sessionData, Supplier<String> newToken) {
         seen(now);
         int p = partition(roomId);
-        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        for (int attempt = 0; attempt < SESSION_ATTEMPTS; attempt++) {
             List<Object> r = heartbeatStep("begin", p, roomId, userId, sessionId, newNonce(), now, deadline,
                     sessionData, newToken, new Merged("", null));
             String status = s(r.get(0));
@@ -289,7 +302,7 @@ public final class RedisPresenceStore implements PresenceStore {
             // GONE: a claimant for another room or user removed the pending session, or expiry reclaimed
             // it under a very slow call; nothing of this call is visible, so start over.
         }
-        throw new ContentionException(roomId, MAX_ATTEMPTS);
+        throw new ContentionException(roomId, SESSION_ATTEMPTS);
     }
 
     private List<Object> heartbeatStep(String mode, int p, String roomId, String userId, String sessionId, String nonce,
@@ -328,7 +341,7 @@ public final class RedisPresenceStore implements PresenceStore {
     private Claim claim(String roomId, String userId, String sessionId, String nonce, long ttlMs) {
         String[] key = {claimKey(sessionId)};
         byte[] replaceable = new byte[0];
-        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        for (int attempt = 0; attempt < SESSION_ATTEMPTS; attempt++) {
             List<Object> r = Scripts.eval(redis, Scripts.CLAIM, key, b(Wire.enc(roomId, userId, nonce)), replaceable,
                     b(ttlMs));
             if ("OK".equals(s(r.get(0)))) {
@@ -354,7 +367,7 @@ public final class RedisPresenceStore implements PresenceStore {
                 default -> replaceable = held; // STALE
             }
         }
-        throw new ContentionException(roomId, MAX_ATTEMPTS);
+        throw new ContentionException(roomId, SESSION_ATTEMPTS);
     }
 
     /**
