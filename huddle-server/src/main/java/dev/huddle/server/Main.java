@@ -84,6 +84,8 @@ public final class Main implements Callable<Integer> {
     String redisUrl;
     @Option(names = "--redis-prefix", description = "Cluster mode: prefix of every Redis key (HUDDLE_REDIS_PREFIX, default huddle:).")
     String redisPrefix;
+    @Option(names = "--redis-partitions", description = "Cluster mode: how many partitions (hash tags) presence is spread over, 1…1024; every node must agree (HUDDLE_REDIS_PARTITIONS, default 16).")
+    String redisPartitions;
     @Option(names = "--guest-secret", description = "Guest-token secret, base64 of ≥32 bytes (HUDDLE_GUEST_SECRET; prefer the variable or the file).")
     String guestSecret;
     @Option(names = "--guest-secret-file", description = "File holding the guest-token secret, base64 (HUDDLE_GUEST_SECRET_FILE).")
@@ -130,6 +132,7 @@ public final class Main implements Callable<Integer> {
         put(flags, Setting.ADMIN_TOKEN, adminToken);
         put(flags, Setting.REDIS_URL, redisUrl);
         put(flags, Setting.REDIS_PREFIX, redisPrefix);
+        put(flags, Setting.REDIS_PARTITIONS, redisPartitions);
         put(flags, Setting.GUEST_SECRET, guestSecret);
         put(flags, Setting.GUEST_SECRET_FILE, guestSecretFile);
         return new ConfigLoader(flags, env, w -> LOG.warn("config: {}", w)).load();

@@ -75,6 +75,7 @@ public final class ClusterPresence implements AutoCloseable {
     /** Connects to Redis (throws if it is unreachable), starts the store and the watcher. */
     public static ClusterPresence open(ClusterConfig config, DataMerger merger, int changeLogCapacity) {
         RedisPresenceStore store = RedisPresenceStore.builder(config.redisUrl()).prefix(config.presencePrefix())
+                .partitions(config.partitions())
                 .merger(merger).changeLogCapacity(changeLogCapacity).probeInterval(config.probeInterval()).build();
         AbstractRedisClient client = null;
         try {

@@ -1,5 +1,6 @@
 package dev.huddle.server.config;
 
+import dev.huddle.presence.redis.RedisPresenceStore;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -9,13 +10,15 @@ import java.util.Objects;
  * @param redisUrl the Redis every node uses: one server, {@code redis://host:port[/db]} or {@code rediss://…}, or a
  *     Redis Cluster, {@code redis-cluster://host1:port1,host2:port2} or {@code rediss-cluster://…} (seed nodes)
  * @param prefix every key and channel this cluster writes starts with it; nodes of one cluster agree on it
+ * @param partitions how many partitions (hash tags) the presence store spreads rooms over; nodes agree on it
  * @param probeInterval how often the node checks that its Redis subscription still delivers
  * @param maxWorkerSleep the longest the expiry worker sleeps (other nodes' deadlines never wake it)
  * @param watchInterval how often the node checks that Redis is reachable and still holds its data
  */
-public record ClusterConfig(String redisUrl, String prefix, Duration probeInterval, Duration maxWorkerSleep,
-        Duration watchInterval) {
+public record ClusterConfig(String redisUrl, String prefix, int partitions, Duration probeInterval,
+        Duration maxWorkerSleep, Duration watchInterval) {
     public static final String DEFAULT_PREFIX = "huddle:";
+    public static final int DEFAULT_PARTITIONS = RedisPresenceStore.DEFAULT_PARTITIONS;
     public static final Duration DEFAULT_PROBE_INTERVAL = Duration.ofSeconds(5);
     public static final Duration DEFAULT_MAX_WORKER_SLEEP = Duration.ofMillis(500);
     public static final Duration DEFAULT_WATCH_INTERVAL = Duration.ofMillis(250);
@@ -26,15 +29,22 @@ public record ClusterConfig(String redisUrl, String prefix, Duration probeInterv
         Objects.requireNonNull(probeInterval, "probeInterval");
         Objects.requireNonNull(maxWorkerSleep, "maxWorkerSleep");
         Objects.requireNonNull(watchInterval, "watchInterval");
+        if (partitions < 1 || partitions > RedisPresenceStore.MAX_PARTITIONS) {
+            throw new IllegalArgumentException("partitions must be 1…" + RedisPresenceStore.MAX_PARTITIONS);
+        }
     }
 
     public ClusterConfig(String redisUrl, String prefix) {
-        this(redisUrl, prefix, DEFAULT_PROBE_INTERVAL, DEFAULT_MAX_WORKER_SLEEP, DEFAULT_WATCH_INTERVAL);
+        this(redisUrl, prefix, DEFAULT_PARTITIONS);
+    }
+
+    public ClusterConfig(String redisUrl, String prefix, int partitions) {
+        this(redisUrl, prefix, partitions, DEFAULT_PROBE_INTERVAL, DEFAULT_MAX_WORKER_SLEEP, DEFAULT_WATCH_INTERVAL);
     }
 
     /** A copy probing the subscription every {@code interval} (tests shorten it). */
     public ClusterConfig withProbeInterval(Duration interval) {
-        return new ClusterConfig(redisUrl, prefix, interval, maxWorkerSleep, watchInterval);
+        return new ClusterConfig(redisUrl, prefix, partitions, interval, maxWorkerSleep, watchInterval);
     }
 
     /** The presence store's own key prefix, under the cluster's. */
@@ -44,7 +54,7 @@ public record ClusterConfig(String redisUrl, String prefix, Duration probeInterv
 
     @Override
     public String toString() {
-        return "ClusterConfig[redisUrl=" + redactPassword(redisUrl) + ", prefix=" + prefix + "]";
+        return "ClusterConfig[redisUrl=" + redactPassword(redisUrl) + ", prefix=" + prefix + ", partitions=" + partitions + "]";
     }
 
     /** The URL with any password replaced, for logs. */

@@ -1,6 +1,7 @@
 package dev.huddle.server.config;
 
 import dev.huddle.presence.redis.RedisConnections;
+import dev.huddle.presence.redis.RedisPresenceStore;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -100,6 +101,9 @@ public final class ConfigLoader {
             if (flags.get(Setting.REDIS_PREFIX) != null || env.get(Setting.REDIS_PREFIX.env()) != null) {
                 warn.accept(Setting.REDIS_PREFIX.label() + " is ignored without " + Setting.REDIS_URL.label());
             }
+            if (flags.get(Setting.REDIS_PARTITIONS) != null || env.get(Setting.REDIS_PARTITIONS.env()) != null) {
+                warn.accept(Setting.REDIS_PARTITIONS.label() + " is ignored without " + Setting.REDIS_URL.label());
+            }
             return null;
         }
         int before = problems.size();
@@ -109,7 +113,7 @@ public final class ConfigLoader {
             } catch (IllegalArgumentException e) {
                 problems.add(Setting.REDIS_URL.label() + ": a Redis Cluster is named by its nodes,"
                         + " redis-cluster://host1:6379,host2:6379 (or rediss-cluster:// for TLS), was '"
-                        + ClusterConfig.redactPassword(url) + "'");
+                        + ClusterConfig.redactPassword(url) + "': " + e.getMessage());
             }
         } else {
             try {
@@ -127,7 +131,8 @@ public final class ConfigLoader {
             problems.add(Setting.REDIS_PREFIX.label() + ": must not contain braces or spaces (the store puts a hash tag"
                     + " after it), was '" + prefix + "'");
         }
-        return problems.size() > before ? null : new ClusterConfig(url, prefix);
+        int partitions = parseInt(Setting.REDIS_PARTITIONS, 1, RedisPresenceStore.MAX_PARTITIONS, problems);
+        return problems.size() > before ? null : new ClusterConfig(url, prefix, partitions);
     }
 
     private byte[] guestSecret(List<String> problems) {

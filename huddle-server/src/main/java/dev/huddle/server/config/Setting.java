@@ -48,6 +48,7 @@ public enum Setting {
     ADMIN_TOKEN("--admin-token", "HUDDLE_ADMIN_TOKEN", null),
     REDIS_URL("--redis-url", "HUDDLE_REDIS_URL", null),
     REDIS_PREFIX("--redis-prefix", "HUDDLE_REDIS_PREFIX", ClusterConfig.DEFAULT_PREFIX),
+    REDIS_PARTITIONS("--redis-partitions", "HUDDLE_REDIS_PARTITIONS", String.valueOf(ClusterConfig.DEFAULT_PARTITIONS)),
     GUEST_SECRET("--guest-secret", "HUDDLE_GUEST_SECRET", null),
     GUEST_SECRET_FILE("--guest-secret-file", "HUDDLE_GUEST_SECRET_FILE", null);
 

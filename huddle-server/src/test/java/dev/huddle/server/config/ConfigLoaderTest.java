@@ -143,6 +143,10 @@ class ConfigLoaderTest {
         ServerConfig rc = load(Map.of(), Map.of("HUDDLE_REDIS_URL", "redis-cluster://:pw@10.0.0.5:7000,10.0.0.6:7000",
                 "HUDDLE_DB_URL", "jdbc:postgresql://db/huddle", "HUDDLE_GUEST_SECRET", SECRET));
         assertThat(rc.cluster().redisUrl()).startsWith("redis-cluster://");
+        assertThat(rc.cluster().partitions()).isEqualTo(16);
+        ServerConfig p = load(Map.of(), Map.of("HUDDLE_REDIS_URL", "redis-cluster://10.0.0.5:7000",
+                "HUDDLE_REDIS_PARTITIONS", "48", "HUDDLE_DB_URL", "jdbc:postgresql://db/huddle", "HUDDLE_GUEST_SECRET", SECRET));
+        assertThat(p.cluster().partitions()).isEqualTo(48);
         assertThat(rc.toString()).doesNotContain("pw");
     }
 
@@ -166,6 +170,24 @@ class ConfigLoaderTest {
                     "HUDDLE_GUEST_SECRET", SECRET)))
                     .as(bad).isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.getMessage()).contains("HUDDLE_REDIS_URL"));
         }
+        for (String bad : new String[] {"0", "1025", "many"}) {
+            assertThatThrownBy(() -> load(Map.of(), Map.of("HUDDLE_REDIS_URL", "redis://10.0.0.5:6379", "HUDDLE_REDIS_PARTITIONS", bad,
+                    "HUDDLE_DB_URL", "jdbc:postgresql://db/huddle", "HUDDLE_GUEST_SECRET", SECRET)))
+                    .as(bad).isInstanceOfSatisfying(ConfigException.class,
+                            e -> assertThat(e.getMessage()).contains("HUDDLE_REDIS_PARTITIONS"));
+        }
+        for (String withDb : new String[] {"redis-cluster://10.0.0.5:7000/3", "redis-cluster://:pw@a:1,b:2/1",
+            "rediss-cluster://a:1/0/x", "redis-cluster://a:1?database=2"}) {
+            assertThatThrownBy(() -> load(Map.of(), Map.of("HUDDLE_REDIS_URL", withDb, "HUDDLE_DB_URL", "jdbc:postgresql://db/huddle",
+                    "HUDDLE_GUEST_SECRET", SECRET)))
+                    .as(withDb).isInstanceOfSatisfying(ConfigException.class, e -> {
+                        assertThat(e.getMessage()).contains("HUDDLE_REDIS_URL").contains("only database 0").doesNotContain("pw");
+                        assertThat(e.problems()).hasSize(1);
+                    });
+        }
+        ServerConfig slash = load(Map.of(), Map.of("HUDDLE_REDIS_URL", "redis-cluster://a:1,b:2/", "HUDDLE_DB_URL",
+                "jdbc:postgresql://db/huddle", "HUDDLE_GUEST_SECRET", SECRET));
+        assertThat(slash.cluster()).isNotNull();
         assertThatThrownBy(() -> load(Map.of(), Map.of("HUDDLE_GUEST_SECRET", SECRET, "HUDDLE_GUEST_SECRET_FILE", "/nope")))
                 .hasMessageContaining("not both");
     }

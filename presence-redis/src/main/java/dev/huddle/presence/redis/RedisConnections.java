@@ -31,7 +31,8 @@ import java.util.List;
  *   <li>{@code redis-cluster://[:password@]host1:port1[,host2:port2…]} (or {@code rediss-cluster://}):
  *       a Redis Cluster, with Lettuce's {@link RedisClusterClient}. The hosts are seeds: any one
  *       reachable node is enough, the client learns the topology from it and refreshes it (every 30 s,
- *       and at once on a MOVED/ASK redirect or a reconnect).</li>
+ *       and at once on a MOVED/ASK redirect or a reconnect). No database: a cluster has only database 0,
+ *       and a URL naming one is refused rather than silently served from 0.</li>
  * </ul>
  */
 public final class RedisConnections {
@@ -61,7 +62,9 @@ public final class RedisConnections {
      * The seed nodes of a cluster URL, as Lettuce URIs with {@code timeout} (the password and TLS of the
      * URL apply to every node).
      *
-     * @throws IllegalArgumentException if {@code url} is not a cluster URL or names no host
+     * @throws IllegalArgumentException if {@code url} is not a cluster URL, names no host, or names a
+     *     database ({@code /3} or {@code ?database=3}): a Redis Cluster has only database 0, and silently
+     *     using 0 instead would put a deployment's data somewhere it did not ask for
      */
     public static List<RedisURI> clusterSeeds(String url, Duration timeout) {
         if (!isCluster(url)) {
@@ -69,11 +72,27 @@ public final class RedisConnections {
         }
         // Lettuce reads "redis://h1:p1,h2:p2" as a list of nodes; the scheme is ours, to tell the kinds apart.
         String plain = url.replaceFirst("^rediss-cluster://", "rediss://").replaceFirst("^redis-cluster://", "redis://");
-        List<RedisURI> seeds;
+        URI parsed;
         try {
-            seeds = RedisClusterURIUtil.toRedisURIs(URI.create(plain));
+            parsed = URI.create(plain);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("not a " + CLUSTER_SCHEME + ":// URL: " + e.getMessage(), e);
+        }
+        String path = parsed.getRawPath();
+        String query = parsed.getRawQuery();
+        if ((path != null && !path.isEmpty() && !"/".equals(path)) || (query != null && query.contains("database="))) {
+            throw new IllegalArgumentException("a Redis Cluster has only database 0; remove the database ('"
+                    + (path != null && path.length() > 1 ? path : "?" + query) + "') from the " + CLUSTER_SCHEME + ":// URL");
+        }
+        List<RedisURI> seeds;
+        try {
+            seeds = RedisClusterURIUtil.toRedisURIs(parsed);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("not a " + CLUSTER_SCHEME + ":// URL: " + e.getMessage(), e);
+        }
+        if (seeds.stream().anyMatch(u -> u.getDatabase() != 0)) {
+            throw new IllegalArgumentException("a Redis Cluster has only database 0; remove the database from the "
+                    + CLUSTER_SCHEME + ":// URL");
         }
         if (seeds.isEmpty() || seeds.stream().anyMatch(u -> u.getHost() == null || u.getHost().isEmpty())) {
             throw new IllegalArgumentException("a " + CLUSTER_SCHEME + ":// URL names host:port pairs separated by commas");

@@ -19,6 +19,7 @@ import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScoredValue;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
@@ -103,15 +104,37 @@ import org.slf4j.LoggerFactory;
  */
 public final class RedisPresenceStore implements PresenceStore {
     public static final int DEFAULT_PARTITIONS = 16;
+    /** The most partitions a store may have (each has a hash tag of its own in an even slot range). */
+    public static final int MAX_PARTITIONS = 1_024;
     public static final int DEFAULT_CHANGE_LOG_CAPACITY = 1_024;
     private static final Logger LOG = LoggerFactory.getLogger(RedisPresenceStore.class);
+    /** Retries of one script's merge protocol (each retry means another call changed the member meanwhile). */
     private static final int MAX_ATTEMPTS = 1_000;
+    /**
+     * Starts over of a new session's begin → claim → activate, and checks of a held claim within one
+     * claim step. These loops nest (a claim step runs inside a start-over), so they are capped well below
+     * {@link #MAX_ATTEMPTS}: at most 32 × 32 claim checks per heartbeat, not a million. They need no
+     * backoff: every retry is caused by another call's committed step (a claimant that removed our
+     * pending session, a claim that changed between its check and our compare-and-set), so the system as
+     * a whole always progresses; the only way to keep one call retrying is a stream of competing
+     * heartbeats for the same session id in other rooms or users — a P2 violation by the clients, which
+     * the cap turns into a {@link ContentionException} instead of a spin. Sleeping would hold the
+     * caller's thread (a request or socket thread) for nothing in every other case.
+     */
+    private static final int SESSION_ATTEMPTS = 32;
     /**
      * How long after the latest time this node has seen a pending session (a new session between its
      * steps) is kept before expiry reclaims it. Only memory depends on it: a pending session is
      * invisible, and one reclaimed under a slow caller's feet only makes that caller start over.
      */
     static final long PENDING_GRACE_MS = 60_000;
+    /**
+     * How long a session id's claim outlives the deadline it was last set or extended for, by default.
+     * Several times the longest deadline a heartbeat can give (2.5 × 300 s): a claim is only needed
+     * while its session is live, and a live session is ended within moments of its deadline by expiry;
+     * the grace covers expiry running late (every node down) and extensions that did not arrive.
+     */
+    public static final Duration DEFAULT_CLAIM_GRACE = Duration.ofHours(1);
     private static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
     private static final Comparator<Wire.Row> ORDER = Comparator
             .comparing((Wire.Row r) -> !r.entry().online())
@@ -137,9 +160,12 @@ public final class RedisPresenceStore implements PresenceStore {
     private final ChangeFeed feed;
     private final String prefix;
     private final int partitions;
+    /** Each partition's hash tag, spread evenly over the cluster's slots ({@link #partitionTags}). */
+    private final String[] tags;
     private final byte[] capacity;
     private final DataMerger merger;
     private final Duration timeout;
+    private final long claimGraceMs;
     private final String nodeId;
     private final AtomicLong epochs = new AtomicLong();
     /** The latest time any call has given this node (pending sessions are kept past it, see PENDING_GRACE_MS). */
@@ -148,9 +174,11 @@ public final class RedisPresenceStore implements PresenceStore {
     private RedisPresenceStore(Builder b) {
         this.prefix = b.prefix;
         this.partitions = b.partitions;
+        this.tags = partitionTags(b.partitions);
         this.capacity = b(b.changeLogCapacity);
         this.merger = b.merger;
         this.timeout = b.timeout;
+        this.claimGraceMs = b.claimGrace.toMillis();
         byte[] id = new byte[9];
         new SecureRandom().nextBytes(id);
         this.nodeId = Base64.getUrlEncoder().withoutPadding().encodeToString(id);
@@ -242,7 +270,7 @@ public final class RedisPresenceStore implements PresenceStore {
             Map<String, String> sessionData, Supplier<String> newToken) {
         seen(now);
         int p = partition(roomId);
-        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        for (int attempt = 0; attempt < SESSION_ATTEMPTS; attempt++) {
             List<Object> r = heartbeatStep("begin", p, roomId, userId, sessionId, newNonce(), now, deadline,
                     sessionData, newToken, new Merged("", null));
             String status = s(r.get(0));
@@ -250,12 +278,14 @@ public final class RedisPresenceStore implements PresenceStore {
                 throw new SessionConflictException(sessionId);
             }
             if ("OK".equals(status)) {
+                // a live session: extend its id's claim, without waiting (see refreshClaim)
+                refreshClaim(sessionId, (byte[]) r.get(3), claimTtl(now, deadline));
                 return new HeartbeatResult(s(r.get(1)), s(r.get(2)), deadline);
             }
             // PENDING: the id must be claimed for (room, user, nonce) before that session may go live.
             String nonce = s(r.get(1));
             Merged forActivation = merge(roomId, r, 2);
-            Claim claim = claim(roomId, userId, sessionId, nonce);
+            Claim claim = claim(roomId, userId, sessionId, nonce, claimTtl(now, deadline));
             if (claim.conflict()) {
                 dropPending(roomId, sessionId, claim.nonce());
                 throw new SessionConflictException(sessionId);
@@ -272,7 +302,7 @@ public final class RedisPresenceStore implements PresenceStore {
             // GONE: a claimant for another room or user removed the pending session, or expiry reclaimed
             // it under a very slow call; nothing of this call is visible, so start over.
         }
-        throw new ContentionException(roomId, MAX_ATTEMPTS);
+        throw new ContentionException(roomId, SESSION_ATTEMPTS);
     }
 
     private List<Object> heartbeatStep(String mode, int p, String roomId, String userId, String sessionId, String nonce,
@@ -308,11 +338,12 @@ public final class RedisPresenceStore implements PresenceStore {
      * value checked, so a claim that changed meanwhile is checked again. A claim for this same room and
      * user (a concurrent call for this very session) is adopted: this call continues with its nonce.
      */
-    private Claim claim(String roomId, String userId, String sessionId, String nonce) {
+    private Claim claim(String roomId, String userId, String sessionId, String nonce, long ttlMs) {
         String[] key = {claimKey(sessionId)};
         byte[] replaceable = new byte[0];
-        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-            List<Object> r = Scripts.eval(redis, Scripts.CLAIM, key, b(Wire.enc(roomId, userId, nonce)), replaceable);
+        for (int attempt = 0; attempt < SESSION_ATTEMPTS; attempt++) {
+            List<Object> r = Scripts.eval(redis, Scripts.CLAIM, key, b(Wire.enc(roomId, userId, nonce)), replaceable,
+                    b(ttlMs));
             if ("OK".equals(s(r.get(0)))) {
                 return new Claim(nonce, false);
             }
@@ -336,7 +367,7 @@ public final class RedisPresenceStore implements PresenceStore {
                 default -> replaceable = held; // STALE
             }
         }
-        throw new ContentionException(roomId, MAX_ATTEMPTS);
+        throw new ContentionException(roomId, SESSION_ATTEMPTS);
     }
 
     /**
@@ -353,13 +384,43 @@ public final class RedisPresenceStore implements PresenceStore {
         }
         String nonce = s(r.get(1));
         if (alsoClaim) {
-            Claim c = claim(roomId, userId, sessionId, nonce);
+            Claim c = claim(roomId, userId, sessionId, nonce, claimTtl(now, deadline));
             if (c.conflict()) {
                 throw new SessionConflictException(sessionId);
             }
             nonce = c.nonce();
         }
         return nonce;
+    }
+
+    /**
+     * A claim's time to live when its session's deadline is {@code deadline}: until that deadline, plus
+     * the grace. Relative to the caller's {@code now}, so a clock offset between the nodes and Redis does
+     * not shorten it.
+     */
+    private long claimTtl(long now, long deadline) {
+        return Math.max(0, deadline - now) + claimGraceMs;
+    }
+
+    /**
+     * Re-asserts a live session's claim (refresh_claim.lua): extends it to the new deadline plus the
+     * grace if it is still exactly that session's, and sets it again if it is missing (a failover lost
+     * it, or it ran out). Pipelined and not waited for: the heartbeat costs no extra round trip. A refresh
+     * that fails is harmless as long as a later one arrives within the grace; one that finds NOSCRIPT is
+     * sent again with the script's source. Setting a missing claim is safe even if the session ended
+     * meanwhile: a claim naming an ended session is stale, and the id's next claimant replaces it.
+     */
+    private void refreshClaim(String sessionId, byte[] claim, long ttlMs) {
+        String[] key = {claimKey(sessionId)};
+        byte[] ttl = b(ttlMs);
+        async.evalsha(Scripts.REFRESH_CLAIM.sha(), ScriptOutputType.MULTI, key, claim, ttl).whenComplete((v, e) -> {
+            Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof RedisNoScriptException) {
+                async.eval(Scripts.REFRESH_CLAIM.source(), ScriptOutputType.MULTI, key, claim, ttl);
+            } else if (cause != null) {
+                LOG.debug("could not extend the claim of a session id; the next heartbeat tries again", cause);
+            }
+        });
     }
 
     /** After a conflict: removes this call's pending session now rather than at its reclaim time. */
@@ -382,7 +443,11 @@ public final class RedisPresenceStore implements PresenceStore {
      * since a claim is always checked against its room before it is honoured.
      */
     private void releaseClaims(List<Object> reply) {
-        List<Object> ended = Wire.list(reply.get(1));
+        releaseClaimsOf(Wire.list(reply.get(1)));
+    }
+
+    /** As {@link #releaseClaims}, for (id, claim) pairs gathered from several replies: one pipeline for all. */
+    private void releaseClaimsOf(List<Object> ended) {
         if (ended.isEmpty()) {
             return;
         }
@@ -454,13 +519,23 @@ public final class RedisPresenceStore implements PresenceStore {
         // End them in the order they died, across partitions, as the in-memory store does.
         all.sort(Comparator.comparingLong(Due::deadline).thenComparing(Due::sessionId));
         int n = Math.min(maxSessions, all.size());
-        for (int i = 0; i < n; i++) {
-            Due d = all.get(i);
-            okAndRelease(write(Scripts.END_DUE, d.roomId(), (args, merged) -> {
-                args.add(b(d.sessionId()));
-                args.add(b(d.deadline()));
-                args.add(b(now));
-            }));
+        // The ended sessions' claims live on other masters: release them all at the end, in one pipeline
+        // (also if a later end fails), rather than one round trip per session.
+        List<Object> ended = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                Due d = all.get(i);
+                List<Object> r = write(Scripts.END_DUE, d.roomId(), (args, merged) -> {
+                    args.add(b(d.sessionId()));
+                    args.add(b(d.deadline()));
+                    args.add(b(now));
+                });
+                if (ok(r)) {
+                    ended.addAll(Wire.list(r.get(1)));
+                }
+            }
+        } finally {
+            releaseClaimsOf(ended);
         }
         return n;
     }
@@ -976,7 +1051,7 @@ public final class RedisPresenceStore implements PresenceStore {
     /**
      * A token (P4) names its room's partition in front of the random part, {@code <P>-<random>}, so
      * that its index can live in the room's slot and a token finds it by itself. The partition says
-     * nothing worth hiding (crc32 of the room id, mod 16); the random part carries the ≥128 bits.
+     * nothing worth hiding (crc32 of the room id, mod the partition count); the random part carries the ≥128 bits.
      */
     private static String token(int p, String random) {
         return p + "-" + random;
@@ -1016,7 +1091,34 @@ public final class RedisPresenceStore implements PresenceStore {
     }
 
     String tag(int p) {
-        return prefix + "{" + p + "}:";
+        return prefix + "{" + tags[p] + "}:";
+    }
+
+    /**
+     * The hash tag (without braces) of each of {@code partitions} partitions, chosen so that their slots
+     * spread evenly over Redis Cluster's 16384 slots: partition {@code i}'s tag is the first string of
+     * the family {@code "i", "i.1", "i.2", …} whose CRC16 slot lies in
+     * {@code [i*16384/partitions, (i+1)*16384/partitions)}. A cluster splits its slots into even ranges
+     * per master, so every master gets its share of partitions (plain {@code "0"…"15"} hash to slots
+     * that put 6/6/4 partitions on 3 masters, and none on half of 8). Pure arithmetic on the count: every
+     * node computes the same tags. Expected cost ~partitions² CRC16s (about a million at the maximum, 1024).
+     */
+    static String[] partitionTags(int partitions) {
+        String[] tags = new String[partitions];
+        for (int i = 0; i < partitions; i++) {
+            int lo = (int) ((long) i * SlotHash.SLOT_COUNT / partitions);
+            int hi = (int) ((long) (i + 1) * SlotHash.SLOT_COUNT / partitions);
+            String candidate = Integer.toString(i);
+            for (int k = 1; ; k++) {
+                int slot = SlotHash.getSlot(candidate);
+                if (slot >= lo && slot < hi) {
+                    break;
+                }
+                candidate = i + "." + k;
+            }
+            tags[i] = candidate;
+        }
+        return tags;
     }
 
     String roomKey(int p, String kind, String roomId) {
@@ -1039,6 +1141,7 @@ public final class RedisPresenceStore implements PresenceStore {
         private int inboxCapacity = 100_000;
         private Duration timeout = Duration.ofSeconds(5);
         private Duration probeInterval = Duration.ofSeconds(10);
+        private Duration claimGrace = DEFAULT_CLAIM_GRACE;
 
         private Builder(String uri, AbstractRedisClient client) {
             this.uri = uri;
@@ -1054,10 +1157,14 @@ public final class RedisPresenceStore implements PresenceStore {
             return this;
         }
 
-        /** How many partitions (hash tags) rooms are spread over; every node must agree; never change it on live data. */
+        /**
+         * How many partitions (hash tags) rooms are spread over; every node must agree; never change it on
+         * live data. At most {@link #MAX_PARTITIONS}: more partitions than masters buys nothing, and each
+         * costs a pipelined command per expiry read and user listing.
+         */
         public Builder partitions(int partitions) {
-            if (partitions < 1 || partitions > 16_384) {
-                throw new IllegalArgumentException("partitions must be 1…16384");
+            if (partitions < 1 || partitions > MAX_PARTITIONS) {
+                throw new IllegalArgumentException("partitions must be 1…" + MAX_PARTITIONS);
             }
             this.partitions = partitions;
             return this;
@@ -1102,6 +1209,20 @@ public final class RedisPresenceStore implements PresenceStore {
                 throw new IllegalArgumentException("probeInterval must not be negative");
             }
             this.probeInterval = interval;
+            return this;
+        }
+
+        /**
+         * How long a session id's claim (P2) outlives the deadline it was last extended for; after that
+         * Redis deletes it, so a claim whose release was lost does not stay forever. Must exceed how late
+         * expiry may end a session past its deadline (default {@link #DEFAULT_CLAIM_GRACE}, 1 h; tests
+         * shorten it).
+         */
+        public Builder claimGrace(Duration grace) {
+            if (grace.isNegative() || grace.isZero()) {
+                throw new IllegalArgumentException("claimGrace must be positive");
+            }
+            this.claimGrace = grace;
             return this;
         }
 

@@ -51,7 +51,8 @@ if s and s.p ~= '1' then
     if not same(old, MD) then emit('UPDATE', U, m) end
     putm(U, m)
   end
-  return {'OK', rtok, s.t, OUT}
+  -- the claim this live session holds, for Java to extend (refresh_claim.lua)
+  return {'OK', rtok, s.t, claimOf(s), OUT}
 end
 
 -- the data a pending session will have once this call activates it
@@ -111,4 +112,4 @@ else
   if not same(old, MD) then emit('UPDATE', U, m) end
 end
 putm(U, m)
-return {'OK', rtok, TOKS, OUT}
+return {'OK', rtok, TOKS, enc({ROOM, U, NONCE}), OUT}

@@ -173,6 +173,61 @@ class RedisClusterTest {
     }
 
     @Test
+    @DisplayName("Partition tags hash to distinct, even slot ranges, whatever the partition count")
+    void partitionTagsFallInEvenSlotRanges() {
+        for (int n : new int[] {1, 2, 3, 8, 16, 100, RedisPresenceStore.MAX_PARTITIONS}) {
+            String[] tags = RedisPresenceStore.partitionTags(n);
+            assertThat(tags).hasSize(n).doesNotHaveDuplicates();
+            for (int i = 0; i < n; i++) {
+                int slot = SlotHash.getSlot(tags[i]);
+                assertThat(slot).as("partition %d of %d, tag %s", i, n, tags[i])
+                        .isGreaterThanOrEqualTo(i * 16_384 / n).isLessThan((i + 1) * 16_384 / n);
+                assertThat(tags[i]).doesNotContain("{", "}").startsWith(Integer.toString(i));
+            }
+            assertThat(RedisPresenceStore.partitionTags(n)).as("deterministic").containsExactly(tags);
+        }
+        // 8 masters splitting the slots evenly each get exactly 2 of 16 partitions
+        int[] perMaster = new int[8];
+        for (String tag : RedisPresenceStore.partitionTags(16)) {
+            perMaster[SlotHash.getSlot(tag) / 2_048]++;
+        }
+        assertThat(perMaster).containsOnly(2);
+    }
+
+    @Test
+    @DisplayName("With 3 or 16 partitions, every master of the 3-master cluster holds its share of the rooms' keys")
+    void everyMasterHoldsRooms() {
+        for (int n : new int[] {3, 16}) {
+            String prefix = newPrefix();
+            try (RedisPresenceStore store = storeOn().prefix(prefix).partitions(n).build();
+                    Presence presence = Presence.builder().store(store).clock(new ManualClock(1_700_000_000_000L))
+                            .startWorker(false).build()) {
+                Set<Integer> covered = new HashSet<>();
+                for (int i = 0; covered.size() < n && i < 10_000; i++) {
+                    String room = "room-" + i;
+                    if (covered.add(store.partition(room))) {
+                        presence.heartbeat(room, "u", "tab-" + n + "-" + i, 10_000);
+                    }
+                }
+                assertThat(covered).hasSize(n);
+                Map<Integer, List<String>> keysByMaster = keysByMaster(prefix);
+                Set<Integer> tagSlots = new HashSet<>();
+                for (int p = 0; p < n; p++) {
+                    tagSlots.add(SlotHash.getSlot(store.tag(p)));
+                }
+                assertThat(keysByMaster.keySet()).as("masters holding keys").hasSize(3);
+                for (Map.Entry<Integer, List<String>> e : keysByMaster.entrySet()) {
+                    Set<Integer> partitionsHere = new HashSet<>();
+                    e.getValue().stream().filter(k -> !k.startsWith(prefix + "sid:")).map(SlotHash::getSlot)
+                            .filter(tagSlots::contains).forEach(partitionsHere::add);
+                    assertThat(partitionsHere.size()).as("partitions on master %d of %d partitions", e.getKey(), n)
+                            .isBetween(n / 3, n / 3 + 1);
+                }
+            }
+        }
+    }
+
+    @Test
     @DisplayName("A store built from a redis-cluster:// URL finds the whole cluster from its seeds")
     void aClusterUrlWorks() {
         String oneSeed = RedisConnections.CLUSTER_SCHEME + "://127.0.0.1:" + cluster.ports().get(1);

@@ -280,6 +280,64 @@ abstract class SessionIdsAndTokensSuite {
         assertThat(a.disconnect(alice.sessionToken())).isTrue();
     }
 
+    @Test
+    @DisplayName("P2: a claim lives until its session's deadline plus a grace, live heartbeats extend it, and one left unreleased goes away by itself")
+    void aClaimHasABoundedLifetime() {
+        long grace = RedisPresenceStore.DEFAULT_CLAIM_GRACE.toMillis();
+        a.heartbeat("room-1", "alice", "s1", INTERVAL);
+        long deadlineIn = Presence.deadline(clock.millis(), INTERVAL) - clock.millis();
+        String key = storeA.claimKey("s1");
+        assertThat(raw().pttl(key)).as("a new claim's lifetime").isBetween(deadlineIn + grace - 5_000, deadlineIn + grace);
+
+        raw().pexpire(key, 1_000); // as if the claim were about to run out
+        b.heartbeat("room-1", "alice", "s1", INTERVAL); // a live heartbeat, on the other node
+        await().atMost(Duration.ofSeconds(5)).until(() -> raw().pttl(key) > deadlineIn + grace - 5_000);
+
+        // a short grace, so that a claim whose release was lost (its node died) visibly runs out
+        try (RedisPresenceStore shortGrace = storeOn().prefix(storeA.prefix()).claimGrace(Duration.ofMillis(300)).build()) {
+            long now = clock.millis();
+            HeartbeatResult hb = shortGrace.heartbeat("room-2", "bob", "s2", now, now + 200, null, () -> java.util.UUID.randomUUID().toString());
+            String key2 = shortGrace.claimKey("s2");
+            String claim = raw().get(key2);
+            long left = raw().pttl(key2);
+            assertThat(left).isBetween(1L, 500L);
+            assertThat(shortGrace.disconnect(hb.sessionToken(), now, now)).isTrue();
+            assertThat(raw().exists(key2)).as("released").isZero();
+            raw().psetex(key2, left, claim); // what a node that died before the release leaves behind
+            await().atMost(Duration.ofSeconds(5)).until(() -> raw().exists(key2) == 0);
+        }
+    }
+
+    @Test
+    @DisplayName("P2: a claim lost while its session is live (a failover) is re-asserted by the session's next heartbeat")
+    void aLostClaimIsReassertedByTheNextHeartbeat() {
+        a.heartbeat("room-1", "alice", "s1", INTERVAL);
+        String key = storeA.claimKey("s1");
+        String claim = raw().get(key);
+        raw().del(key); // the claim's master failed over and its replica had not received it
+        b.heartbeat("room-1", "alice", "s1", INTERVAL);
+        await().atMost(Duration.ofSeconds(5)).until(() -> claim.equals(raw().get(key)));
+        assertThat(raw().pttl(key)).isPositive();
+        assertThatThrownBy(() -> b.heartbeat("room-2", "bob", "s1", INTERVAL)).isInstanceOf(SessionConflictException.class);
+        assertThat(b.listRoom("room-2", false, 10)).isEmpty();
+    }
+
+    @Test
+    @DisplayName("P2: expiry releases the claims of every session it ended in one batch")
+    void expiryReleasesTheClaimsOfABatch() {
+        for (int i = 0; i < 12; i++) {
+            a.heartbeat("room-" + (i % 4), "user-" + i, "tab-" + i, INTERVAL);
+        }
+        for (int i = 0; i < 12; i++) {
+            assertThat(raw().exists(storeA.claimKey("tab-" + i))).isOne();
+        }
+        clock.advance(Presence.deadline(0, INTERVAL));
+        assertThat(storeB.expire(clock.millis(), 100)).isEqualTo(12);
+        for (int i = 0; i < 12; i++) {
+            assertThat(raw().exists(storeA.claimKey("tab-" + i))).as("claim of tab-%d", i).isZero();
+        }
+    }
+
     private static String flip(String s) {
         char c = s.charAt(5);
         return s.substring(0, 5) + (c == 'A' ? 'B' : 'A') + s.substring(6);
