@@ -318,6 +318,9 @@ public final class RoomConnection implements AutoCloseable {
             return false;
         }
         state = next;
+        if (!next.synced()) {
+            return false; // buffered until the snapshot (S1): not news yet, and nothing to compare it with
+        }
         listener.onChange(kind, entry);
         // One change is one entry: a join or leave is read off it, no need to diff the room.
         if (!entry.userId().equals(who.userId())) {
