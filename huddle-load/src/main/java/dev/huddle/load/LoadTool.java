@@ -634,9 +634,15 @@ public final class LoadTool implements Callable<Integer> {
             }
         }
 
-        /** Someone else came online or went offline here: matched to that user's last join or leave sent. */
+        /**
+         * Someone else came online or went offline here: matched to that user's last join or leave sent.
+         * Only once this client shows a list (its first snapshot is in): RoomConnection also reports the
+         * changes it buffers before that snapshot, judged against an empty room, so there an update of
+         * someone long online looks like a join.
+         */
         private void seen(Participant other, boolean join, Latencies into, AtomicLong observed) {
-            if (!measuring) {
+            RoomConnection c = conn;
+            if (!measuring || c == null || !c.state().synced()) {
                 return;
             }
             long now = System.nanoTime();

@@ -55,9 +55,10 @@ class LoadScenariosTest {
         assertThat(c.clientsChecked()).isEqualTo(n);
         assertThat(c.clientsExact()).as("every client lists exactly the %d users", n).isEqualTo(n);
         assertThat(c.roomsComparedWithServer()).isEqualTo(1);
-        // A join reaches the clients already subscribed when it happens (the others find it in their snapshot),
-        // so each pair of users gives at most one sample; every join seen is matched to its send.
-        assertThat(r.joins().samples()).isEqualTo(r.joinsObserved()).isLessThanOrEqualTo((long) n * (n - 1) / 2);
+        // A join reaches the clients already subscribed when it happens (the others find it in their snapshot).
+        // A client subscribes before it joins, so two that connect close together may each see the other join:
+        // at most one sample per ordered pair of users. Every join seen is matched to its send.
+        assertThat(r.joins().samples()).isEqualTo(r.joinsObserved()).isLessThanOrEqualTo((long) n * (n - 1));
         // Sockets open 66 ms apart, so most clients subscribe well before most later joins.
         assertThat(r.joins().samples()).isGreaterThanOrEqualTo((long) n * (n - 1) / 4);
         assertOrdered(r.joins());
