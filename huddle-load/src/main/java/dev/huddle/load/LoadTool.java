@@ -243,7 +243,7 @@ public final class LoadTool implements Callable<Integer> {
                 finals.add(new Report.Connection(t.room, t.firstSeq, t.applied.get(), t.conn.state().seq()));
             }
             long resyncs = live.stream().mapToLong(t -> t.conn.resyncs()).sum();
-            long reconnects = live.stream().mapToLong(t -> t.conn.connects() - 1).sum();
+            long reconnects = live.stream().mapToLong(t -> Math.max(0, t.conn.connects() - 1)).sum(); // a socket never opened is no reconnect
 
             Report.Crash crash = crashClients > 0 ? crash() : null;
             awaitUntil(settleS * 1000, this::converged);
