@@ -669,10 +669,18 @@ public final class LoadTool implements Callable<Integer> {
         }
     }
 
+    /** A progress line, stamped with the wall-clock time to line it up with CPU samples and server logs. */
     private void progress(String format, Object... args) {
         if (!quiet) {
-            System.out.printf(Locale.ROOT, format + "%n", args);
+            System.out.printf(Locale.ROOT, "%s " + format + "%n", prepend(java.time.LocalTime.now().withNano(0), args));
         }
+    }
+
+    private static Object[] prepend(Object first, Object[] rest) {
+        Object[] all = new Object[rest.length + 1];
+        all[0] = first;
+        System.arraycopy(rest, 0, all, 1, rest.length);
+        return all;
     }
 
     static String summary(Report r) {
