@@ -3,7 +3,10 @@ package dev.huddle.load;
 import java.util.List;
 import java.util.Locale;
 
-/** Renders a report as one self-contained HTML page: the figures, a latency histogram and latency over time (inline SVG). */
+/**
+ * Renders a report as one self-contained HTML page: the figures, then for each latency series the
+ * run has (toggles, joins, leaves, crash) a histogram and its course over time (inline SVG).
+ */
 final class HtmlReport {
     private HtmlReport() {
     }
@@ -16,23 +19,86 @@ final class HtmlReport {
                 .append("<h1>Huddle load report</h1><table>");
         row(h, "users / rooms", r.users() + " / " + r.rooms());
         row(h, "sessions connected", String.valueOf(r.sessionsConnected()));
+        if (r.joinWindowMs() > 0) {
+            row(h, "join burst: sockets opened over", String.format(Locale.ROOT, "%.0f ms", r.joinWindowMs()));
+        }
         row(h, "duration", r.durationMs() + " ms");
         row(h, "toggles sent", String.valueOf(r.togglesSent()));
         row(h, "changes delivered", String.valueOf(r.changesDelivered()));
         row(h, "speaking updates matched to a toggle", String.valueOf(r.updatesMatched()));
-        row(h, "latency p50 / p90 / p99 / max", String.format(Locale.ROOT, "%.2f / %.2f / %.2f / %.2f ms",
-                r.p50Ms(), r.p90Ms(), r.p99Ms(), r.maxMs()));
+        row(h, "latency p50 / p90 / p99 / max", figures(r.p50Ms(), r.p90Ms(), r.p99Ms(), r.maxMs()));
+        summaryRow(h, "join → seen online", r.joins(), r.joinsObserved());
+        summaryRow(h, "leave → seen offline", r.leaves(), r.leavesObserved());
+        if (r.churnLeaves() > 0) {
+            row(h, "churn: leaves / returns", r.churnLeaves() + " / " + r.churnJoins());
+        }
         row(h, "errors / resyncs / reconnects / churn leaves",
                 r.errors() + " / " + r.resyncs() + " / " + r.reconnects() + " / " + r.churnLeaves());
+        if (!r.errorCodes().isEmpty()) {
+            row(h, "errors by code", esc(r.errorCodes().toString()));
+        }
+        row(h, "server: resyncs (S4) / sockets closed too slow", r.serverResyncs() + " / " + r.serverTooSlow());
         row(h, "server CPU / peak RSS", String.format(Locale.ROOT, "%.1f s / %.0f MiB", r.serverCpuSeconds(), r.serverPeakRssMiB()));
-        h.append("</table><h2>Latency histogram</h2>").append(histogram(r.histogram()))
-                .append("<h2>Latency over time (p50 and p99 per second)</h2>").append(overTime(r.perSecond()))
-                .append("</body></html>\n");
-        return h.toString();
+        Report.Consistency c = r.consistency();
+        if (c != null) {
+            row(h, "final lists: clients exact / checked", c.clientsExact() + " / " + c.clientsChecked()
+                    + " (rooms compared with the server's list: " + c.roomsComparedWithServer() + " / " + c.rooms() + ")");
+            row(h, "final lists: ghosts / missing / duplicates", c.ghosts() + " / " + c.missing() + " / " + c.duplicates());
+            row(h, "server's lists: ghosts / missing", c.serverGhosts() + " / " + c.serverMissing());
+        }
+        Report.Crash k = r.crash();
+        if (k != null) {
+            row(h, "crash: killed / seen offline by every observer / observers", k.killed() + " / " + k.seenOfflineByAll()
+                    + " / " + k.observers());
+            row(h, "crash: kill → offline p50 / p90 / p99 / max", figures(k.killToOffline().p50Ms(), k.killToOffline().p90Ms(),
+                    k.killToOffline().p99Ms(), k.killToOffline().maxMs()));
+            row(h, "crash: bound (2.5 × interval + 500 ms) / over it", String.format(Locale.ROOT, "%.0f ms / %d", k.boundMs(), k.overBound()));
+            row(h, "crash: deadline → offline p50 / p90 / p99 / max", figures(k.deadlineToOffline().p50Ms(),
+                    k.deadlineToOffline().p90Ms(), k.deadlineToOffline().p99Ms(), k.deadlineToOffline().maxMs()));
+            row(h, "crash: over deadline + 500 ms", String.valueOf(k.overDeadline()));
+        }
+        h.append("</table>");
+        if (r.latencySamples() > 0) {
+            series(h, "Latency histogram", "Latency over time (p50 and p99 per second)", r.histogram(), r.perSecond());
+        }
+        series(h, "Join propagation", r.joins());
+        series(h, "Leave propagation", r.leaves());
+        if (k != null) {
+            series(h, "Crash: kill → seen offline by every observer (time axis: seconds since the kill)", k.killToOffline());
+            series(h, "Crash: deadline → seen offline by every observer", k.deadlineToOffline());
+        }
+        return h.append("</body></html>\n").toString();
+    }
+
+    private static void series(StringBuilder h, String title, Report.Latency l) {
+        if (l != null && l.samples() > 0) {
+            series(h, title + ": histogram", title + ": over time (p50 and p99 per second)", l.histogram(), l.perSecond());
+        }
+    }
+
+    private static void series(StringBuilder h, String histogramTitle, String overTimeTitle, List<long[]> histogram,
+            List<long[]> perSecond) {
+        h.append("<h2>").append(esc(histogramTitle)).append("</h2>").append(histogram(histogram))
+                .append("<h2>").append(esc(overTimeTitle)).append("</h2>").append(overTime(perSecond));
+    }
+
+    private static void summaryRow(StringBuilder h, String what, Report.Latency l, long observed) {
+        if (l != null && l.samples() > 0) {
+            row(h, what + ": samples (of observed) / p50 / p90 / p99 / max", l.samples() + " (of " + observed + ") / "
+                    + figures(l.p50Ms(), l.p90Ms(), l.p99Ms(), l.maxMs()));
+        }
+    }
+
+    private static String figures(double p50, double p90, double p99, double max) {
+        return String.format(Locale.ROOT, "%.2f / %.2f / %.2f / %.2f ms", p50, p90, p99, max);
+    }
+
+    private static String esc(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 
     private static void row(StringBuilder h, String k, String v) {
-        h.append("<tr><th align=left>").append(k).append("</th><td>").append(v).append("</td></tr>");
+        h.append("<tr><th align=left>").append(esc(k)).append("</th><td>").append(v).append("</td></tr>");
     }
 
     private static String histogram(List<long[]> buckets) {

@@ -1,6 +1,8 @@
 package dev.huddle.load;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /** Latency samples (microseconds) with the time each was taken (ms since start); thread-safe, append-only. */
 final class Latencies {
@@ -14,7 +16,7 @@ final class Latencies {
             at = Arrays.copyOf(at, size * 2);
         }
         micros[size] = latencyMicros;
-        at[size] = atMs;
+        at[size] = Math.max(0, atMs);
         size++;
     }
 
@@ -35,20 +37,33 @@ final class Latencies {
         for (int i = 0; i < size; i++) {
             seconds = (int) Math.max(seconds, at[i] / 1000 + 1);
         }
+        // Group the samples by second in one pass (a counting sort), then sort each second's own.
+        int[] start = new int[seconds + 1];
+        for (int i = 0; i < size; i++) {
+            start[(int) (at[i] / 1000) + 1]++;
+        }
+        for (int s = 0; s < seconds; s++) {
+            start[s + 1] += start[s];
+        }
+        long[] grouped = new long[size];
+        int[] fill = Arrays.copyOf(start, seconds);
+        for (int i = 0; i < size; i++) {
+            grouped[fill[(int) (at[i] / 1000)]++] = micros[i];
+        }
         long[][] out = new long[seconds][];
         for (int s = 0; s < seconds; s++) {
-            int n = 0;
-            long[] bucket = new long[size];
-            for (int i = 0; i < size; i++) {
-                if (at[i] / 1000 == s) {
-                    bucket[n++] = micros[i];
-                }
-            }
-            long[] b = Arrays.copyOf(bucket, n);
+            long[] b = Arrays.copyOfRange(grouped, start[s], start[s + 1]);
             Arrays.sort(b);
-            out[s] = new long[] {s, n, percentile(b, 50), percentile(b, 99), n == 0 ? 0 : b[n - 1]};
+            out[s] = new long[] {s, b.length, percentile(b, 50), percentile(b, 99), b.length == 0 ? 0 : b[b.length - 1]};
         }
         return out;
+    }
+
+    /** The whole series as the report shows it. */
+    Report.Latency summary() {
+        long[] s = sorted();
+        return new Report.Latency(s.length, ms(percentile(s, 50)), ms(percentile(s, 90)), ms(percentile(s, 99)),
+                s.length == 0 ? 0 : ms(s[s.length - 1]), histogram(s), List.of(perSecond()));
     }
 
     static long percentile(long[] sorted, double p) {
@@ -57,5 +72,26 @@ final class Latencies {
         }
         int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
         return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+    }
+
+    /** Histogram: {upper bound µs, count} with power-of-two buckets from 250 µs. */
+    static List<long[]> histogram(long[] sorted) {
+        List<long[]> out = new ArrayList<>();
+        long bound = 250;
+        int i = 0;
+        while (i < sorted.length) {
+            int n = 0;
+            while (i < sorted.length && sorted[i] <= bound) {
+                n++;
+                i++;
+            }
+            out.add(new long[] {bound, n});
+            bound *= 2;
+        }
+        return out;
+    }
+
+    static double ms(long micros) {
+        return micros / 1000.0;
     }
 }

@@ -1,12 +1,15 @@
 package dev.huddle.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import dev.huddle.presence.Entry;
 import dev.huddle.presence.TimeSource;
 import dev.huddle.server.HuddleServer;
 import dev.huddle.server.config.ServerConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,9 +45,12 @@ class LoadToolTest {
             assertThat(r.resyncs()).isZero();
             assertThat(r.togglesSent()).isGreaterThan(10);
             // Every subscriber applied exactly the changes its room emitted while measuring: none lost.
+            // The report is taken before the tool's users say goodbye (one leave each, 6 per room); the goodbyes are
+            // sent as the run ends, so wait until the server has applied them all.
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> r.connections().forEach(c ->
+                    assertThat(server.presence().snapshot(c.room()).entries()).noneMatch(Entry::online)));
             long sum = 0;
             for (Report.Connection c : r.connections()) {
-                // The report is taken before the tool's users say goodbye: one leave each (6 per room).
                 long roomSeq = server.presence().snapshot(c.room()).seq() - 6;
                 assertThat(c.finalSeq()).as("connection ends at the room's last change").isEqualTo(roomSeq);
                 assertThat(c.changesApplied()).as("every change since it started counting").isEqualTo(roomSeq - c.firstSeq());
@@ -56,6 +62,13 @@ class LoadToolTest {
             assertThat(r.p90Ms()).isLessThanOrEqualTo(r.p99Ms());
             assertThat(r.p99Ms()).isLessThanOrEqualTo(r.maxMs());
             assertThat(r.histogram().stream().mapToLong(b -> b[1]).sum()).isEqualTo(r.latencySamples());
+            // Every client's final list is the server's own list of its room.
+            assertThat(r.consistency().roomsComparedWithServer()).isEqualTo(2);
+            assertThat(r.consistency().clientsChecked()).isEqualTo(12);
+            assertThat(r.consistency().clientsExact()).isEqualTo(12);
+            assertThat(r.crash()).isNull();
+            assertThat(r.joins().samples()).as("joins are measured in a burst or a churn only").isZero();
+            assertThat(r.serverResyncs()).isZero();
             assertThat(r.serverCpuSeconds()).isPositive();
             assertThat(r.serverPeakRssMiB()).isPositive();
             assertThat(Files.readString(json)).contains("\"p99Ms\"");
