@@ -664,7 +664,7 @@ public final class LoadTool implements Callable<Integer> {
         Object lock = new Object();
         while (!done.getAsBoolean() && System.nanoTime() < end) {
             synchronized (lock) {
-                lock.wait(50); // poll the clients' state; nothing notifies this lock
+                lock.wait(200); // poll the clients' state (a scan of every client: not too often); nothing notifies this lock
             }
         }
     }

@@ -1,13 +1,18 @@
 package dev.huddle.server.live;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.huddle.presence.Change;
+import dev.huddle.presence.Entry;
 import dev.huddle.presence.HeartbeatResult;
 import dev.huddle.presence.RoomSnapshot;
 import dev.huddle.server.http.Json;
 import dev.huddle.server.presence.EntryView;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Locale;
 
@@ -50,22 +55,51 @@ final class Frames {
 
     /** S1: the whole room as of {@code seq}; a client replaces what it holds for the room. */
     static String snapshot(JsonNode requestId, RoomSnapshot s) {
-        ObjectNode o = base("snapshot", requestId);
-        o.put("room", s.roomId());
-        o.put("epoch", s.epoch());
-        o.put("seq", s.seq());
-        o.set("entries", Json.MAPPER.valueToTree(EntryView.of(s.entries())));
-        return write(o);
+        return render(g -> {
+            g.writeStartObject();
+            g.writeStringField("type", "snapshot");
+            if (requestId != null && !requestId.isNull() && !requestId.isMissingNode()) {
+                g.writeFieldName("requestId");
+                Json.MAPPER.writeTree(g, requestId);
+            }
+            g.writeStringField("room", s.roomId());
+            g.writeStringField("epoch", s.epoch());
+            g.writeNumberField("seq", s.seq());
+            g.writeArrayFieldStart("entries");
+            for (Entry e : s.entries()) {
+                EntryView.write(g, e);
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        });
     }
 
     /** S3: one change carries the one entry it changed. */
     static String change(Change c) {
-        ObjectNode o = base("change", null);
-        o.put("room", c.roomId());
-        o.put("seq", c.seq());
-        o.put("kind", c.kind().name().toLowerCase(Locale.ROOT));
-        o.set("entry", Json.MAPPER.valueToTree(EntryView.of(c.entry())));
-        return write(o);
+        return render(g -> {
+            g.writeStartObject();
+            g.writeStringField("type", "change");
+            g.writeStringField("room", c.roomId());
+            g.writeNumberField("seq", c.seq());
+            g.writeStringField("kind", c.kind().name().toLowerCase(Locale.ROOT));
+            g.writeFieldName("entry");
+            EntryView.write(g, c.entry());
+            g.writeEndObject();
+        });
+    }
+
+    private interface Body {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    private static String render(Body body) {
+        StringWriter out = new StringWriter(256);
+        try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
+            body.write(g);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
     }
 
     /**
