@@ -85,8 +85,15 @@ public final class HuddleClient implements AutoCloseable {
         return c;
     }
 
-    /** The message {@code text} as a tree, shared with other sockets that got the same text lately; never modify it. */
+    /**
+     * The message {@code text} as a tree, shared with other sockets that got the same text lately; never
+     * modify it. Only room changes are shared: they are the messages a server fans out, byte for byte,
+     * while replies and snapshots carry a socket's own requestId and would only fill the table.
+     */
     JsonNode parse(String text) throws IOException {
+        if (!text.startsWith("{\"type\":\"change")) {
+            return json.readTree(text);
+        }
         int h = text.hashCode();
         int i = (h ^ (h >>> 16)) & (messages.length() - 1);
         Parsed seen = messages.get(i);

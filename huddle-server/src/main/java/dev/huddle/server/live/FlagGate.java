@@ -32,6 +32,8 @@ final class FlagGate {
     /** GCRA's theoretical arrival time: when the bucket is full again. */
     private long fullAt = Long.MIN_VALUE / 2;
     private ScheduledFuture<?> flush;
+    /** An application is running (on a socket thread or the scheduler); others wait their turn. */
+    private boolean applying;
     private boolean cancelled;
 
     FlagGate(int perSecond, long windowMs, ScheduledExecutorService scheduler, Consumer<Map<String, String>> apply) {
@@ -62,9 +64,12 @@ final class FlagGate {
         return true;
     }
 
-    /** Applies {@code patch} now if the bucket holds a token, or merges it into the update due when one does. */
+    /**
+     * Applies {@code patch} now if the bucket holds a token, or merges it into the update due when one
+     * does. Applications never overlap: a patch that arrives while one is being applied is merged and
+     * applied after it, so the last value sent is the last value applied.
+     */
     void submit(Map<String, String> patch) {
-        Map<String, String> now = null;
         synchronized (this) {
             if (cancelled) {
                 return;
@@ -73,20 +78,12 @@ final class FlagGate {
                 pending = new HashMap<>();
             }
             pending.putAll(patch);
-            if (flush != null) {
-                return;
+            if (flush != null || applying) {
+                return; // the scheduled flush, or the application running now, takes it
             }
-            long time = nanoTime.getAsLong();
-            long wait = fullAt - (BURST - 1) * windowNanos - time;
-            if (wait <= 0) {
-                now = take(time);
-            } else {
-                flush = scheduler.schedule(this::flush, wait, TimeUnit.NANOSECONDS);
-            }
+            applying = true;
         }
-        if (now != null) {
-            apply.accept(now);
-        }
+        drain(false);
     }
 
     /** Drops anything pending (the session left or the socket closed). */
@@ -99,15 +96,48 @@ final class FlagGate {
     }
 
     private void flush() {
-        Map<String, String> p;
         synchronized (this) {
             flush = null;
-            if (cancelled || pending == null) {
-                return;
+            if (applying) {
+                return; // the running application loops on to what is pending
             }
-            p = take(nanoTime.getAsLong());
+            applying = true;
         }
-        apply.accept(p);
+        drain(true);
+    }
+
+    /**
+     * Applies what is pending while the bucket allows, one application at a time (the caller set
+     * {@code applying}). {@code due}: called by the flush scheduled for when the next token is due.
+     */
+    private void drain(boolean due) {
+        for (boolean first = true; ; first = false) {
+            Map<String, String> p;
+            synchronized (this) {
+                if (cancelled || pending == null) {
+                    applying = false;
+                    return;
+                }
+                long time = nanoTime.getAsLong();
+                long wait = fullAt - (BURST - 1) * windowNanos - time;
+                if (wait > 0 && !(due && first)) {
+                    if (flush == null) {
+                        flush = scheduler.schedule(this::flush, wait, TimeUnit.NANOSECONDS);
+                    }
+                    applying = false;
+                    return;
+                }
+                p = take(time);
+            }
+            try {
+                apply.accept(p);
+            } catch (RuntimeException e) {
+                synchronized (this) {
+                    applying = false; // the next submit starts afresh
+                }
+                throw e;
+            }
+        }
     }
 
     private Map<String, String> take(long time) {

@@ -95,6 +95,8 @@ public final class LiveHub implements ChangeListener, AutoCloseable {
                     scheduler.schedule(this::flush, wait, TimeUnit.NANOSECONDS);
                 } catch (RejectedExecutionException stopping) {
                     // The server is shutting down: nobody is left to send to.
+                    waiting.clear();
+                    flushDue = false;
                 }
             }
         }

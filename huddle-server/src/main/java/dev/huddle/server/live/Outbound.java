@@ -171,6 +171,9 @@ final class Outbound {
     }
 
     private void failed(Throwable t) {
+        synchronized (this) {
+            sendStartedNanos = 0; // failed, not stuck: the socket is closing, not too slow
+        }
         close();
     }
 }

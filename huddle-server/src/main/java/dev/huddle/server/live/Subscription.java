@@ -54,8 +54,10 @@ final class Subscription {
             case BUFFERING -> buffer.addAll(changes);
             case LIVE -> {
                 long first = changes.get(0).seq();
-                if (first <= lastSeq) {
-                    // Part of the batch was passed on already (after a snapshot or resume): the rest alone.
+                long last = changes.get(changes.size() - 1).seq();
+                if (first <= lastSeq || last - first + 1 != changes.size()) {
+                    // Part of the batch was passed on already (after a snapshot or resume), or the batch is
+                    // not consecutive (a change feed that skipped or restarted): one by one, so a gap resyncs.
                     for (Change c : changes) {
                         deliver(c.seq(), Frames.change(c));
                     }

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -69,6 +70,33 @@ class FlagGateTest {
         assertThat(applied).hasSize(FlagGate.BURST + 1);
         gate.submit(speaking(false));
         assertThat(applied).hasSize(FlagGate.BURST + 1);
+    }
+
+    @Test
+    @DisplayName("Applications never overlap: a toggle sent while the previous one is being applied goes after it, so the last sent wins")
+    void appliesInOrder() throws Exception {
+        CountDownLatch inFirst = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<Map<String, String>> order = new CopyOnWriteArrayList<>();
+        FlagGate slow = new FlagGate(10, 100, scheduler, p -> {
+            order.add(p);
+            if (order.size() == 1) {
+                inFirst.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }, now::get);
+        Thread first = new Thread(() -> slow.submit(speaking(true)));
+        first.start();
+        assertThat(inFirst.await(5, TimeUnit.SECONDS)).isTrue();
+        slow.submit(speaking(false)); // a token is free, but the first application is still running
+        assertThat(order).containsExactly(speaking(true));
+        release.countDown();
+        first.join(5_000);
+        assertThat(order).containsExactly(speaking(true), speaking(false));
     }
 
     @Test
