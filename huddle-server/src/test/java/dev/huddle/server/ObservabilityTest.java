@@ -3,11 +3,8 @@ package dev.huddle.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.huddle.server.support.Api;
+import dev.huddle.server.support.LogCapture;
 import dev.huddle.server.support.TestServer;
 import dev.huddle.server.support.TestServer.Guest;
 import java.nio.file.Path;
@@ -20,33 +17,24 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 @Timeout(30)
 class ObservabilityTest {
     @TempDir
     Path dir;
     TestServer t;
-    Logger eventLog;
-    ListAppender<ILoggingEvent> captured;
+    LogCapture eventLog;
 
     @BeforeEach
     void start() {
-        eventLog = (Logger) LoggerFactory.getLogger("huddle.presence.events");
-        captured = new ListAppender<>();
-        captured.start();
-        eventLog.addAppender(captured);
-        eventLog.setAdditive(false);
-        eventLog.setLevel(Level.INFO);
+        eventLog = LogCapture.alone("huddle.presence.events");
         t = new TestServer(dir);
     }
 
     @AfterEach
     void stop() {
         t.close();
-        eventLog.detachAppender(captured);
-        eventLog.setLevel(null);
-        eventLog.setAdditive(true);
+        eventLog.close();
     }
 
     @Test
@@ -72,8 +60,8 @@ class ObservabilityTest {
         t.api.post("/api/presence/disconnect", null, "{\"sessionToken\":\"" + sessionToken + "\"}");
         t.api.post("/api/presence/disconnect", null, "{\"sessionToken\":\""
                 + t.heartbeat(ann, id, "a2").json().get("sessionToken").asText() + "\"}");
-        await().atMost(Duration.ofSeconds(5)).until(() -> captured.list.size() >= 2);
-        assertThat(captured.list).extracting(ILoggingEvent::getFormattedMessage).containsExactly(
+        await().atMost(Duration.ofSeconds(5)).until(() -> eventLog.messages().size() >= 2);
+        assertThat(eventLog.messages()).containsExactly(
                 "event=presence.join room=" + id + " user=" + ann.userId() + " seq=1",
                 "event=presence.leave room=" + id + " user=" + ann.userId() + " seq=2 lastDisconnected=" + TestServer.T0);
     }

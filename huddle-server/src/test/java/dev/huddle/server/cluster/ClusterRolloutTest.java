@@ -5,14 +5,11 @@ import static dev.huddle.server.support.ClusterFixture.listed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.huddle.presence.ManualClock;
 import dev.huddle.server.config.PresenceSource;
 import dev.huddle.server.legacy.LegacyPresence;
 import dev.huddle.server.support.Api;
+import dev.huddle.server.support.LogCapture;
 import dev.huddle.server.support.ClusterFixture;
 import dev.huddle.server.support.ClusterFixture.Node;
 import dev.huddle.server.support.TestServer;
@@ -29,7 +26,6 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /**
  * L2 in cluster mode: a rollout-flag switch made through one node reaches every node by their own
@@ -46,24 +42,18 @@ class ClusterRolloutTest {
     @TempDir
     Path dir;
     ClusterFixture f;
-    Logger legacyLog;
-    ListAppender<ILoggingEvent> lines;
+    LogCapture legacyLog;
 
     @BeforeEach
     void setUp() {
-        legacyLog = (Logger) LoggerFactory.getLogger(LegacyPresence.class);
-        lines = new ListAppender<>();
-        lines.start();
-        legacyLog.addAppender(lines);
-        legacyLog.setLevel(Level.INFO);
+        legacyLog = LogCapture.of(LegacyPresence.class);
         f = new ClusterFixture(dir, new ManualClock(TestServer.T0));
     }
 
     @AfterEach
     void tearDown() {
         f.close();
-        legacyLog.detachAppender(lines);
-        legacyLog.setLevel(null);
+        legacyLog.close();
     }
 
     Node node() {
@@ -93,8 +83,7 @@ class ClusterRolloutTest {
     }
 
     List<String> logged(String event) {
-        return lines.list.stream().map(ILoggingEvent::getFormattedMessage).filter(m -> m.startsWith("event=" + event + " "))
-                .toList();
+        return legacyLog.events(event);
     }
 
     @Test

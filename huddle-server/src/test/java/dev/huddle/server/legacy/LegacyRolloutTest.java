@@ -4,15 +4,12 @@ import static dev.huddle.server.support.LiveFixture.story;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.huddle.server.config.PresenceSource;
 import dev.huddle.server.config.RolloutSettings;
 import dev.huddle.server.support.Api;
 import dev.huddle.server.support.LiveFixture;
+import dev.huddle.server.support.LogCapture;
 import dev.huddle.server.support.TestServer.Guest;
 import dev.huddle.server.support.WsClient;
 import java.nio.file.Path;
@@ -28,7 +25,6 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /**
  * The legacy tracker behind the rollout flag (L1–L3, H8): old clients (upsert/clear over HTTP) and new
@@ -45,19 +41,14 @@ class LegacyRolloutTest {
     Guest ann;
     Guest bob;
     String room;
-    Logger mismatchLog;
-    ListAppender<ILoggingEvent> mismatches;
+    LogCapture mismatchLog;
 
     void start(PresenceSource source) {
         start(source, r -> r);
     }
 
     void start(PresenceSource source, UnaryOperator<RolloutSettings> more) {
-        mismatchLog = (Logger) LoggerFactory.getLogger(ShadowComparator.class);
-        mismatches = new ListAppender<>();
-        mismatches.start();
-        mismatchLog.addAppender(mismatches);
-        mismatchLog.setLevel(Level.INFO);
+        mismatchLog = LogCapture.of(ShadowComparator.class);
         f = new LiveFixture(dir, s -> s, c -> c.withRollout(more.apply(c.rollout().withSource(source).withAdminToken(ADMIN))));
         ann = f.guest("Ann");
         bob = f.guest("Bob");
@@ -70,8 +61,7 @@ class LegacyRolloutTest {
             f.close();
         }
         if (mismatchLog != null) {
-            mismatchLog.detachAppender(mismatches);
-            mismatchLog.setLevel(null);
+            mismatchLog.close();
         }
     }
 
@@ -117,8 +107,7 @@ class LegacyRolloutTest {
     }
 
     List<String> mismatchLines() {
-        return mismatches.list.stream().map(ILoggingEvent::getFormattedMessage)
-                .filter(m -> m.startsWith("event=presence_shadow_mismatch")).toList();
+        return mismatchLog.events("presence_shadow_mismatch");
     }
 
     static Map<String, Object> flags(Object... kv) {

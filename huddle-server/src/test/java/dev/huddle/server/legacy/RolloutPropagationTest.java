@@ -2,13 +2,10 @@ package dev.huddle.server.legacy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.huddle.presence.ManualClock;
 import dev.huddle.server.config.PresenceSource;
 import dev.huddle.server.support.Api;
+import dev.huddle.server.support.LogCapture;
 import dev.huddle.server.support.PostgresDatabase;
 import dev.huddle.server.support.TestServer;
 import dev.huddle.server.support.TestServer.Guest;
@@ -26,7 +23,6 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /**
  * L2 with several nodes and no Redis: two real servers share one PostgreSQL database (and a guest
@@ -47,16 +43,11 @@ class RolloutPropagationTest {
     Guest ann;
     Guest bob;
     String room;
-    Logger legacyLog;
-    ListAppender<ILoggingEvent> lines;
+    LogCapture legacyLog;
 
     @BeforeEach
     void setUp() {
-        legacyLog = (Logger) LoggerFactory.getLogger(LegacyPresence.class);
-        lines = new ListAppender<>();
-        lines.start();
-        legacyLog.addAppender(lines);
-        legacyLog.setLevel(Level.INFO);
+        legacyLog = LogCapture.of(LegacyPresence.class);
         pg = PostgresDatabase.create();
         byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
@@ -89,8 +80,7 @@ class RolloutPropagationTest {
         if (pg != null) {
             pg.close();
         }
-        legacyLog.detachAppender(lines);
-        legacyLog.setLevel(null);
+        legacyLog.close();
     }
 
     static void upsert(TestServer t, Guest g, String room, Map<String, Object> body) {
@@ -131,8 +121,7 @@ class RolloutPropagationTest {
     }
 
     List<String> logged(String event) {
-        return lines.list.stream().map(ILoggingEvent::getFormattedMessage).filter(m -> m.startsWith("event=" + event + " "))
-                .toList();
+        return legacyLog.events(event);
     }
 
     double refreshFailures(TestServer t) {
