@@ -54,24 +54,35 @@ final class Frames {
     }
 
     /** S1: the whole room as of {@code seq}; a client replaces what it holds for the room. */
-    static String snapshot(JsonNode requestId, RoomSnapshot s) {
-        return render(g -> {
+    static String snapshot(JsonNode requestId, RenderedSnapshot s) {
+        String head = render(g -> {
             g.writeStartObject();
             g.writeStringField("type", "snapshot");
             if (requestId != null && !requestId.isNull() && !requestId.isMissingNode()) {
                 g.writeFieldName("requestId");
                 Json.MAPPER.writeTree(g, requestId);
             }
-            g.writeStringField("room", s.roomId());
+            g.writeStringField("room", s.room());
             g.writeStringField("epoch", s.epoch());
             g.writeNumberField("seq", s.seq());
-            g.writeArrayFieldStart("entries");
+            g.writeFieldName("entries");
+            g.writeRawValue("[]");
+            g.writeEndObject();
+        });
+        // The entries were rendered once for every subscriber that gets this snapshot: splice them in.
+        return head.substring(0, head.length() - 3) + s.entries() + "}";
+    }
+
+    /** A snapshot's entries as the JSON array a {@code snapshot} frame carries. */
+    static RenderedSnapshot render(RoomSnapshot s) {
+        String entries = render(g -> {
+            g.writeStartArray();
             for (Entry e : s.entries()) {
                 EntryView.write(g, e);
             }
             g.writeEndArray();
-            g.writeEndObject();
         });
+        return new RenderedSnapshot(s.roomId(), s.epoch(), s.seq(), s.entries().size(), entries);
     }
 
     /** S3: one change carries the one entry it changed. */

@@ -446,7 +446,7 @@ public final class LiveConnection implements Session.Listener.AutoDemanding {
         if (!subscriptions.containsKey(room)) {
             checkRoomLimit(room);
         }
-        Subscription sub = new Subscription(room, presence, out, hub.scheduler());
+        Subscription sub = new Subscription(room, presence, out, hub.scheduler(), hub);
         Subscription old = subscriptions.put(room, sub);
         if (old != null) {
             old.cancel();

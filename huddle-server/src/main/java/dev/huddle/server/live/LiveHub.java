@@ -2,6 +2,7 @@ package dev.huddle.server.live;
 
 import dev.huddle.presence.Change;
 import dev.huddle.presence.ChangeListener;
+import dev.huddle.presence.Presence;
 import dev.huddle.server.config.LiveSettings;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -36,7 +37,7 @@ import java.util.function.LongSupplier;
  * seconds) costs each subscriber one frame per window instead of one per change, which is what keeps
  * the fan-out linear in practice instead of quadratic in frames.
  */
-public final class LiveHub implements ChangeListener, AutoCloseable {
+public final class LiveHub implements ChangeListener, Subscription.Snapshots, AutoCloseable {
     private final LiveSettings settings;
     /** Changes a room sends alone, back to back, before batching starts. */
     static final int BURST = 3;
@@ -49,6 +50,8 @@ public final class LiveHub implements ChangeListener, AutoCloseable {
     private final AtomicLong pongs = new AtomicLong();
     private final AtomicLong tooSlow = new AtomicLong();
     private final AtomicLong resyncs = new AtomicLong();
+    private final AtomicLong snapshotsRendered = new AtomicLong();
+    private final AtomicLong snapshotsShared = new AtomicLong();
     private volatile LongSupplier storeGeneration = () -> 0;
     private volatile LongSupplier checkStore = () -> 0;
     private volatile BooleanSupplier storeReachable = () -> true;
@@ -77,6 +80,7 @@ public final class LiveHub implements ChangeListener, AutoCloseable {
         private List<Change> waiting = new ArrayList<>();
         private long fullAt = Long.MIN_VALUE / 2;
         private boolean flushDue;
+        final SharedSnapshot snapshot = new SharedSnapshot();
 
         synchronized void add(Change c) {
             if (flushDue) {
@@ -146,7 +150,18 @@ public final class LiveHub implements ChangeListener, AutoCloseable {
      * frame (T1) — not all at once here, which would also revive sockets that died unnoticed.
      */
     public void storeLostData() {
-        byRoom.values().forEach(room -> room.subs.forEach(Subscription::forceResync));
+        byRoom.values().forEach(room -> {
+            room.snapshot.clear();
+            room.subs.forEach(Subscription::forceResync);
+        });
+    }
+
+    @Override
+    public SharedSnapshot.Served serve(String room, Presence presence) {
+        Room r = byRoom.get(room);
+        SharedSnapshot.Served s = (r != null ? r.snapshot : new SharedSnapshot()).serve(room, presence);
+        (s.fresh() ? snapshotsRendered : snapshotsShared).incrementAndGet();
+        return s;
     }
 
     void add(Subscription s) {
@@ -199,6 +214,16 @@ public final class LiveHub implements ChangeListener, AutoCloseable {
         resyncs.incrementAndGet();
     }
 
+    /** Snapshots read from the store and rendered (S1). */
+    public long snapshotsRendered() {
+        return snapshotsRendered.get();
+    }
+
+    /** Snapshots served from a room's last rendered one, followed by the changes since (S1). */
+    public long snapshotsShared() {
+        return snapshotsShared.get();
+    }
+
     /** Subscriptions resynced with a snapshot because their socket fell behind (S4). */
     public long resyncs() {
         return resyncs.get();
@@ -210,6 +235,11 @@ public final class LiveHub implements ChangeListener, AutoCloseable {
         FunctionCounter.builder("huddle.ws.pongs", pongs, AtomicLong::get).description("Pongs received (T1)").register(registry);
         FunctionCounter.builder("huddle.ws.resyncs", resyncs, AtomicLong::get)
                 .description("Subscriptions resynced with a snapshot because their socket fell behind (S4)").register(registry);
+        FunctionCounter.builder("huddle.ws.snapshots.rendered", snapshotsRendered, AtomicLong::get)
+                .description("Snapshots read from the store and rendered (S1)").register(registry);
+        FunctionCounter.builder("huddle.ws.snapshots.shared", snapshotsShared, AtomicLong::get)
+                .description("Snapshots served from the room's last rendered one, followed by the changes since (S1)")
+                .register(registry);
         FunctionCounter.builder("huddle.ws.too.slow", tooSlow, AtomicLong::get)
                 .description("Sockets closed with 4008 too_slow (S4)").register(registry);
     }

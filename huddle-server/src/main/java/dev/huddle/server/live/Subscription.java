@@ -3,7 +3,6 @@ package dev.huddle.server.live;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.huddle.presence.Change;
 import dev.huddle.presence.Presence;
-import dev.huddle.presence.RoomSnapshot;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -28,17 +27,25 @@ final class Subscription {
     private final Presence presence;
     private final Outbound out;
     private final ScheduledExecutorService retries;
+    private final Snapshots shared;
     private final ArrayList<Change> buffer = new ArrayList<>();
     private State state = State.BUFFERING;
     private long lastSeq;
     /** A resync was asked for while a snapshot was being read: take another one after it. */
     private boolean again;
 
-    Subscription(String room, Presence presence, Outbound out, ScheduledExecutorService retries) {
+    Subscription(String room, Presence presence, Outbound out, ScheduledExecutorService retries, Snapshots shared) {
         this.room = room;
         this.presence = presence;
         this.out = out;
         this.retries = retries;
+        this.shared = shared;
+    }
+
+    /** Where subscribers of a room share its last rendered snapshot. */
+    interface Snapshots {
+        /** The snapshot to send a new subscriber of {@code room} now, and the changes after it (S1). */
+        SharedSnapshot.Served serve(String room, Presence presence);
     }
 
     String room() {
@@ -52,19 +59,7 @@ final class Subscription {
     synchronized void onChanges(List<Change> changes, String text) {
         switch (state) {
             case BUFFERING -> buffer.addAll(changes);
-            case LIVE -> {
-                long first = changes.get(0).seq();
-                long last = changes.get(changes.size() - 1).seq();
-                if (first <= lastSeq || last - first + 1 != changes.size()) {
-                    // Part of the batch was passed on already (after a snapshot or resume), or the batch is
-                    // not consecutive (a change feed that skipped or restarted): one by one, so a gap resyncs.
-                    for (Change c : changes) {
-                        deliver(c.seq(), Frames.change(c));
-                    }
-                } else {
-                    deliver(first, changes.get(changes.size() - 1).seq(), text);
-                }
-            }
+            case LIVE -> deliverAll(changes, text);
             default -> {
                 // RESYNC: the coming snapshot covers it; CANCELLED: gone.
             }
@@ -87,9 +82,7 @@ final class Subscription {
                     out.reply(Frames.resumed(requestId, room, p.epoch(), p.seq()));
                     lastSeq = p.seq();
                     state = State.LIVE;
-                    for (Change c : missed.get()) {
-                        deliver(c.seq(), Frames.change(c));
-                    }
+                    deliverAll(missed.get(), null);
                     flushBuffer();
                     resyncAgainIfAsked();
                 }
@@ -159,8 +152,15 @@ final class Subscription {
         buffer.clear();
     }
 
+    /**
+     * S1: the room's shared snapshot and the changes since it, when those are few (see
+     * {@link RenderedSnapshot#maxChangesAfter}); otherwise a fresh snapshot, then shared. In a room that
+     * fills by thousands within seconds, each joiner would otherwise read, sort and render the whole
+     * room. Either way the buffered changes follow, exactly as after a resume (S2).
+     */
     private void snapshotThenFlush(JsonNode requestId) {
-        RoomSnapshot snap = presence.snapshot(room);
+        SharedSnapshot.Served served = shared.serve(room, presence);
+        RenderedSnapshot snap = served.snapshot();
         synchronized (this) {
             if (state == State.CANCELLED) {
                 return;
@@ -168,6 +168,7 @@ final class Subscription {
             out.reply(Frames.snapshot(requestId, snap));
             lastSeq = snap.seq();
             state = State.LIVE;
+            deliverAll(served.since(), null);
             flushBuffer();
             resyncAgainIfAsked();
         }
@@ -180,6 +181,28 @@ final class Subscription {
             }
         }
         buffer.clear();
+    }
+
+    /**
+     * Queues changes of the room, in seq order, as one frame ({@code text}, or rendered here when null)
+     * when they are consecutive and none was passed on yet. Otherwise one by one: part of a batch was
+     * passed on already (after a snapshot or resume), or the feed skipped or restarted, and a gap resyncs.
+     */
+    private void deliverAll(List<Change> changes, String text) {
+        if (changes.isEmpty()) {
+            return;
+        }
+        long first = changes.get(0).seq();
+        long last = changes.get(changes.size() - 1).seq();
+        if (first <= lastSeq || last - first + 1 != changes.size()) {
+            for (Change c : changes) {
+                deliver(c.seq(), Frames.change(c));
+            }
+        } else if (text != null) {
+            deliver(first, last, text);
+        } else {
+            deliver(first, last, changes.size() == 1 ? Frames.change(changes.get(0)) : Frames.changes(changes));
+        }
     }
 
     private void deliver(long seq, String text) {
