@@ -1,5 +1,7 @@
 package dev.huddle.client;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -11,7 +13,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -34,16 +40,37 @@ public final class HuddleClient implements AutoCloseable {
     private final Participant[] participants = new Participant[1 << 16];
     /**
      * Recently parsed server messages by their text: a change fanned out to many sockets of this client
-     * is parsed once. Read-only trees, published through the array's volatile slots.
+     * is parsed once. Read-only, published through the array's volatile slots.
      */
     private final AtomicReferenceArray<Parsed> messages = new AtomicReferenceArray<>(1 << 12);
+    /**
+     * Recently reached room states by room, epoch and seq. A room's content at a seq of an epoch is one
+     * thing (P11: the snapshot at seq n equals changes 1..n applied), so the sockets of this client in
+     * one room converge on one instance: the first applies a change or reads a snapshot, the others
+     * look it up. A direct-mapped table: a collision only costs a missed share.
+     */
+    private final AtomicReferenceArray<Reached> states = new AtomicReferenceArray<>(1 << 12);
 
-    private record Parsed(String text, JsonNode tree) {
+    private record Parsed(String text, Message message) {
     }
 
-    private HuddleClient(URI base) {
+    private record Reached(String room, RoomState state) {
+    }
+
+    /**
+     * A server message, parsed. {@code changes} is set for {@code change} (one) and {@code changes}
+     * frames, {@code snapshot} for snapshots (the room as of its seq, S1); {@code tree} for the rest.
+     */
+    record Message(String type, String room, JsonNode tree, List<RoomState.Change> changes, RoomState snapshot) {
+    }
+
+    private HuddleClient(URI base, Executor callbacks) {
         this.base = base;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        HttpClient.Builder hb = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
+        if (callbacks != null) {
+            hb.executor(callbacks);
+        }
+        this.http = hb.build();
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "huddle-client-scheduler");
             t.setDaemon(true);
@@ -53,7 +80,18 @@ public final class HuddleClient implements AutoCloseable {
 
     /** A client for the server at {@code base}, e.g. {@code http://localhost:8080/}. */
     public static HuddleClient create(URI base) {
-        return new HuddleClient(base);
+        return new HuddleClient(base, null);
+    }
+
+    /**
+     * A client whose socket events, listener calls included, run on {@code callbacks} (the JDK
+     * HttpClient's executor). {@code Runnable::run} runs them on the client's I/O thread: no hand-off
+     * per message, which is what lets one JVM hold thousands of busy sockets (the load tool). A listener
+     * must then never block, nor call this client's blocking methods (sign-in, huddle calls): that
+     * would stall every socket of the client.
+     */
+    public static HuddleClient create(URI base, Executor callbacks) {
+        return new HuddleClient(base, Objects.requireNonNull(callbacks, "callbacks"));
     }
 
     /** Signs in as a guest (POST /api/auth/guest). */
@@ -86,23 +124,109 @@ public final class HuddleClient implements AutoCloseable {
     }
 
     /**
-     * The message {@code text} as a tree, shared with other sockets that got the same text lately; never
-     * modify it. Only room changes are shared: they are the messages a server fans out, byte for byte,
-     * while replies and snapshots carry a socket's own requestId and would only fill the table.
+     * The message {@code text}, parsed; never modify it. Room changes are shared with other sockets that
+     * got the same text lately: they are the messages a server fans out, byte for byte (replies and
+     * snapshots carry a socket's own requestId and would only fill the table). A snapshot of a room state
+     * some socket of this client already holds is not read past its header.
      */
-    JsonNode parse(String text) throws IOException {
+    Message parse(String text) throws IOException {
+        if (text.startsWith("{\"type\":\"snapshot\"")) {
+            return snapshot(text);
+        }
         if (!text.startsWith("{\"type\":\"change")) {
-            return json.readTree(text);
+            JsonNode tree = json.readTree(text);
+            return new Message(tree.path("type").asText(), null, tree, null, null);
         }
         int h = text.hashCode();
         int i = (h ^ (h >>> 16)) & (messages.length() - 1);
         Parsed seen = messages.get(i);
         if (seen != null && seen.text().equals(text)) {
-            return seen.tree();
+            return seen.message();
         }
         JsonNode tree = json.readTree(text);
-        messages.set(i, new Parsed(text, tree));
-        return tree;
+        String type = tree.path("type").asText();
+        List<RoomState.Change> changes = new ArrayList<>();
+        if ("change".equals(type)) {
+            changes.add(change(tree));
+        } else {
+            tree.path("changes").forEach(c -> changes.add(change(c)));
+        }
+        Message m = new Message(type, tree.path("room").asText(null), null, List.copyOf(changes), null);
+        messages.set(i, new Parsed(text, m));
+        return m;
+    }
+
+    /** A snapshot, read as a stream: its header first, then its entries unless that state is known here. */
+    private Message snapshot(String text) throws IOException {
+        String room = null;
+        String epoch = null;
+        long seq = -1;
+        List<Participant> entries = null;
+        try (JsonParser p = json.createParser(text)) {
+            p.nextToken();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                p.nextToken();
+                switch (field) {
+                    case "room" -> room = p.getValueAsString();
+                    case "epoch" -> epoch = p.getValueAsString();
+                    case "seq" -> seq = p.getValueAsLong();
+                    case "entries" -> {
+                        RoomState known = reached(room, epoch, seq);
+                        if (known != null) {
+                            // A state some socket here holds: the rest is those same entries, unread.
+                            return new Message("snapshot", room, null, null, known);
+                        }
+                        entries = new ArrayList<>();
+                        for (JsonNode e : (JsonNode) json.readTree(p)) {
+                            entries.add(participant(e));
+                        }
+                    }
+                    default -> p.skipChildren();
+                }
+            }
+        }
+        return new Message("snapshot", room, null, null, reach(room, RoomState.of(epoch, seq, entries == null ? List.of() : entries)));
+    }
+
+    /** {@code state} with {@code c} applied, shared with the sockets of this client that reached the same state. */
+    RoomState advance(String room, RoomState state, RoomState.Change c) {
+        if (room == null || !state.synced() || state.gap() || c.seq() != state.seq() + 1) {
+            return state.withChange(c);
+        }
+        RoomState known = reached(room, state.epoch(), c.seq());
+        return known != null ? known : reach(room, state.withChange(c));
+    }
+
+    private RoomState reached(String room, String epoch, long seq) {
+        if (room == null || epoch == null) {
+            return null;
+        }
+        Reached r = states.get(stateSlot(room, epoch, seq));
+        return r != null && r.state().seq() == seq && epoch.equals(r.state().epoch()) && room.equals(r.room()) ? r.state() : null;
+    }
+
+    private RoomState reach(String room, RoomState state) {
+        if (room != null && state.epoch() != null && state.synced() && !state.gap()) {
+            states.set(stateSlot(room, state.epoch(), state.seq()), new Reached(room, state));
+        }
+        return state;
+    }
+
+    private int stateSlot(String room, String epoch, long seq) {
+        int h = (room.hashCode() * 31 + epoch.hashCode()) * 31 + Long.hashCode(seq);
+        return (h ^ (h >>> 16)) & (states.length() - 1);
+    }
+
+    private RoomState.Change change(JsonNode m) {
+        return new RoomState.Change(m.path("seq").asLong(), m.path("kind").asText(), participant(m.path("entry")));
+    }
+
+    private Participant participant(JsonNode e) {
+        JsonNode d = e.path("data");
+        return shared(new Participant(e.path("userId").asText(), e.path("online").asBoolean(), e.path("lastDisconnected").asLong(),
+                d.path("displayName").asText(null), d.path("avatarUrl").isNull() ? null : d.path("avatarUrl").asText(null),
+                d.path("role").asText(null), d.path("isSpeaking").asBoolean(false), d.path("isRecording").asBoolean(false)));
     }
 
     /** The shared instance equal to {@code p} if one was seen lately, else {@code p}, now the shared one. */

@@ -3,8 +3,6 @@ package dev.huddle.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.http.WebSocket;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -254,26 +252,17 @@ public final class RoomConnection implements AutoCloseable {
         sends = sends.handle((x, e) -> null).thenCompose(x -> ws.sendText(text, true));
     }
 
-    private synchronized void handle(JsonNode m) {
-        String type = m.path("type").asText();
-        switch (type) {
-            case "snapshot" -> {
-                List<Participant> entries = new ArrayList<>();
-                m.path("entries").forEach(e -> entries.add(participant(e)));
-                update(state.withSnapshot(m.path("epoch").asText(null), m.path("seq").asLong(), entries));
-            }
+    private synchronized void handle(HuddleClient.Message msg) {
+        JsonNode m = msg.tree();
+        switch (msg.type()) {
+            case "snapshot" -> update(state.withSnapshot(msg.snapshot()));
             case "resumed" -> state = state.resuming();
-            case "change" -> {
-                if (change(m) && listener.wantsViews()) {
-                    listener.onView(state.view(who.userId()));
-                }
-            }
-            case "changes" -> {
+            case "change", "changes" -> {
                 // Consecutive changes batched by the server: applied one by one, one view at the end.
                 // After a gap the rest are ignored (RoomState applies nothing until the resume).
                 boolean any = false;
-                for (JsonNode c : m.path("changes")) {
-                    any |= change(c);
+                for (RoomState.Change c : msg.changes()) {
+                    any |= change(msg.room(), c);
                 }
                 if (any && listener.wantsViews()) {
                     listener.onView(state.view(who.userId()));
@@ -303,11 +292,11 @@ public final class RoomConnection implements AutoCloseable {
     }
 
     /** Applies one change (P11); true when it changed the state. A skipped seq makes it resume (S2). */
-    private boolean change(JsonNode m) {
+    private boolean change(String room, RoomState.Change c) {
         RoomState before = state;
-        String kind = m.path("kind").asText();
-        Participant entry = participant(m.path("entry"));
-        RoomState next = state.withChange(new RoomState.Change(m.path("seq").asLong(), kind, entry));
+        String kind = c.kind();
+        Participant entry = c.entry();
+        RoomState next = client.advance(room, state, c);
         if (next.gap() && !before.gap()) {
             state = next;
             resyncs++;
@@ -357,18 +346,12 @@ public final class RoomConnection implements AutoCloseable {
         }
     }
 
-    private Participant participant(JsonNode e) {
-        JsonNode d = e.path("data");
-        return client.shared(new Participant(e.path("userId").asText(), e.path("online").asBoolean(), e.path("lastDisconnected").asLong(),
-                d.path("displayName").asText(null), d.path("avatarUrl").isNull() ? null : d.path("avatarUrl").asText(null),
-                d.path("role").asText(null), d.path("isSpeaking").asBoolean(false), d.path("isRecording").asBoolean(false)));
-    }
-
     private synchronized void socketGone(WebSocket ws) {
         if (socket == ws) {
             socket = null;
         }
         partial.setLength(0);
+        partial.trimToSize();
         if (!closed) {
             scheduleReconnect();
         }
@@ -411,10 +394,17 @@ public final class RoomConnection implements AutoCloseable {
         public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
             String text = null;
             synchronized (RoomConnection.this) {
-                partial.append(data);
-                if (last) {
-                    text = partial.toString();
-                    partial.setLength(0);
+                if (last && partial.isEmpty()) {
+                    text = data.toString(); // the whole message in one part: no copy through the builder
+                } else {
+                    partial.append(data);
+                    if (last) {
+                        text = partial.toString();
+                        partial.setLength(0);
+                        // A snapshot of a big room arrives in parts; keeping its capacity per socket would
+                        // hold a room's worth of chars for every connection, for its whole life.
+                        partial.trimToSize();
+                    }
                 }
             }
             if (text != null) {

@@ -26,29 +26,48 @@ public final class RoomState {
     private final PMap<String, Participant> entries;
     private final List<Change> pending;
     private final boolean gap;
+    private final int online;
 
     private RoomState(boolean synced, String epoch, long seq, PMap<String, Participant> entries, List<Change> pending,
-            boolean gap) {
+            boolean gap, int online) {
         this.synced = synced;
         this.epoch = epoch;
         this.seq = seq;
         this.entries = entries;
         this.pending = pending;
         this.gap = gap;
+        this.online = online;
     }
 
     /** A room before its first snapshot. */
     public static RoomState empty() {
-        return new RoomState(false, null, 0, HashTreePMap.empty(), List.of(), false);
+        return new RoomState(false, null, 0, HashTreePMap.empty(), List.of(), false, 0);
+    }
+
+    /** S1: the room exactly as a snapshot shows it, as of {@code seq} of {@code epoch}. */
+    public static RoomState of(String epoch, long seq, Iterable<Participant> entries) {
+        PMap<String, Participant> map = HashTreePMap.empty();
+        for (Participant p : entries) {
+            map = map.plus(p.userId(), p);
+        }
+        int online = 0;
+        for (Participant p : map.values()) {
+            online += p.online() ? 1 : 0;
+        }
+        return new RoomState(true, epoch, seq, map, List.of(), false, online);
     }
 
     /** S1: the snapshot's entries, then the buffered changes that follow it; older buffered ones dropped. */
     public RoomState withSnapshot(String snapshotEpoch, long snapshotSeq, List<Participant> snapshotEntries) {
-        PMap<String, Participant> map = HashTreePMap.empty();
-        for (Participant p : snapshotEntries) {
-            map = map.plus(p.userId(), p);
+        return withSnapshot(of(snapshotEpoch, snapshotSeq, snapshotEntries));
+    }
+
+    /** S1: {@code snapshot} (a state made by {@link #of}), then the buffered changes that follow it. */
+    public RoomState withSnapshot(RoomState snapshot) {
+        if (!snapshot.synced || snapshot.gap || !snapshot.pending.isEmpty()) {
+            throw new IllegalArgumentException("not a snapshot: " + snapshot);
         }
-        RoomState next = new RoomState(true, snapshotEpoch, snapshotSeq, map, List.of(), false);
+        RoomState next = snapshot;
         List<Change> buffered = new ArrayList<>(pending);
         buffered.sort(Comparator.comparingLong(Change::seq));
         for (Change c : buffered) {
@@ -67,37 +86,38 @@ public final class RoomState {
         if (!synced) {
             List<Change> more = new ArrayList<>(pending);
             more.add(c);
-            return new RoomState(false, epoch, seq, entries, List.copyOf(more), false);
+            return new RoomState(false, epoch, seq, entries, List.copyOf(more), false, online);
         }
         if (c.seq() <= seq || gap) {
             return this;
         }
         if (c.seq() != seq + 1) {
-            return new RoomState(true, epoch, seq, entries, List.of(), true);
+            return new RoomState(true, epoch, seq, entries, List.of(), true, online);
         }
-        PMap<String, Participant> map = "remove".equals(c.kind())
-                ? entries.minus(c.entry().userId())
-                : entries.plus(c.entry().userId(), c.entry());
-        return new RoomState(true, epoch, c.seq(), map, List.of(), false);
+        boolean remove = "remove".equals(c.kind());
+        Participant was = entries.get(c.entry().userId());
+        PMap<String, Participant> map = remove ? entries.minus(c.entry().userId()) : entries.plus(c.entry().userId(), c.entry());
+        int nowOnline = online - (was != null && was.online() ? 1 : 0) + (!remove && c.entry().online() ? 1 : 0);
+        return new RoomState(true, epoch, c.seq(), map, List.of(), false, nowOnline);
     }
 
     /** S2: the server is replaying the changes after our seq; the gap is being filled. */
     public RoomState resuming() {
-        return new RoomState(synced, epoch, seq, entries, pending, false);
+        return new RoomState(synced, epoch, seq, entries, pending, false, online);
     }
 
     /** H6: the derived view for {@code selfUserId}. */
     public View view(String selfUserId) {
-        List<Participant> online = new ArrayList<>();
+        List<Participant> shown = new ArrayList<>(online);
         for (Participant p : entries.values()) {
             if (p.online()) {
-                online.add(p);
+                shown.add(p);
             }
         }
-        online.sort(order(selfUserId));
+        shown.sort(order(selfUserId));
         List<String> speaking = new ArrayList<>();
         List<String> recording = new ArrayList<>();
-        for (Participant p : online) {
+        for (Participant p : shown) {
             if (p.speaking()) {
                 speaking.add(p.userId());
             }
@@ -105,7 +125,7 @@ public final class RoomState {
                 recording.add(p.userId());
             }
         }
-        return new View(online, speaking, recording);
+        return new View(shown, speaking, recording);
     }
 
     /** H6 ordering: self first, participants before observers, display name case-insensitively, user id. */
@@ -151,6 +171,17 @@ public final class RoomState {
 
     public long seq() {
         return seq;
+    }
+
+    @Override
+    public String toString() {
+        return "RoomState[synced=" + synced + ", epoch=" + epoch + ", seq=" + seq + ", entries=" + entries.size()
+                + ", online=" + online + ", pending=" + pending.size() + ", gap=" + gap + "]";
+    }
+
+    /** How many entries are online: the size of the view (H6), without building it. */
+    public int onlineCount() {
+        return online;
     }
 
     /** Every entry, online or not, by user id. */

@@ -182,4 +182,29 @@ class RoomConnectionTest {
             bots.forEach(RoomConnection::close);
         }
     }
+
+    @Test
+    @DisplayName("P11, S1: sockets of one client on its I/O thread converge on one room state instance, snapshots included")
+    void oneStateForTheRoom() {
+        Identity owner = client.signInGuest("Owner");
+        HuddleInfo h = client.createHuddle(owner, "Shared");
+        List<RoomConnection> bots = new ArrayList<>();
+        try (HuddleClient direct = HuddleClient.create(URI.create("http://localhost:" + server.port() + "/"), Runnable::run)) {
+            for (int i = 0; i < 30; i++) {
+                Identity bot = client.signInGuest("Bot " + i);
+                client.joinHuddle(bot, h.id(), "participant");
+                bots.add(direct.connect(bot, h.id(), RoomConnection.Options.defaults(), new Recorder()));
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> bots.stream().allMatch(b -> b.state().onlineCount() == 30
+                    && b.state().seq() == bots.get(0).state().seq()));
+            // Each bot got a snapshot at some seq and applied the changes after it; the room at one seq is
+            // one thing, so all hold the same instance (the old client held 30 equal copies).
+            RoomState first = bots.get(0).state();
+            assertThat(bots).allSatisfy(b -> assertThat(b.state()).isSameAs(first));
+            assertThat(bots.get(29).view().participants()).hasSize(30);
+            assertThat(bots.get(29).view().participants().get(0).displayName()).isEqualTo("Bot 29");
+        } finally {
+            bots.forEach(RoomConnection::close);
+        }
+    }
 }

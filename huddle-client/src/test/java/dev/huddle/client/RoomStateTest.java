@@ -68,4 +68,41 @@ class RoomStateTest {
         assertThat(flip.joinedSince(first)).isEmpty();
         assertThat(flip.leftSince(first)).isEmpty();
     }
+
+    @Test
+    @DisplayName("H6: the online count follows snapshots and changes, equal to the view's size without building it")
+    void onlineCount() {
+        RoomState s = RoomState.empty().withChange(new RoomState.Change(3, "join", on("c", "Cy")));
+        assertThat(s.onlineCount()).as("nothing shown before the snapshot").isZero();
+        s = s.withSnapshot("e", 2, List.of(on("a", "Al"), on("b", "Bo"), p("d", "Di", "participant", false, false, false)));
+        assertThat(s.onlineCount()).as("snapshot, then the buffered join").isEqualTo(3);
+        List<RoomState.Change> changes = List.of(
+                new RoomState.Change(4, "update", p("a", "Al", "participant", true, true, false)),
+                new RoomState.Change(5, "leave", p("b", "Bo", "participant", false, false, false)),
+                new RoomState.Change(6, "join", on("d", "Di")),
+                new RoomState.Change(7, "remove", p("b", "Bo", "participant", false, false, false)),
+                new RoomState.Change(8, "remove", on("c", "Cy")),
+                new RoomState.Change(10, "join", on("x", "Ex")));
+        int[] expected = {3, 2, 3, 3, 2, 2};
+        for (int i = 0; i < changes.size(); i++) {
+            s = s.withChange(changes.get(i));
+            assertThat(s.onlineCount()).as("after %s", changes.get(i)).isEqualTo(expected[i]).isEqualTo(s.view("a").participants().size());
+        }
+        assertThat(s.gap()).as("the last one skipped seq 9").isTrue();
+    }
+
+    @Test
+    @DisplayName("S1: a shared snapshot state takes the buffered changes after it, and stays as it was for others")
+    void sharedSnapshotState() {
+        RoomState shared = RoomState.of("e", 4, List.of(on("a", "Al"), on("b", "Bo")));
+        RoomState waiting = RoomState.empty().withChange(new RoomState.Change(5, "join", on("c", "Cy")))
+                .withChange(new RoomState.Change(3, "leave", p("a", "Al", "participant", false, false, false)));
+        RoomState mine = waiting.withSnapshot(shared);
+        assertThat(mine.seq()).isEqualTo(5);
+        assertThat(mine.entries()).containsOnlyKeys("a", "b", "c");
+        assertThat(mine.entries().get("a").online()).as("the change before the snapshot is dropped").isTrue();
+        assertThat(shared.seq()).isEqualTo(4);
+        assertThat(shared.entries()).containsOnlyKeys("a", "b");
+        assertThat(RoomState.empty().withSnapshot(shared)).isSameAs(shared);
+    }
 }
