@@ -26,7 +26,12 @@ final class Latencies {
 
     /** The samples sorted, for percentiles. */
     synchronized long[] sorted() {
-        long[] copy = Arrays.copyOf(micros, size);
+        return sortedFrom(0);
+    }
+
+    /** The samples from the {@code from}-th on (in the order they were added), sorted. */
+    synchronized long[] sortedFrom(int from) {
+        long[] copy = Arrays.copyOfRange(micros, Math.min(from, size), size);
         Arrays.sort(copy);
         return copy;
     }
