@@ -53,8 +53,11 @@ final class Frames {
         return write(o);
     }
 
-    /** S1: the whole room as of {@code seq}; a client replaces what it holds for the room. */
-    static String snapshot(JsonNode requestId, RenderedSnapshot s) {
+    /**
+     * S1: the whole room as of {@code seq}; a client replaces what it holds for the room. The entries
+     * come rendered from {@code entries} (see {@link SnapshotEntries}), the rest is rendered here.
+     */
+    static String snapshot(JsonNode requestId, RoomSnapshot s, SnapshotEntries entries) {
         String head = render(g -> {
             g.writeStartObject();
             g.writeStringField("type", "snapshot");
@@ -62,27 +65,19 @@ final class Frames {
                 g.writeFieldName("requestId");
                 Json.MAPPER.writeTree(g, requestId);
             }
-            g.writeStringField("room", s.room());
+            g.writeStringField("room", s.roomId());
             g.writeStringField("epoch", s.epoch());
             g.writeNumberField("seq", s.seq());
             g.writeFieldName("entries");
             g.writeRawValue("[]");
             g.writeEndObject();
         });
-        // The entries were rendered once for every subscriber that gets this snapshot: splice them in.
-        return head.substring(0, head.length() - 3) + s.entries() + "}";
+        return head.substring(0, head.length() - 3) + entries.json(s.entries()) + "}";
     }
 
-    /** A snapshot's entries as the JSON array a {@code snapshot} frame carries. */
-    static RenderedSnapshot render(RoomSnapshot s) {
-        String entries = render(g -> {
-            g.writeStartArray();
-            for (Entry e : s.entries()) {
-                EntryView.write(g, e);
-            }
-            g.writeEndArray();
-        });
-        return new RenderedSnapshot(s.roomId(), s.epoch(), s.seq(), s.entries().size(), entries);
+    /** One entry as snapshots and changes carry it. */
+    static String entry(Entry e) {
+        return render(g -> EntryView.write(g, e));
     }
 
     /** S3: one change carries the one entry it changed. */

@@ -2,7 +2,6 @@ package dev.huddle.server.live;
 
 import dev.huddle.presence.Change;
 import dev.huddle.presence.ChangeListener;
-import dev.huddle.presence.Presence;
 import dev.huddle.server.config.LiveSettings;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -50,8 +49,8 @@ public final class LiveHub implements ChangeListener, Subscription.Snapshots, Au
     private final AtomicLong pongs = new AtomicLong();
     private final AtomicLong tooSlow = new AtomicLong();
     private final AtomicLong resyncs = new AtomicLong();
-    private final AtomicLong snapshotsRendered = new AtomicLong();
-    private final AtomicLong snapshotsShared = new AtomicLong();
+    private final AtomicLong entriesRendered = new AtomicLong();
+    private final AtomicLong entriesReused = new AtomicLong();
     private volatile LongSupplier storeGeneration = () -> 0;
     private volatile LongSupplier checkStore = () -> 0;
     private volatile BooleanSupplier storeReachable = () -> true;
@@ -80,7 +79,7 @@ public final class LiveHub implements ChangeListener, Subscription.Snapshots, Au
         private List<Change> waiting = new ArrayList<>();
         private long fullAt = Long.MIN_VALUE / 2;
         private boolean flushDue;
-        final SharedSnapshot snapshot = new SharedSnapshot();
+        final SnapshotEntries entries = new SnapshotEntries(Frames::entry, entriesRendered, entriesReused);
 
         synchronized void add(Change c) {
             if (flushDue) {
@@ -150,18 +149,13 @@ public final class LiveHub implements ChangeListener, Subscription.Snapshots, Au
      * frame (T1) — not all at once here, which would also revive sockets that died unnoticed.
      */
     public void storeLostData() {
-        byRoom.values().forEach(room -> {
-            room.snapshot.clear();
-            room.subs.forEach(Subscription::forceResync);
-        });
+        byRoom.values().forEach(room -> room.subs.forEach(Subscription::forceResync));
     }
 
     @Override
-    public SharedSnapshot.Served serve(String room, Presence presence) {
+    public SnapshotEntries entries(String room) {
         Room r = byRoom.get(room);
-        SharedSnapshot.Served s = (r != null ? r.snapshot : new SharedSnapshot()).serve(room, presence);
-        (s.fresh() ? snapshotsRendered : snapshotsShared).incrementAndGet();
-        return s;
+        return r != null ? r.entries : new SnapshotEntries(Frames::entry, entriesRendered, entriesReused);
     }
 
     void add(Subscription s) {
@@ -214,14 +208,14 @@ public final class LiveHub implements ChangeListener, Subscription.Snapshots, Au
         resyncs.incrementAndGet();
     }
 
-    /** Snapshots read from the store and rendered (S1). */
-    public long snapshotsRendered() {
-        return snapshotsRendered.get();
+    /** Snapshot entries rendered (S1): the ones that changed since the room's last snapshot. */
+    public long snapshotEntriesRendered() {
+        return entriesRendered.get();
     }
 
-    /** Snapshots served from a room's last rendered one, followed by the changes since (S1). */
-    public long snapshotsShared() {
-        return snapshotsShared.get();
+    /** Snapshot entries copied, as rendered for an earlier snapshot of the room (S1). */
+    public long snapshotEntriesReused() {
+        return entriesReused.get();
     }
 
     /** Subscriptions resynced with a snapshot because their socket fell behind (S4). */
@@ -235,11 +229,10 @@ public final class LiveHub implements ChangeListener, Subscription.Snapshots, Au
         FunctionCounter.builder("huddle.ws.pongs", pongs, AtomicLong::get).description("Pongs received (T1)").register(registry);
         FunctionCounter.builder("huddle.ws.resyncs", resyncs, AtomicLong::get)
                 .description("Subscriptions resynced with a snapshot because their socket fell behind (S4)").register(registry);
-        FunctionCounter.builder("huddle.ws.snapshots.rendered", snapshotsRendered, AtomicLong::get)
-                .description("Snapshots read from the store and rendered (S1)").register(registry);
-        FunctionCounter.builder("huddle.ws.snapshots.shared", snapshotsShared, AtomicLong::get)
-                .description("Snapshots served from the room's last rendered one, followed by the changes since (S1)")
-                .register(registry);
+        FunctionCounter.builder("huddle.ws.snapshot.entries.rendered", entriesRendered, AtomicLong::get)
+                .description("Snapshot entries rendered: changed since the room's last snapshot (S1)").register(registry);
+        FunctionCounter.builder("huddle.ws.snapshot.entries.reused", entriesReused, AtomicLong::get)
+                .description("Snapshot entries copied as rendered for an earlier snapshot of the room (S1)").register(registry);
         FunctionCounter.builder("huddle.ws.too.slow", tooSlow, AtomicLong::get)
                 .description("Sockets closed with 4008 too_slow (S4)").register(registry);
     }

@@ -3,6 +3,7 @@ package dev.huddle.server.live;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.huddle.presence.Change;
 import dev.huddle.presence.Presence;
+import dev.huddle.presence.RoomSnapshot;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -42,10 +43,10 @@ final class Subscription {
         this.shared = shared;
     }
 
-    /** Where subscribers of a room share its last rendered snapshot. */
+    /** Where a room's rendered snapshot entries are kept. */
     interface Snapshots {
-        /** The snapshot to send a new subscriber of {@code room} now, and the changes after it (S1). */
-        SharedSnapshot.Served serve(String room, Presence presence);
+        /** The rendered entries of {@code room}, reused across its snapshots. */
+        SnapshotEntries entries(String room);
     }
 
     String room() {
@@ -152,23 +153,16 @@ final class Subscription {
         buffer.clear();
     }
 
-    /**
-     * S1: the room's shared snapshot and the changes since it, when those are few (see
-     * {@link RenderedSnapshot#maxChangesAfter}); otherwise a fresh snapshot, then shared. In a room that
-     * fills by thousands within seconds, each joiner would otherwise read, sort and render the whole
-     * room. Either way the buffered changes follow, exactly as after a resume (S2).
-     */
     private void snapshotThenFlush(JsonNode requestId) {
-        SharedSnapshot.Served served = shared.serve(room, presence);
-        RenderedSnapshot snap = served.snapshot();
+        RoomSnapshot snap = presence.snapshot(room);
+        String frame = Frames.snapshot(requestId, snap, shared.entries(room));
         synchronized (this) {
             if (state == State.CANCELLED) {
                 return;
             }
-            out.reply(Frames.snapshot(requestId, snap));
+            out.reply(frame);
             lastSeq = snap.seq();
             state = State.LIVE;
-            deliverAll(served.since(), null);
             flushBuffer();
             resyncAgainIfAsked();
         }
