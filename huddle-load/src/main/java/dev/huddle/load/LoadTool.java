@@ -100,8 +100,9 @@ public final class LoadTool implements Callable<Integer> {
     long seed;
     @Option(names = "--quiet", description = "No progress lines.")
     boolean quiet;
-    @Option(names = "--io-threads", description = "Clients (each one HTTP client with its own I/O thread) per server; "
-            + "the users are spread over them. Default: one per core.")
+    @Option(names = "--io-threads", description = "Clients (each one HTTP client with its own I/O thread, running the socket "
+            + "events) per server; the users are spread over them. 0: one client whose socket events run on the JDK's default "
+            + "executor (a pool). Default: one per core.")
     int ioThreads = Runtime.getRuntime().availableProcessors();
 
     /** A user's toggle: the value sent and when (nanoTime). */
@@ -169,7 +170,7 @@ public final class LoadTool implements Callable<Integer> {
         List<HuddleClient> clients = new ArrayList<>();
         for (int i = 0; i < Math.max(1, ioThreads); i++) {
             for (URI s : servers) {
-                clients.add(HuddleClient.create(s, Runnable::run));
+                clients.add(ioThreads == 0 ? HuddleClient.create(s) : HuddleClient.create(s, Runnable::run));
             }
         }
         ScheduledExecutorService timers = Executors.newScheduledThreadPool(2);
