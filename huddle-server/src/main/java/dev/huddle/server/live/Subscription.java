@@ -28,19 +28,19 @@ final class Subscription {
     private final Presence presence;
     private final Outbound out;
     private final ScheduledExecutorService retries;
-    private final Snapshots shared;
+    private final Snapshots snapshots;
     private final ArrayList<Change> buffer = new ArrayList<>();
     private State state = State.BUFFERING;
     private long lastSeq;
     /** A resync was asked for while a snapshot was being read: take another one after it. */
     private boolean again;
 
-    Subscription(String room, Presence presence, Outbound out, ScheduledExecutorService retries, Snapshots shared) {
+    Subscription(String room, Presence presence, Outbound out, ScheduledExecutorService retries, Snapshots snapshots) {
         this.room = room;
         this.presence = presence;
         this.out = out;
         this.retries = retries;
-        this.shared = shared;
+        this.snapshots = snapshots;
     }
 
     /** Where a room's rendered snapshot entries are kept. */
@@ -155,7 +155,7 @@ final class Subscription {
 
     private void snapshotThenFlush(JsonNode requestId) {
         RoomSnapshot snap = presence.snapshot(room);
-        String frame = Frames.snapshot(requestId, snap, shared.entries(room));
+        String frame = Frames.snapshot(requestId, snap, snapshots.entries(room));
         synchronized (this) {
             if (state == State.CANCELLED) {
                 return;
