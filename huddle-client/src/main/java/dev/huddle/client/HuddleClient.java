@@ -134,8 +134,7 @@ public final class HuddleClient implements AutoCloseable {
             return snapshot(text);
         }
         if (!text.startsWith("{\"type\":\"change")) {
-            JsonNode tree = json.readTree(text);
-            return new Message(tree.path("type").asText(), null, tree, null, null);
+            return message(json.readTree(text)); // any other message, or one laid out differently
         }
         int h = text.hashCode();
         int i = (h ^ (h >>> 16)) & (messages.length() - 1);
@@ -143,24 +142,47 @@ public final class HuddleClient implements AutoCloseable {
         if (seen != null && seen.text().equals(text)) {
             return seen.message();
         }
-        JsonNode tree = json.readTree(text);
-        String type = tree.path("type").asText();
-        List<RoomState.Change> changes = new ArrayList<>();
-        if ("change".equals(type)) {
-            changes.add(change(tree));
-        } else {
-            tree.path("changes").forEach(c -> changes.add(change(c)));
-        }
-        Message m = new Message(type, tree.path("room").asText(null), null, List.copyOf(changes), null);
+        Message m = message(json.readTree(text));
         messages.set(i, new Parsed(text, m));
         return m;
     }
 
-    /** A snapshot, read as a stream: its header first, then its entries unless that state is known here. */
+    /** A message from its tree: changes and snapshots made ready to apply, the rest kept as the tree. */
+    private Message message(JsonNode tree) {
+        String type = tree.path("type").asText();
+        String room = tree.path("room").asText(null);
+        switch (type) {
+            case "change", "changes" -> {
+                List<RoomState.Change> changes = new ArrayList<>();
+                if ("change".equals(type)) {
+                    changes.add(change(tree));
+                } else {
+                    tree.path("changes").forEach(c -> changes.add(change(c)));
+                }
+                return new Message(type, room, null, List.copyOf(changes), null);
+            }
+            case "snapshot" -> {
+                List<Participant> entries = new ArrayList<>();
+                tree.path("entries").forEach(e -> entries.add(participant(e)));
+                return new Message(type, room, null, null,
+                        reach(room, RoomState.of(tree.path("epoch").asText(null), tree.path("seq").asLong(), entries)));
+            }
+            default -> {
+                return new Message(type, room, tree, null, null);
+            }
+        }
+    }
+
+    /**
+     * A snapshot, read as a stream: its header first, then its entries unless that state is known here.
+     * A resync (no {@code requestId}: the server found the socket behind, or the store lost its data) is
+     * always read in full, so a state this client holds can never stand in for what the server now says.
+     */
     private Message snapshot(String text) throws IOException {
         String room = null;
         String epoch = null;
         long seq = -1;
+        boolean reply = false;
         List<Participant> entries = null;
         try (JsonParser p = json.createParser(text)) {
             p.nextToken();
@@ -168,11 +190,15 @@ public final class HuddleClient implements AutoCloseable {
                 String field = p.currentName();
                 p.nextToken();
                 switch (field) {
+                    case "requestId" -> {
+                        reply = true;
+                        p.skipChildren();
+                    }
                     case "room" -> room = p.getValueAsString();
                     case "epoch" -> epoch = p.getValueAsString();
                     case "seq" -> seq = p.getValueAsLong();
                     case "entries" -> {
-                        RoomState known = reached(room, epoch, seq);
+                        RoomState known = reply ? reached(room, epoch, seq) : null;
                         if (known != null) {
                             // A state some socket here holds: the rest is those same entries, unread.
                             return new Message("snapshot", room, null, null, known);

@@ -208,9 +208,9 @@ public final class RoomConnection implements AutoCloseable {
         return connects;
     }
 
-    /** The current derived view (H6). */
-    public synchronized View view() {
-        return state.view(who.userId());
+    /** The current derived view (H6), built outside the lock the socket's events take. */
+    public View view() {
+        return state().view(who.userId());
     }
 
     /** The room state as this connection holds it. */

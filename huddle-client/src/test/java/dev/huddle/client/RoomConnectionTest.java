@@ -203,6 +203,7 @@ class RoomConnectionTest {
             assertThat(bots).allSatisfy(b -> assertThat(b.state()).isSameAs(first));
             assertThat(bots.get(29).view().participants()).hasSize(30);
             assertThat(bots.get(29).view().participants().get(0).displayName()).isEqualTo("Bot 29");
+            bots.forEach(RoomConnection::close); // before their client's scheduler stops
         } finally {
             bots.forEach(RoomConnection::close);
         }

@@ -58,7 +58,7 @@ final class Frames {
      * come rendered from {@code entries} (see {@link SnapshotEntries}), the rest is rendered here.
      */
     static String snapshot(JsonNode requestId, RoomSnapshot s, SnapshotEntries entries) {
-        String head = render(g -> {
+        return render(g -> {
             g.writeStartObject();
             g.writeStringField("type", "snapshot");
             if (requestId != null && !requestId.isNull() && !requestId.isMissingNode()) {
@@ -69,10 +69,9 @@ final class Frames {
             g.writeStringField("epoch", s.epoch());
             g.writeNumberField("seq", s.seq());
             g.writeFieldName("entries");
-            g.writeRawValue("[]");
+            g.writeRawValue(entries.json(s.entries()));
             g.writeEndObject();
         });
-        return head.substring(0, head.length() - 3) + entries.json(s.entries()) + "}";
     }
 
     /** One entry as snapshots and changes carry it. */
