@@ -109,13 +109,14 @@ public final class LoadTool implements Callable<Integer> {
     private record Sent(boolean value, long atNanos) {
     }
 
-    /** A user's last join or leave: which, and when their client sent it (nanoTime). */
-    private record Action(boolean join, long atNanos) {
-    }
-
     private final ServerApi api = new ServerApi();
     private final Map<String, Sent> lastSent = new ConcurrentHashMap<>();
-    private final Map<String, Action> lastAction = new ConcurrentHashMap<>();
+    /**
+     * When each user's client last sent a join, and a leave (nanoTime). Kept apart: a churned user may
+     * be back (a join sent) before every observer has seen its leave, which must still match the leave.
+     */
+    private final Map<String, Long> lastJoinSent = new ConcurrentHashMap<>();
+    private final Map<String, Long> lastLeaveSent = new ConcurrentHashMap<>();
     private final Map<String, Kill> kills = new ConcurrentHashMap<>();
     /** The clients whose session is live now: not churned away, not killed. */
     private final List<Tracker> live = new CopyOnWriteArrayList<>();
@@ -355,7 +356,7 @@ public final class LoadTool implements Callable<Integer> {
     /** Records that a user's client sends a join or a leave now, to measure its propagation. */
     private void sent(String userId, boolean join) {
         if (measuring) {
-            lastAction.put(userId, new Action(join, System.nanoTime()));
+            (join ? lastJoinSent : lastLeaveSent).put(userId, System.nanoTime());
         }
     }
 
@@ -661,9 +662,9 @@ public final class LoadTool implements Callable<Integer> {
             }
             long now = System.nanoTime();
             observed.incrementAndGet();
-            Action a = lastAction.get(other.userId());
-            if (a != null && a.join() == join) {
-                into.add((now - startNanos) / 1_000_000, (now - a.atNanos()) / 1_000);
+            Long at = (join ? lastJoinSent : lastLeaveSent).get(other.userId());
+            if (at != null) {
+                into.add((now - startNanos) / 1_000_000, (now - at) / 1_000);
             }
         }
 
