@@ -158,6 +158,15 @@ class RoomConnectionTest {
         }
     }
 
+    /** Signs in "Bot 0" … as participants of {@code h} and connects each through {@code via}, into {@code bots}. */
+    private void connectBots(HuddleClient via, HuddleInfo h, int n, List<RoomConnection> bots) {
+        for (int i = 0; i < n; i++) {
+            Identity bot = client.signInGuest("Bot " + i);
+            client.joinHuddle(bot, h.id(), "participant");
+            bots.add(via.connect(bot, h.id(), RoomConnection.Options.defaults(), new Recorder()));
+        }
+    }
+
     @Test
     @DisplayName("Many sockets share one HTTP client: 40 bots in one room all converge on the full list")
     void manySocketsOneClient() {
@@ -165,11 +174,7 @@ class RoomConnectionTest {
         HuddleInfo h = client.createHuddle(owner, "Crowd");
         List<RoomConnection> bots = new ArrayList<>();
         try {
-            for (int i = 0; i < 40; i++) {
-                Identity bot = client.signInGuest("Bot " + i);
-                client.joinHuddle(bot, h.id(), "participant");
-                bots.add(client.connect(bot, h.id(), RoomConnection.Options.defaults(), new Recorder()));
-            }
+            connectBots(client, h, 40, bots);
             await().atMost(Duration.ofSeconds(20)).until(() -> bots.stream().allMatch(b -> b.view().participants().size() == 40));
             assertThat(bots.get(0).view().participants().get(0).displayName()).isEqualTo("Bot 0");
             // The room is held once, not once per socket: the first and last bot share their entries'
@@ -190,11 +195,7 @@ class RoomConnectionTest {
         HuddleInfo h = client.createHuddle(owner, "Shared");
         List<RoomConnection> bots = new ArrayList<>();
         try (HuddleClient direct = HuddleClient.create(URI.create("http://localhost:" + server.port() + "/"), Runnable::run)) {
-            for (int i = 0; i < 30; i++) {
-                Identity bot = client.signInGuest("Bot " + i);
-                client.joinHuddle(bot, h.id(), "participant");
-                bots.add(direct.connect(bot, h.id(), RoomConnection.Options.defaults(), new Recorder()));
-            }
+            connectBots(direct, h, 30, bots);
             await().atMost(Duration.ofSeconds(20)).until(() -> bots.stream().allMatch(b -> b.state().onlineCount() == 30
                     && b.state().seq() == bots.get(0).state().seq()));
             // Each bot got a snapshot at some seq and applied the changes after it; the room at one seq is
