@@ -13,6 +13,8 @@ import dev.huddle.server.presence.EntryView;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 
@@ -129,6 +131,14 @@ final class Frames {
         o.put("code", code);
         o.put("message", message);
         return write(o);
+    }
+
+    /**
+     * A frame's bytes, encoded once: a change goes to every subscriber of the room, and each socket sends
+     * its own {@link ByteBuffer#slice() slice} of these bytes instead of encoding the text again.
+     */
+    static ByteBuffer utf8(String text) {
+        return ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
     }
 
     private static ObjectNode base(String type, JsonNode requestId) {

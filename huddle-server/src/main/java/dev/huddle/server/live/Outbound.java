@@ -1,30 +1,39 @@
 package dev.huddle.server.live;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.concurrent.Executor;
-import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.common.WebSocketSession;
+import org.eclipse.jetty.websocket.core.CoreSession;
+import org.eclipse.jetty.websocket.core.Frame;
+import org.eclipse.jetty.websocket.core.OpCode;
 
 /**
  * One socket's outbound messages (S4): a bounded queue drained by one asynchronous send at a time
- * ({@link Session#sendText} with a callback), so no thread ever waits for a slow client. When the queue
+ * (a text frame with a callback), so no thread ever waits for a slow client. When the queue
  * is full, a subscription's queued changes are dropped and replaced by one resync marker: once the
  * socket drains that far, the subscription takes a fresh snapshot. Replies (joined, errors, snapshots)
  * skip the bound for changes but not a hard cap of twice it; past that the socket is closed with 4008.
+ *
+ * <p>Messages are queued as UTF-8. A change's bytes are encoded once for the whole room and shared: each
+ * socket sends a slice of them through Jetty's core session, which takes a text frame's payload as bytes
+ * (the API session's {@code sendText} would encode the text again for every subscriber).
  */
 final class Outbound {
     private sealed interface Item permits Text, Resync {
     }
 
-    /** A message; {@code room} is set for changes, which a resync may drop. */
-    private record Text(String room, String text) implements Item {
+    /** A message, UTF-8 (shared: sent as a slice); {@code room} is set for changes, which a resync may drop. */
+    private record Text(String room, ByteBuffer utf8) implements Item {
     }
 
     private record Resync(Subscription sub) implements Item {
     }
 
-    private final Session session;
+    private final CoreSession session;
     private final int limit;
     private final Executor executor;
     private final Runnable onOverflow;
@@ -41,27 +50,28 @@ final class Outbound {
     private int highWater;
 
     Outbound(Session session, int limit, Executor executor, Runnable onOverflow, Runnable onResync) {
-        this.session = session;
+        this.session = ((WebSocketSession) session).getCoreSession();
         this.limit = limit;
         this.executor = executor;
         this.onOverflow = onOverflow;
         this.onResync = onResync;
     }
 
-    /** Queues a change of {@code room}; false (and nothing queued) when the queue is at its bound. */
-    synchronized boolean offerChange(String room, String text) {
+    /** Queues a change of {@code room} (its frame's UTF-8); false (and nothing queued) when the queue is at its bound. */
+    synchronized boolean offerChange(String room, ByteBuffer utf8) {
         if (closed) {
             return true;
         }
         if (queue.size() >= limit) {
             return false;
         }
-        add(new Text(room, text));
+        add(new Text(room, utf8));
         return true;
     }
 
     /** Queues a reply, an error or a snapshot; a client that lets these pile up is closed (4008). */
     void reply(String text) {
+        ByteBuffer utf8 = Frames.utf8(text);
         boolean overflow;
         synchronized (this) {
             if (closed) {
@@ -69,7 +79,7 @@ final class Outbound {
             }
             overflow = queue.size() >= 2 * limit;
             if (!overflow) {
-                add(new Text(null, text));
+                add(new Text(null, utf8));
             }
         }
         if (overflow) {
@@ -147,7 +157,7 @@ final class Outbound {
                 r.sub().resnapshot();
                 continue;
             }
-            session.sendText(((Text) item).text(), Callback.from(this::sent, this::failed));
+            session.sendFrame(new Frame(OpCode.TEXT, true, ((Text) item).utf8().slice()), Callback.from(this::sent, this::failed), false);
             synchronized (this) {
                 if (inFlight) {
                     parked = true;

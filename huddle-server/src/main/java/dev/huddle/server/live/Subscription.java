@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.huddle.presence.Change;
 import dev.huddle.presence.Presence;
 import dev.huddle.presence.RoomSnapshot;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -55,12 +56,13 @@ final class Subscription {
 
     /**
      * Called by the hub under the room's lock, never blocks: consecutive changes of the room, and
-     * {@code text}, the one frame that carries them all (a {@code change}, or a {@code changes} batch).
+     * {@code frame}, the UTF-8 of the one frame that carries them all (a {@code change}, or a {@code changes}
+     * batch), shared by every subscriber: each queues a slice of it.
      */
-    synchronized void onChanges(List<Change> changes, String text) {
+    synchronized void onChanges(List<Change> changes, ByteBuffer frame) {
         switch (state) {
             case BUFFERING -> buffer.addAll(changes);
-            case LIVE -> deliverAll(changes, text);
+            case LIVE -> deliverAll(changes, frame);
             default -> {
                 // RESYNC: the coming snapshot covers it; CANCELLED: gone.
             }
@@ -171,18 +173,18 @@ final class Subscription {
     private void flushBuffer() {
         for (Change c : buffer) {
             if (c.seq() > lastSeq) {
-                deliver(c.seq(), Frames.change(c));
+                deliverOne(c);
             }
         }
         buffer.clear();
     }
 
     /**
-     * Queues changes of the room, in seq order, as one frame ({@code text}, or rendered here when null)
+     * Queues changes of the room, in seq order, as one frame ({@code frame}, or rendered here when null)
      * when they are consecutive and none was passed on yet. Otherwise one by one: part of a batch was
      * passed on already (after a snapshot or resume), or the feed skipped or restarted, and a gap resyncs.
      */
-    private void deliverAll(List<Change> changes, String text) {
+    private void deliverAll(List<Change> changes, ByteBuffer frame) {
         if (changes.isEmpty()) {
             return;
         }
@@ -190,25 +192,25 @@ final class Subscription {
         long last = changes.get(changes.size() - 1).seq();
         if (first <= lastSeq || last - first + 1 != changes.size()) {
             for (Change c : changes) {
-                deliver(c.seq(), Frames.change(c));
+                deliverOne(c);
             }
-        } else if (text != null) {
-            deliver(first, last, text);
+        } else if (frame != null) {
+            deliver(first, last, frame);
         } else {
-            deliver(first, last, changes.size() == 1 ? Frames.change(changes.get(0)) : Frames.changes(changes));
+            deliver(first, last, Frames.utf8(changes.size() == 1 ? Frames.change(changes.get(0)) : Frames.changes(changes)));
         }
-    }
-
-    private void deliver(long seq, String text) {
-        deliver(seq, seq, text);
     }
 
     /** Queues the frame carrying changes {@code first}…{@code last}: only right after what was passed on. */
-    private void deliver(long first, long last, String text) {
+    private void deliverOne(Change c) {
+        deliver(c.seq(), c.seq(), Frames.utf8(Frames.change(c)));
+    }
+
+    private void deliver(long first, long last, ByteBuffer frame) {
         if (state != State.LIVE || last <= lastSeq) {
             return;
         }
-        if (first != lastSeq + 1 || !out.offerChange(room, text)) {
+        if (first != lastSeq + 1 || !out.offerChange(room, frame)) {
             state = State.RESYNC;
             out.resync(this);
             return;
