@@ -6,6 +6,7 @@ import dev.huddle.server.config.LiveSettings;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -35,11 +36,18 @@ import java.util.function.LongSupplier;
  * every subscriber. An ordinary room never waits; a burst (2 000 people joining one room within
  * seconds) costs each subscriber one frame per window instead of one per change, which is what keeps
  * the fan-out linear in practice instead of quadratic in frames.
+ *
+ * <p>The window widens with the room past {@value #WINDOW_SUBSCRIBERS} subscribers (two thousand: two
+ * windows), so that a room in a burst sends at most {@code 1000 × WINDOW_SUBSCRIBERS / roomBatchMs}
+ * frames a second (20 000 with the default 50 ms), however big it is: one huge room's burst cannot
+ * take every core from the other rooms, and its own subscribers get fewer, fuller frames.
  */
 public final class LiveHub implements ChangeListener, Subscription.Snapshots, AutoCloseable {
     private final LiveSettings settings;
     /** Changes a room sends alone, back to back, before batching starts. */
     static final int BURST = 3;
+    /** Subscribers a room may have before its batch window widens in proportion. */
+    static final int WINDOW_SUBSCRIBERS = 1000;
 
     private final ConcurrentHashMap<String, Room> byRoom = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, AtomicInteger> socketsPerUser = new ConcurrentHashMap<>();
@@ -81,16 +89,21 @@ public final class LiveHub implements ChangeListener, Subscription.Snapshots, Au
         private boolean flushDue;
         final SnapshotEntries entries = new SnapshotEntries(Frames::entry, entriesRendered, entriesReused);
 
+        private long window() {
+            return batchWindowNanos(windowNanos, subs.size());
+        }
+
         synchronized void add(Change c) {
             if (flushDue) {
                 waiting.add(c);
                 return;
             }
             long now = System.nanoTime();
-            long wait = fullAt - (BURST - 1) * windowNanos - now;
+            long window = window();
+            long wait = fullAt - (BURST - 1) * window - now;
             if (wait <= 0) {
-                fullAt = Math.max(fullAt, now) + windowNanos;
-                send(List.of(c), Frames.change(c));
+                fullAt = Math.max(fullAt, now) + window;
+                send(List.of(c), Frames.utf8(Frames.change(c)));
             } else {
                 waiting.add(c);
                 flushDue = true;
@@ -108,16 +121,21 @@ public final class LiveHub implements ChangeListener, Subscription.Snapshots, Au
             List<Change> batch = waiting;
             waiting = new ArrayList<>();
             flushDue = false;
-            fullAt = Math.max(fullAt, System.nanoTime()) + windowNanos;
-            send(batch, batch.size() == 1 ? Frames.change(batch.get(0)) : Frames.changes(batch));
+            fullAt = Math.max(fullAt, System.nanoTime()) + window();
+            send(batch, Frames.utf8(batch.size() == 1 ? Frames.change(batch.get(0)) : Frames.changes(batch)));
         }
 
-        /** Under this room's lock, so frames reach every subscription in seq order. */
-        private void send(List<Change> changes, String text) {
+        /** Under this room's lock, so frames reach every subscription in seq order; {@code frame} is UTF-8, encoded once. */
+        private void send(List<Change> changes, ByteBuffer frame) {
             for (Subscription s : subs) {
-                s.onChanges(changes, text);
+                s.onChanges(changes, frame);
             }
         }
+    }
+
+    /** A room's batch window at its size: {@code baseNanos} ({@code roomBatchMs}), widened past {@value #WINDOW_SUBSCRIBERS} subscribers. */
+    static long batchWindowNanos(long baseNanos, int subscribers) {
+        return Math.max(baseNanos, baseNanos / WINDOW_SUBSCRIBERS * subscribers);
     }
 
     /**
