@@ -23,6 +23,7 @@ final class HtmlReport {
             row(h, "join burst: sockets opened over", String.format(Locale.ROOT, "%.0f ms", r.joinWindowMs()));
         }
         row(h, "duration", r.durationMs() + " ms");
+        row(h, "warm-up before it (unmeasured)", r.warmupMs() + " ms");
         row(h, "toggles sent", String.valueOf(r.togglesSent()));
         row(h, "changes delivered", String.valueOf(r.changesDelivered()));
         row(h, "speaking updates matched to a toggle", String.valueOf(r.updatesMatched()));

@@ -85,6 +85,11 @@ public final class LoadTool implements Callable<Integer> {
     int crashClients;
     @Option(names = "--duration-s", defaultValue = "30", description = "How long to toggle (and churn).")
     long durationS;
+    @Option(names = "--warmup-s", defaultValue = "0",
+            description = "Before the measured run (not with --join-window-s): toggle for this long, unmeasured and uncounted, "
+                    + "wait for every client to converge, and collect the tool's own garbage. Both JVMs then start the measured "
+                    + "window compiled and with their set-up objects out of the young generation, as after a JMH warm-up.")
+    long warmupS;
     @Option(names = "--settle-s", defaultValue = "10", description = "Longest wait for every client to converge afterwards.")
     long settleS;
     @Option(names = "--connect-parallelism", defaultValue = "8", description = "Sign-ins and connects in flight at once.")
@@ -138,7 +143,21 @@ public final class LoadTool implements Callable<Integer> {
     private double cpuBefore;
     private long serverResyncsBefore;
 
+    /**
+     * The JDK's WebSocket keeps three 16 KB buffers per socket (read, write, encode). Sized for a few big
+     * connections, that is about 500 MB of old generation for 10 000 small ones, which every young
+     * collection then scans; 2 KB each is plenty for presence messages, and big snapshots simply take more
+     * reads. Set here, before the first HTTP client exists; a {@code -D} on the command line wins.
+     */
+    private static final List<String> SOCKET_BUFFER_PROPERTIES = List.of("jdk.httpclient.bufsize",
+            "jdk.httpclient.websocket.writeBufferSize", "jdk.httpclient.websocket.intermediateBufferSize");
+
     public static void main(String[] args) {
+        SOCKET_BUFFER_PROPERTIES.forEach(p -> {
+            if (System.getProperty(p) == null) {
+                System.setProperty(p, "2048");
+            }
+        });
         System.exit(new CommandLine(new LoadTool()).execute(args));
     }
 
@@ -222,6 +241,9 @@ public final class LoadTool implements Callable<Integer> {
             awaitUntil(windowMs + settleS * 1000 + users * 20L, allConnected);
             int connected = (int) all.stream().filter(t -> t.onlineCount() >= roomSizes.get(t.room)).count();
             progress("connected %d/%d sessions in %d rooms", connected, users, rooms);
+            if (!burst && warmupS > 0) {
+                warmUp(all, new Random(~seed));
+            }
             if (!burst) {
                 startMeasuring(timers);
             }
@@ -230,7 +252,7 @@ public final class LoadTool implements Callable<Integer> {
             // Run: toggles and churn for the duration.
             for (int r = 0; r < rooms; r++) {
                 for (int s = 0; s < speakersPerRoom && r + s * rooms < users; s++) {
-                    scheduleToggle(timers, all.get(r + s * rooms).conn, new Random(random.nextLong()), false);
+                    scheduleToggle(timers, all.get(r + s * rooms).conn, new Random(random.nextLong()), true);
                 }
             }
             if (churnPerSecond > 0) {
@@ -242,11 +264,7 @@ public final class LoadTool implements Callable<Integer> {
             timers.awaitTermination(10, TimeUnit.SECONDS); // a churn step under way completes; returns not yet due are dropped
             long durationMs = (System.nanoTime() - startNanos) / 1_000_000;
 
-            // Settle: every client of a room ends on the same sequence number.
-            // A coalesced flag update may still sit in the server's 100 ms window: converge, wait past it, converge again.
-            awaitUntil(settleS * 1000, this::converged);
-            awaitUntil(300, () -> false);
-            awaitUntil(settleS * 1000, this::converged);
+            settle();
             measuring = false;
             List<Report.Connection> finals = new ArrayList<>();
             for (Tracker t : live) {
@@ -267,7 +285,7 @@ public final class LoadTool implements Callable<Integer> {
             long serverTooSlow = api.metric(servers, "huddle_ws_too_slow_total");
             live.forEach(t -> t.conn.leave(0)); // measuring and counting stopped above: the goodbyes are not measured
             Report.Latency toggled = latencies.summary();
-            return new Report(users, rooms, durationMs, connected, toggles.get(), delivered.get(), matched.get(),
+            return new Report(users, rooms, durationMs, burst ? 0 : warmupS * 1000, connected, toggles.get(), delivered.get(), matched.get(),
                     toggled.samples(), toggled.p50Ms(), toggled.p90Ms(), toggled.p99Ms(), toggled.maxMs(),
                     errors.get(), Map.copyOf(errorCodes), resyncs, reconnects, churnLeaves.get(), cpu, rss,
                     toggled.histogram(), toggled.perSecond(), finals,
@@ -312,15 +330,42 @@ public final class LoadTool implements Callable<Integer> {
         return pids.isEmpty() ? -1 : sum;
     }
 
-    private void scheduleToggle(ScheduledExecutorService timers, RoomConnection c, Random rnd, boolean current) {
+    /** A speaker's next toggle, after an exponential gap: the opposite of what it last sent (false at first). */
+    private void scheduleToggle(ScheduledExecutorService timers, RoomConnection c, Random rnd, boolean counted) {
         long delay = Math.max(1, (long) (-Math.log(1 - rnd.nextDouble()) * toggleMeanMs));
         timers.schedule(() -> {
-            boolean next = !current;
+            Sent last = lastSent.get(c.userId());
+            boolean next = last == null || !last.value();
             lastSent.put(c.userId(), new Sent(next, System.nanoTime()));
             c.setFlags(next, null);
-            toggles.incrementAndGet();
-            scheduleToggle(timers, c, rnd, next);
+            if (counted) {
+                toggles.incrementAndGet();
+            }
+            scheduleToggle(timers, c, rnd, counted);
         }, delay, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The warm-up: the speakers toggle for {@code --warmup-s} with nothing measured or counted; then every
+     * client converges (past the server's flag window) and the tool collects its garbage, so the measured
+     * window does not pay for promoting the set-up's objects.
+     */
+    private void warmUp(List<Tracker> all, Random random) throws InterruptedException {
+        ScheduledExecutorService warm = Executors.newScheduledThreadPool(2);
+        try {
+            for (Tracker t : all) {
+                if (t.speaker) {
+                    scheduleToggle(warm, t.conn, new Random(random.nextLong()), false);
+                }
+            }
+            warm.awaitTermination(warmupS, TimeUnit.SECONDS);
+        } finally {
+            warm.shutdownNow();
+            warm.awaitTermination(10, TimeUnit.SECONDS);
+        }
+        settle();
+        System.gc();
+        progress("warmed up for %d s", warmupS);
     }
 
     /**
@@ -358,6 +403,16 @@ public final class LoadTool implements Callable<Integer> {
         if (measuring) {
             (join ? lastJoinSent : lastLeaveSent).put(userId, System.nanoTime());
         }
+    }
+
+    /**
+     * Every client of a room ends on the same sequence number. A coalesced flag update may still sit in the
+     * server's 100 ms window: converge, wait past it, converge again.
+     */
+    private void settle() throws InterruptedException {
+        awaitUntil(settleS * 1000, this::converged);
+        awaitUntil(300, () -> false);
+        awaitUntil(settleS * 1000, this::converged);
     }
 
     /** Every live client is joined, and all clients of a room hold the same sequence number. */

@@ -18,7 +18,7 @@ import java.util.Map;
  * {@code server_ghost}, {@code server_missing}, {@code offline_late}, {@code offline_not_seen}).
  */
 public record Report(
-        int users, int rooms, long durationMs,
+        int users, int rooms, long durationMs, long warmupMs,
         int sessionsConnected, long togglesSent, long changesDelivered, long updatesMatched,
         long latencySamples, double p50Ms, double p90Ms, double p99Ms, double maxMs,
         long errors, Map<String, Long> errorCodes, long resyncs, long reconnects, long churnLeaves,

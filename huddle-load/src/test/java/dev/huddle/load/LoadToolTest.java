@@ -44,19 +44,7 @@ class LoadToolTest {
             assertThat(r.errors()).as("errors %s", r.errorCodes()).isZero();
             assertThat(r.resyncs()).isZero();
             assertThat(r.togglesSent()).isGreaterThan(10);
-            // Every subscriber applied exactly the changes its room emitted while measuring: none lost.
-            // The report is taken before the tool's users say goodbye (one leave each, 6 per room); the goodbyes are
-            // sent as the run ends, so wait until the server has applied them all.
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> r.connections().forEach(c ->
-                    assertThat(server.presence().snapshot(c.room()).entries()).noneMatch(Entry::online)));
-            long sum = 0;
-            for (Report.Connection c : r.connections()) {
-                long roomSeq = server.presence().snapshot(c.room()).seq() - 6;
-                assertThat(c.finalSeq()).as("connection ends at the room's last change").isEqualTo(roomSeq);
-                assertThat(c.changesApplied()).as("every change since it started counting").isEqualTo(roomSeq - c.firstSeq());
-                sum += c.changesApplied();
-            }
-            assertThat(r.changesDelivered()).isEqualTo(sum);
+            assertEveryChangeCountedOnce(server, r);
             assertThat(r.latencySamples()).isEqualTo(r.updatesMatched()).isPositive();
             assertThat(r.p50Ms()).isPositive().isLessThanOrEqualTo(r.p90Ms());
             assertThat(r.p90Ms()).isLessThanOrEqualTo(r.p99Ms());
@@ -74,5 +62,42 @@ class LoadToolTest {
             assertThat(Files.readString(json)).contains("\"p99Ms\"");
             assertThat(Files.readString(html)).contains("<svg").contains("Latency histogram");
         }
+    }
+
+    @Test
+    void aWarmUpTogglesUnmeasuredAndUncountedBeforeTheRun() throws Exception {
+        try (HuddleServer server = new HuddleServer(ServerConfig.forDataDir(dir.resolve("data"), 0), TimeSource.system()).start()) {
+            LoadTool tool = new LoadTool();
+            new CommandLine(tool).parseArgs("--server", "http://localhost:" + server.port() + "/", "--users", "12",
+                    "--rooms", "2", "--speakers-per-room", "2", "--toggle-mean-ms", "300", "--warmup-s", "2",
+                    "--duration-s", "2", "--settle-s", "10", "--quiet");
+            Report r = tool.run();
+
+            assertThat(r.errors()).as("errors %s", r.errorCodes()).isZero();
+            assertThat(r.consistency().clientsExact()).isEqualTo(12);
+            assertThat(r.togglesSent()).isPositive();
+            // The warm-up's changes happened (each room is past its 6 joins when counting starts) and are not counted.
+            assertThat(r.connections()).allSatisfy(c -> assertThat(c.firstSeq()).isGreaterThan(6));
+            assertEveryChangeCountedOnce(server, r);
+            assertThat(r.latencySamples()).isEqualTo(r.updatesMatched()).isPositive();
+        }
+    }
+
+    /**
+     * Every subscriber applied exactly the changes its room emitted while counting: none lost, none counted twice.
+     * The report is taken before the tool's users say goodbye (one leave each, 6 per room); the goodbyes are sent
+     * as the run ends, so this waits until the server has applied them all.
+     */
+    private static void assertEveryChangeCountedOnce(HuddleServer server, Report r) {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> r.connections().forEach(c ->
+                assertThat(server.presence().snapshot(c.room()).entries()).noneMatch(Entry::online)));
+        long sum = 0;
+        for (Report.Connection c : r.connections()) {
+            long roomSeq = server.presence().snapshot(c.room()).seq() - 6;
+            assertThat(c.finalSeq()).as("connection ends at the room's last change").isEqualTo(roomSeq);
+            assertThat(c.changesApplied()).as("every change since it started counting").isEqualTo(roomSeq - c.firstSeq());
+            sum += c.changesApplied();
+        }
+        assertThat(r.changesDelivered()).isEqualTo(sum);
     }
 }
