@@ -177,10 +177,12 @@ public final class LoadTool implements Callable<Integer> {
     /** Runs the scenario and returns its report (also used by tests). */
     public Report run() throws Exception {
         if (users < 1 || rooms < 1 || rooms > users || speakersPerRoom < 0 || toggleMeanMs < 1 || durationS < 0
-                || joinWindowS < 0 || churnPerSecond < 0 || churnAwayMs < 0 || crashClients < 0 || crashClients > users - rooms) {
+                || joinWindowS < 0 || churnPerSecond < 0 || churnAwayMs < 0 || crashClients < 0 || crashClients > users - rooms
+                || warmupS < 0 || warmupS > 0 && joinWindowS > 0) {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "need users >= rooms >= 1, speakers-per-room >= 0, toggle-mean-ms >= 1, duration-s, join-window-s, "
-                            + "churn-per-second, churn-away-ms >= 0, and 0 <= crash-clients <= users - rooms");
+                            + "churn-per-second, churn-away-ms, warmup-s >= 0, 0 <= crash-clients <= users - rooms, "
+                            + "and no warm-up with a join burst");
         }
         Random random = new Random(seed);
         // Socket events run on each client's I/O thread: a hand-off per message cost the tool more than its
@@ -364,6 +366,9 @@ public final class LoadTool implements Callable<Integer> {
             warm.awaitTermination(10, TimeUnit.SECONDS);
         }
         settle();
+        if (!converged()) {
+            error("warmup_not_converged", 1); // a late warm-up update would be matched against a warm-up send
+        }
         System.gc();
         progress("warmed up for %d s", warmupS);
     }

@@ -15,7 +15,8 @@ import java.util.Map;
  *
  * <p>{@code errors} counts everything that went wrong: error replies from the server (by code), and
  * the consistency and crash checks' findings ({@code ghost}, {@code missing}, {@code duplicate},
- * {@code server_ghost}, {@code server_missing}, {@code offline_late}, {@code offline_not_seen}).
+ * {@code server_ghost}, {@code server_missing}, {@code offline_late}, {@code offline_not_seen}), and
+ * {@code warmup_not_converged} when the clients still disagreed at the end of the warm-up.
  */
 public record Report(
         int users, int rooms, long durationMs, long warmupMs,

@@ -1,6 +1,7 @@
 package dev.huddle.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.huddle.presence.Entry;
@@ -10,6 +11,8 @@ import dev.huddle.server.config.ServerConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -80,6 +83,18 @@ class LoadToolTest {
             assertThat(r.connections()).allSatisfy(c -> assertThat(c.firstSeq()).isGreaterThan(6));
             assertEveryChangeCountedOnce(server, r);
             assertThat(r.latencySamples()).isEqualTo(r.updatesMatched()).isPositive();
+        }
+    }
+
+    @Test
+    void aNegativeWarmUpOrOneWithAJoinBurstIsRefusedBeforeAnythingRuns() {
+        for (String[] bad : new String[][] {{"--warmup-s", "-1"}, {"--warmup-s", "5", "--join-window-s", "10"}}) {
+            LoadTool tool = new LoadTool();
+            List<String> args = new ArrayList<>(List.of("--server", "http://localhost:1/", "--users", "4"));
+            args.addAll(List.of(bad));
+            new CommandLine(tool).parseArgs(args.toArray(String[]::new));
+            assertThatThrownBy(tool::run).as(String.join(" ", bad)).isInstanceOf(CommandLine.ParameterException.class)
+                    .hasMessageContaining("warmup-s");
         }
     }
 

@@ -37,9 +37,9 @@ import java.util.function.LongSupplier;
  * seconds) costs each subscriber one frame per window instead of one per change, which is what keeps
  * the fan-out linear in practice instead of quadratic in frames.
  *
- * <p>The window widens with the room past {@value #WINDOW_SUBSCRIBERS} subscribers (two thousand: two
- * windows), so that a room in a burst sends at most {@code 1000 × WINDOW_SUBSCRIBERS / roomBatchMs}
- * frames a second (20 000 with the default 50 ms), however big it is: one huge room's burst cannot
+ * <p>The window widens with the room's subscribers on this node past {@value #WINDOW_SUBSCRIBERS} (two
+ * thousand: two windows), so that past its first changes a room in a burst sends at most
+ * {@code 1000 × WINDOW_SUBSCRIBERS / roomBatchMs} frames a second (20 000 with the default 50 ms), however big it is: one huge room's burst cannot
  * take every core from the other rooms, and its own subscribers get fewer, fuller frames.
  */
 public final class LiveHub implements ChangeListener, Subscription.Snapshots, AutoCloseable {
@@ -100,6 +100,8 @@ public final class LiveHub implements ChangeListener, Subscription.Snapshots, Au
             }
             long now = System.nanoTime();
             long window = window();
+            // A room that shrank since its burst waits no longer than its size now allows.
+            fullAt = Math.min(fullAt, now + BURST * window);
             long wait = fullAt - (BURST - 1) * window - now;
             if (wait <= 0) {
                 fullAt = Math.max(fullAt, now) + window;

@@ -41,7 +41,7 @@ final class Outbound {
     private final ArrayDeque<Item> queue = new ArrayDeque<>();
     /** A pump is scheduled or running, or a send is in flight. */
     private boolean sending;
-    /** {@code sendText} was called and its callback has not run yet. */
+    /** A frame was handed to Jetty and its callback has not run yet. */
     private boolean inFlight;
     /** The pump returned while a send was in flight: the callback schedules the next one. */
     private boolean parked;
@@ -71,7 +71,11 @@ final class Outbound {
 
     /** Queues a reply, an error or a snapshot; a client that lets these pile up is closed (4008). */
     void reply(String text) {
-        ByteBuffer utf8 = Frames.utf8(text);
+        reply(Frames.utf8(text));
+    }
+
+    /** {@link #reply(String)}, already encoded (UTF-8). */
+    void reply(ByteBuffer utf8) {
         boolean overflow;
         synchronized (this) {
             if (closed) {
