@@ -48,6 +48,9 @@ final class Outbound {
     private boolean closed;
     private long sendStartedNanos;
     private int highWater;
+    // Made once: at most one send is in flight, and one pump scheduled, at a time.
+    private final Runnable pumpTask = this::pump;
+    private final Callback sendDone = Callback.from(this::sent, this::failed);
 
     Outbound(Session session, int limit, Executor executor, Runnable onOverflow, Runnable onResync) {
         this.session = ((WebSocketSession) session).getCoreSession();
@@ -135,7 +138,7 @@ final class Outbound {
         highWater = Math.max(highWater, queue.size());
         if (!sending) {
             sending = true;
-            executor.execute(this::pump);
+            executor.execute(pumpTask);
         }
     }
 
@@ -161,7 +164,7 @@ final class Outbound {
                 r.sub().resnapshot();
                 continue;
             }
-            session.sendFrame(new Frame(OpCode.TEXT, true, ((Text) item).utf8().slice()), Callback.from(this::sent, this::failed), false);
+            session.sendFrame(new Frame(OpCode.TEXT, true, ((Text) item).utf8().slice()), sendDone, false);
             synchronized (this) {
                 if (inFlight) {
                     parked = true;
@@ -180,7 +183,7 @@ final class Outbound {
             parked = false;
         }
         if (resume) {
-            executor.execute(this::pump);
+            executor.execute(pumpTask);
         }
     }
 
