@@ -10,7 +10,7 @@ import java.util.function.LongSupplier;
 
 /**
  * One session's flag updates: at most {@code perSecond} messages a second are admitted, and admitted
- * changes are paced by a token bucket (GCRA): up to {@value #BURST} applications at once, then one per
+ * changes are paced by a token bucket ({@link Pacer}): up to {@value Pacer#BURST} applications at once, then one per
  * {@code windowMs}. A change that finds the bucket empty is merged with any other waiting change
  * (latest value per flag wins) and applied once when the next token is due. So an ordinary speaker's
  * toggles are never delayed, while one whose flag flickers ten times a second costs the room at most
@@ -18,8 +18,6 @@ import java.util.function.LongSupplier;
  */
 final class FlagGate {
     private static final long SECOND = 1_000_000_000L;
-    /** Applications allowed back to back before pacing starts. */
-    static final int BURST = 3;
 
     private final int perSecond;
     private final long windowNanos;
@@ -29,8 +27,7 @@ final class FlagGate {
     private long rateWindowStart;
     private int admittedInWindow;
     private Map<String, String> pending;
-    /** GCRA's theoretical arrival time: when the bucket is full again. */
-    private long fullAt = Long.MIN_VALUE / 2;
+    private final Pacer pacer = new Pacer();
     private ScheduledFuture<?> flush;
     /** An application is running (on a socket thread or the scheduler); others wait their turn. */
     private boolean applying;
@@ -119,7 +116,7 @@ final class FlagGate {
                     return;
                 }
                 long time = nanoTime.getAsLong();
-                long wait = fullAt - (BURST - 1) * windowNanos - time;
+                long wait = pacer.wait(time, windowNanos);
                 if (wait > 0 && !(due && first)) {
                     if (flush == null) {
                         flush = scheduler.schedule(this::flush, wait, TimeUnit.NANOSECONDS);
@@ -143,7 +140,7 @@ final class FlagGate {
     private Map<String, String> take(long time) {
         Map<String, String> p = pending;
         pending = null;
-        fullAt = Math.max(fullAt, time) + windowNanos;
+        pacer.take(time, windowNanos);
         return p;
     }
 }

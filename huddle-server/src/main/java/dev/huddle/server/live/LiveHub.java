@@ -30,8 +30,8 @@ import java.util.function.LongSupplier;
  * flag windows and room batches, and a small pool that drains outbound queues. {@link #onChange} runs
  * under the engine's room lock, so it only hands the change to each subscription's non-blocking queue.
  *
- * <p>A room's fan-out is paced like a session's flags (a GCRA token bucket): up to {@value #BURST}
- * changes go out alone and at once, then at most one frame per {@code roomBatchMs}; the changes that
+ * <p>A room's fan-out is paced like a session's flags (a GCRA token bucket): up to {@value Pacer#BURST}
+ * changes go out alone and at once ({@link Pacer}), then at most one frame per {@code roomBatchMs}; the changes that
  * arrive in between are sent together as one {@code changes} frame, rendered once and identical for
  * every subscriber. An ordinary room never waits; a burst (2 000 people joining one room within
  * seconds) costs each subscriber one frame per window instead of one per change, which is what keeps
@@ -44,8 +44,6 @@ import java.util.function.LongSupplier;
  */
 public final class LiveHub implements ChangeListener, Subscription.Snapshots, AutoCloseable {
     private final LiveSettings settings;
-    /** Changes a room sends alone, back to back, before batching starts. */
-    static final int BURST = 3;
     /** Subscribers a room may have before its batch window widens in proportion. */
     static final int WINDOW_SUBSCRIBERS = 1000;
 
@@ -83,9 +81,9 @@ public final class LiveHub implements ChangeListener, Subscription.Snapshots, Au
     private final class Room {
         final CopyOnWriteArraySet<Subscription> subs = new CopyOnWriteArraySet<>();
         private final long windowNanos = TimeUnit.MILLISECONDS.toNanos(settings.roomBatchMs());
-        // Guarded by this: the changes waiting for the next frame, and GCRA's time the bucket is full.
+        // Guarded by this: the changes waiting for the next frame, and the pacing.
         private List<Change> waiting = new ArrayList<>();
-        private long fullAt = Long.MIN_VALUE / 2;
+        private final Pacer pacer = new Pacer();
         private boolean flushDue;
         final SnapshotEntries entries = new SnapshotEntries(Frames::entry, entriesRendered, entriesReused);
 
@@ -100,11 +98,9 @@ public final class LiveHub implements ChangeListener, Subscription.Snapshots, Au
             }
             long now = System.nanoTime();
             long window = window();
-            // A room that shrank since its burst waits no longer than its size now allows.
-            fullAt = Math.min(fullAt, now + BURST * window);
-            long wait = fullAt - (BURST - 1) * window - now;
+            long wait = pacer.wait(now, window);
             if (wait <= 0) {
-                fullAt = Math.max(fullAt, now) + window;
+                pacer.take(now, window);
                 send(List.of(c), Frames.utf8(Frames.change(c)));
             } else {
                 waiting.add(c);
@@ -123,7 +119,7 @@ public final class LiveHub implements ChangeListener, Subscription.Snapshots, Au
             List<Change> batch = waiting;
             waiting = new ArrayList<>();
             flushDue = false;
-            fullAt = Math.max(fullAt, System.nanoTime()) + window();
+            pacer.take(System.nanoTime(), window());
             send(batch, Frames.utf8(batch.size() == 1 ? Frames.change(batch.get(0)) : Frames.changes(batch)));
         }
 

@@ -46,30 +46,30 @@ class FlagGateTest {
     @Test
     @DisplayName("A flicker beyond the burst is merged into one update when the next token is due; latest value wins")
     void flickerIsMergedAfterTheBurst() {
-        for (int i = 0; i < FlagGate.BURST; i++) {
+        for (int i = 0; i < Pacer.BURST; i++) {
             gate.submit(speaking(i % 2 == 0));
         }
-        assertThat(applied).hasSize(FlagGate.BURST);
+        assertThat(applied).hasSize(Pacer.BURST);
         gate.submit(Map.of("isRecording", "true"));
         gate.submit(speaking(true));
         gate.submit(speaking(false));
         // Nothing more applied on the caller's thread: the bucket is empty.
-        assertThat(applied).hasSize(FlagGate.BURST);
-        await().atMost(Duration.ofSeconds(5)).until(() -> applied.size() == FlagGate.BURST + 1);
-        assertThat(applied.get(FlagGate.BURST)).isEqualTo(Map.of("isRecording", "true", "isSpeaking", "false"));
+        assertThat(applied).hasSize(Pacer.BURST);
+        await().atMost(Duration.ofSeconds(5)).until(() -> applied.size() == Pacer.BURST + 1);
+        assertThat(applied.get(Pacer.BURST)).isEqualTo(Map.of("isRecording", "true", "isSpeaking", "false"));
     }
 
     @Test
     @DisplayName("The bucket refills at one token per window: after a quiet window, a toggle applies at once again")
     void bucketRefills() {
-        for (int i = 0; i < FlagGate.BURST; i++) {
+        for (int i = 0; i < Pacer.BURST; i++) {
             gate.submit(speaking(i % 2 == 0));
         }
         now.addAndGet(100 * MS);
         gate.submit(speaking(true));
-        assertThat(applied).hasSize(FlagGate.BURST + 1);
+        assertThat(applied).hasSize(Pacer.BURST + 1);
         gate.submit(speaking(false));
-        assertThat(applied).hasSize(FlagGate.BURST + 1);
+        assertThat(applied).hasSize(Pacer.BURST + 1);
     }
 
     @Test
@@ -114,10 +114,10 @@ class FlagGateTest {
     @Test
     @DisplayName("Cancel (the session left): a merged update waiting for its token is dropped")
     void cancelDropsPending() {
-        for (int i = 0; i <= FlagGate.BURST; i++) {
+        for (int i = 0; i <= Pacer.BURST; i++) {
             gate.submit(speaking(i % 2 == 0));
         }
         gate.cancel();
-        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> applied.size() == FlagGate.BURST);
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> applied.size() == Pacer.BURST);
     }
 }

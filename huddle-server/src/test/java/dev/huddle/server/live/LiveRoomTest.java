@@ -88,7 +88,7 @@ class LiveRoomTest {
         assertGapless(a.changes(room), base);
         List<JsonNode> frames = a.frames().stream().filter(m -> m.path("type").asText().startsWith("change")).toList();
         // The first changes go out alone and at once (an ordinary room never waits); the burst is batched.
-        assertThat(frames.subList(0, LiveHub.BURST)).allSatisfy(m -> assertThat(m.path("type").asText()).isEqualTo("change"));
+        assertThat(frames.subList(0, Pacer.BURST)).allSatisfy(m -> assertThat(m.path("type").asText()).isEqualTo("change"));
         assertThat(frames).anySatisfy(m -> assertThat(m.path("changes").size()).isGreaterThan(1));
         assertThat(frames.size()).isLessThan(30);
         assertThat(story(a.changes(room))).containsExactlyElementsOf(

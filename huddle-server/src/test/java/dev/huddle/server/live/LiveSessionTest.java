@@ -83,9 +83,9 @@ class LiveSessionTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> f.serverList(bob, room).get(0).path("data")
                 .path("isSpeaking").asBoolean() == last);
         await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5))
-                .until(() -> watcher.changes(room).size() <= 2 + FlagGate.BURST);
+                .until(() -> watcher.changes(room).size() <= 2 + Pacer.BURST);
         List<JsonNode> updates = watcher.changes(room).subList(1, watcher.changes(room).size());
-        assertThat(updates).hasSizeLessThanOrEqualTo(FlagGate.BURST + 1);
+        assertThat(updates).hasSizeLessThanOrEqualTo(Pacer.BURST + 1);
         assertThat(updates.get(updates.size() - 1).path("entry").path("data").path("isSpeaking").asBoolean()).isEqualTo(last);
     }
 
