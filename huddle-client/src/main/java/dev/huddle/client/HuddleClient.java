@@ -112,8 +112,7 @@ public final class HuddleClient implements AutoCloseable {
 
     /** Joins a huddle as {@code participant} or {@code observer}, or changes the caller's role. */
     public HuddleInfo joinHuddle(Identity who, String huddleId, String role) {
-        call("POST", "/api/huddles/" + huddleId + "/join", who, Map.of("role", role));
-        return openHuddle(who, huddleId);
+        return huddle(call("POST", "/api/huddles/" + huddleId + "/join", who, Map.of("role", role)));
     }
 
     /** Opens a socket for one huddle and starts it (subscribe, and join unless read-only). */

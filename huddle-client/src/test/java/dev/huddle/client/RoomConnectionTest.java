@@ -104,7 +104,9 @@ class RoomConnectionTest {
         Identity ann = client.signInGuest("Ann");
         Identity bob = client.signInGuest("Bob");
         HuddleInfo h = client.createHuddle(ann, "Reconnect");
-        client.joinHuddle(bob, h.id(), "participant");
+        // H2: the join's own reply says what the caller now is in the huddle (no second request).
+        assertThat(client.joinHuddle(bob, h.id(), "observer")).isEqualTo(new HuddleInfo(h.id(), h.slug(), "Reconnect", "observer", false));
+        assertThat(client.joinHuddle(bob, h.id(), "participant").role()).isEqualTo("participant");
         Recorder annSaw = new Recorder();
         Recorder bobSaw = new Recorder();
         try (RoomConnection a = client.connect(ann, h.id(), RoomConnection.Options.defaults(), annSaw);
