@@ -48,7 +48,7 @@ public final class Main implements Callable<Integer> {
     String guestTokenDays;
     @Option(names = "--allowed-origins", description = "Comma-separated origins allowed to open WebSockets (HUDDLE_ALLOWED_ORIGINS).")
     String allowedOrigins;
-    @Option(names = "--ws-ping-interval-ms", description = "WebSocket ping interval (HUDDLE_WS_PING_INTERVAL_MS, default 5000).")
+    @Option(names = "--ws-ping-interval-ms", description = "WebSocket ping interval (HUDDLE_WS_PING_INTERVAL_MS, default 10000).")
     String wsPingIntervalMs;
     @Option(names = "--ws-max-message-bytes", description = "Largest WebSocket message (HUDDLE_WS_MAX_MESSAGE_BYTES, default 16384).")
     String wsMaxMessageBytes;

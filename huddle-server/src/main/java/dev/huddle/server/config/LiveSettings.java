@@ -4,23 +4,24 @@ package dev.huddle.server.config;
  * Limits and timings of the WebSocket API (T1, S2, S4), each a setting (see docs/operations.md).
  *
  * @param pingIntervalMs how often the server pings each socket; never more than the smallest session
- *     interval on that socket
+ *     interval on that socket. The default, 10 s, is the default session interval: a socket proves its
+ *     sessions alive as often as an HTTP client heartbeats them (P1), 2.5 times within each deadline
  * @param maxMessageBytes largest client frame; a larger one closes the socket with 1009
  * @param maxRoomsPerConnection rooms one socket may join or subscribe to at once
  * @param maxConnectionsPerUser open sockets one signed-in user may hold; more are refused with 429
  * @param flagUpdatesPerSecond {@code flags} messages one session may send per second; more get {@code rate_limited}
- * @param flagCoalesceMs flag pacing: after a burst of {@code FlagGate.BURST}, one application per this window; changes in between merge
+ * @param flagCoalesceMs flag pacing: after a burst of {@code Pacer.BURST} (3), one application per this window; changes in between merge
  * @param outboundQueue messages queued for one socket before its subscriptions are resynced (S4)
  * @param sendTimeoutMs a send stuck this long closes the socket with 4008 {@code too_slow}
  * @param changeLogCapacity changes kept per room for resume (S2)
- * @param roomBatchMs room fan-out pacing: after a burst of {@code LiveHub.BURST} changes sent alone, a
+ * @param roomBatchMs room fan-out pacing: after a burst of {@code Pacer.BURST} (3) changes sent alone, a
  *     room's changes go out at most once per this window, batched into one {@code changes} frame (0: never batch)
  */
 public record LiveSettings(long pingIntervalMs, int maxMessageBytes, int maxRoomsPerConnection,
         int maxConnectionsPerUser, int flagUpdatesPerSecond, long flagCoalesceMs, int outboundQueue,
         long sendTimeoutMs, int changeLogCapacity, long roomBatchMs) {
 
-    public static final LiveSettings DEFAULTS = new LiveSettings(5_000, 16 * 1024, 16, 8, 10, 100, 256, 30_000, 1_024, 50);
+    public static final LiveSettings DEFAULTS = new LiveSettings(10_000, 16 * 1024, 16, 8, 10, 100, 256, 30_000, 1_024, 50);
 
     public LiveSettings {
         check("pingIntervalMs", pingIntervalMs, 50, 300_000);
