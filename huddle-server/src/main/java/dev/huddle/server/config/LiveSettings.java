@@ -1,5 +1,7 @@
 package dev.huddle.server.config;
 
+import dev.huddle.presence.Presence;
+
 /**
  * Limits and timings of the WebSocket API (T1, S2, S4), each a setting (see docs/operations.md).
  *
@@ -21,7 +23,7 @@ public record LiveSettings(long pingIntervalMs, int maxMessageBytes, int maxRoom
         int maxConnectionsPerUser, int flagUpdatesPerSecond, long flagCoalesceMs, int outboundQueue,
         long sendTimeoutMs, int changeLogCapacity, long roomBatchMs) {
 
-    public static final LiveSettings DEFAULTS = new LiveSettings(10_000, 16 * 1024, 16, 8, 10, 100, 256, 30_000, 1_024, 50);
+    public static final LiveSettings DEFAULTS = new LiveSettings(Presence.DEFAULT_INTERVAL_MS, 16 * 1024, 16, 8, 10, 100, 256, 30_000, 1_024, 50);
 
     public LiveSettings {
         check("pingIntervalMs", pingIntervalMs, 50, 300_000);

@@ -3,6 +3,7 @@ package dev.huddle.server.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.huddle.presence.Presence;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,6 +49,8 @@ class ConfigLoaderTest {
     @DisplayName("WebSocket limits: documented defaults, set by flag or variable, out-of-range values named")
     void liveSettings() {
         assertThat(load(Map.of(), Map.of()).live()).isEqualTo(LiveSettings.DEFAULTS);
+        // T1, P1: by default a socket is pinged once per default session interval, 2.5 times per deadline.
+        assertThat(LiveSettings.DEFAULTS.pingIntervalMs()).isEqualTo(10_000).isEqualTo(Presence.DEFAULT_INTERVAL_MS);
         ServerConfig c = load(Map.of(Setting.WS_PING_INTERVAL_MS, "2000"), Map.of("HUDDLE_WS_MAX_MESSAGE_BYTES", "4096",
                 "HUDDLE_WS_MAX_ROOMS_PER_CONNECTION", "3", "HUDDLE_WS_MAX_CONNECTIONS_PER_USER", "2",
                 "HUDDLE_WS_FLAG_UPDATES_PER_SECOND", "5", "HUDDLE_WS_FLAG_COALESCE_MS", "50", "HUDDLE_WS_ROOM_BATCH_MS", "20",
