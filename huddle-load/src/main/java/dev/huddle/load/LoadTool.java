@@ -243,7 +243,7 @@ public final class LoadTool implements Callable<Integer> {
             awaitUntil(windowMs + settleS * 1000 + users * 20L, allConnected);
             int connected = (int) all.stream().filter(t -> t.onlineCount() >= roomSizes.get(t.room)).count();
             progress("connected %d/%d sessions in %d rooms", connected, users, rooms);
-            if (!burst && warmupS > 0) {
+            if (warmupS > 0) { // never with a burst (checked above)
                 warmUp(all, new Random(~seed));
             }
             if (!burst) {
@@ -287,7 +287,7 @@ public final class LoadTool implements Callable<Integer> {
             long serverTooSlow = api.metric(servers, "huddle_ws_too_slow_total");
             live.forEach(t -> t.conn.leave(0)); // measuring and counting stopped above: the goodbyes are not measured
             Report.Latency toggled = latencies.summary();
-            return new Report(users, rooms, durationMs, burst ? 0 : warmupS * 1000, connected, toggles.get(), delivered.get(), matched.get(),
+            return new Report(users, rooms, durationMs, warmupS * 1000, connected, toggles.get(), delivered.get(), matched.get(),
                     toggled.samples(), toggled.p50Ms(), toggled.p90Ms(), toggled.p99Ms(), toggled.maxMs(),
                     errors.get(), Map.copyOf(errorCodes), resyncs, reconnects, churnLeaves.get(), cpu, rss,
                     toggled.histogram(), toggled.perSecond(), finals,

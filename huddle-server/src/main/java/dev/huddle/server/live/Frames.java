@@ -133,6 +133,11 @@ final class Frames {
         return write(o);
     }
 
+    /** The one frame that carries consecutive {@code changes} of a room, as UTF-8: a {@code change}, or a {@code changes} batch. */
+    static ByteBuffer changesFrame(List<Change> changes) {
+        return utf8(changes.size() == 1 ? change(changes.get(0)) : changes(changes));
+    }
+
     /**
      * A frame's bytes, encoded once: a change goes to every subscriber of the room, and each socket sends
      * its own {@link ByteBuffer#slice() slice} of these bytes instead of encoding the text again.

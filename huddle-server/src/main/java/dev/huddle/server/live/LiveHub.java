@@ -101,7 +101,7 @@ public final class LiveHub implements ChangeListener, Subscription.Snapshots, Au
             long wait = pacer.wait(now, window);
             if (wait <= 0) {
                 pacer.take(now, window);
-                send(List.of(c), Frames.utf8(Frames.change(c)));
+                send(List.of(c));
             } else {
                 waiting.add(c);
                 flushDue = true;
@@ -120,11 +120,12 @@ public final class LiveHub implements ChangeListener, Subscription.Snapshots, Au
             waiting = new ArrayList<>();
             flushDue = false;
             pacer.take(System.nanoTime(), window());
-            send(batch, Frames.utf8(batch.size() == 1 ? Frames.change(batch.get(0)) : Frames.changes(batch)));
+            send(batch);
         }
 
-        /** Under this room's lock, so frames reach every subscription in seq order; {@code frame} is UTF-8, encoded once. */
-        private void send(List<Change> changes, ByteBuffer frame) {
+        /** Under this room's lock, so frames reach every subscription in seq order; the frame is encoded once for all. */
+        private void send(List<Change> changes) {
+            ByteBuffer frame = Frames.changesFrame(changes);
             for (Subscription s : subs) {
                 s.onChanges(changes, frame);
             }

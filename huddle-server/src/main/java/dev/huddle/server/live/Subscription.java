@@ -198,15 +198,15 @@ final class Subscription {
         } else if (frame != null) {
             deliver(first, last, frame);
         } else {
-            deliver(first, last, Frames.utf8(changes.size() == 1 ? Frames.change(changes.get(0)) : Frames.changes(changes)));
+            deliver(first, last, Frames.changesFrame(changes));
         }
     }
 
-    /** Queues the frame carrying changes {@code first}…{@code last}: only right after what was passed on. */
     private void deliverOne(Change c) {
-        deliver(c.seq(), c.seq(), Frames.utf8(Frames.change(c)));
+        deliver(c.seq(), c.seq(), Frames.changesFrame(List.of(c)));
     }
 
+    /** Queues the frame carrying changes {@code first}…{@code last}: only right after what was passed on. */
     private void deliver(long first, long last, ByteBuffer frame) {
         if (state != State.LIVE || last <= lastSeq) {
             return;
