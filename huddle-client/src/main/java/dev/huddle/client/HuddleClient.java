@@ -11,24 +11,42 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
+import org.eclipse.jetty.websocket.core.Configuration;
+import org.eclipse.jetty.websocket.core.client.WebSocketCoreClient;
 
 /**
- * The entry point: one shared {@link HttpClient} (and one small scheduler for reconnects) for any
+ * The entry point: one shared {@link HttpClient} for the HTTP API, one shared WebSocket client (Jetty's
+ * core client, with one I/O selector and a small pool) and one small scheduler for reconnects, for any
  * number of sign-ins and sockets, so thousands of sessions fit in one JVM. Thread-safe.
  */
 public final class HuddleClient implements AutoCloseable {
+    private static final byte[] SNAPSHOT = "{\"type\":\"snapshot\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CHANGE = "{\"type\":\"change".getBytes(StandardCharsets.US_ASCII);
     final URI base;
     final HttpClient http;
+    /**
+     * The sockets' client. It hands each frame over as bytes: the JDK's WebSocket decodes every text
+     * frame to a String first, byte by byte (its read buffers are read-only, which sends the decoder down
+     * its slow path), and with thousands of sockets receiving the same frames that decoding was most of
+     * the client's work. Here a frame seen lately is recognised by its bytes and never decoded again.
+     */
+    final WebSocketCoreClient sockets;
+    /**
+     * Each socket's settings: no idle timeout, as with the JDK's WebSocket (the server pings and ends
+     * what goes quiet, T1); 16 KB reads, which took a burst of big snapshots in fewer reads than 2 KB.
+     */
+    final Configuration.ConfigurationCustomizer socketSettings = new Configuration.ConfigurationCustomizer();
     final ObjectMapper json = new ObjectMapper();
     final ScheduledExecutorService scheduler;
     /**
@@ -39,7 +57,7 @@ public final class HuddleClient implements AutoCloseable {
      */
     private final Participant[] participants = new Participant[1 << 16];
     /**
-     * Recently parsed server messages by their text: a change fanned out to many sockets of this client
+     * Recently parsed server messages by their bytes: a change fanned out to many sockets of this client
      * is parsed once. Read-only, published through the array's volatile slots.
      */
     private final AtomicReferenceArray<Parsed> messages = new AtomicReferenceArray<>(1 << 12);
@@ -51,7 +69,7 @@ public final class HuddleClient implements AutoCloseable {
      */
     private final AtomicReferenceArray<Reached> states = new AtomicReferenceArray<>(1 << 12);
 
-    private record Parsed(String text, Message message) {
+    private record Parsed(ByteBuffer bytes, Message message) {
     }
 
     private record Reached(String room, RoomState state) {
@@ -64,13 +82,25 @@ public final class HuddleClient implements AutoCloseable {
     record Message(String type, String room, JsonNode tree, List<RoomState.Change> changes, RoomState snapshot) {
     }
 
-    private HuddleClient(URI base, Executor callbacks) {
+    private HuddleClient(URI base) {
         this.base = base;
-        HttpClient.Builder hb = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
-        if (callbacks != null) {
-            hb.executor(callbacks);
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        // Daemon threads, as the JDK's: a client left open does not keep its JVM alive.
+        QueuedThreadPool pool = new QueuedThreadPool();
+        pool.setName("huddle-client-ws");
+        pool.setDaemon(true);
+        org.eclipse.jetty.client.HttpClient upgrades = new org.eclipse.jetty.client.HttpClient();
+        upgrades.setExecutor(pool);
+        upgrades.setScheduler(new ScheduledExecutorScheduler("huddle-client-ws-timer", true));
+        upgrades.setConnectTimeout(10_000);
+        this.sockets = new WebSocketCoreClient(upgrades, null);
+        socketSettings.setIdleTimeout(Duration.ZERO);
+        socketSettings.setInputBufferSize(16 * 1024);
+        try {
+            sockets.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("the WebSocket client did not start", e);
         }
-        this.http = hb.build();
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "huddle-client-scheduler");
             t.setDaemon(true);
@@ -78,20 +108,13 @@ public final class HuddleClient implements AutoCloseable {
         });
     }
 
-    /** A client for the server at {@code base}, e.g. {@code http://localhost:8080/}. */
-    public static HuddleClient create(URI base) {
-        return new HuddleClient(base, null);
-    }
-
     /**
-     * A client whose socket events, listener calls included, run on {@code callbacks} (the JDK
-     * HttpClient's executor). {@code Runnable::run} runs them on the client's I/O thread: no hand-off
-     * per message, which is what lets one JVM hold thousands of busy sockets (the load tool). A listener
-     * must then never block, nor call this client's blocking methods (sign-in, huddle calls): that
-     * would stall every socket of the client.
+     * A client for the server at {@code base}, e.g. {@code http://localhost:8080/}. Socket events and
+     * listener calls run on the client's I/O threads: a listener must never block, nor call this
+     * client's blocking methods (sign-in, huddle calls), or it stalls the sockets behind it.
      */
-    public static HuddleClient create(URI base, Executor callbacks) {
-        return new HuddleClient(base, Objects.requireNonNull(callbacks, "callbacks"));
+    public static HuddleClient create(URI base) {
+        return new HuddleClient(base);
     }
 
     /** Signs in as a guest (POST /api/auth/guest). */
@@ -122,28 +145,71 @@ public final class HuddleClient implements AutoCloseable {
         return c;
     }
 
-    /**
-     * The message {@code text}, parsed; never modify it. Room changes are shared with other sockets that
-     * got the same text lately: they are the messages a server fans out, byte for byte (replies and
-     * snapshots carry a socket's own requestId and would only fill the table). A snapshot of a room state
-     * some socket of this client already holds is not read past its header.
-     */
+    /** {@link #parse(ByteBuffer)} of a message's text. */
     Message parse(String text) throws IOException {
-        if (text.startsWith("{\"type\":\"snapshot\"")) {
-            return snapshot(text);
+        return parse(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * The message in {@code utf8} (its remaining bytes, left untouched), parsed; never modify it. Room
+     * changes are shared with other sockets that got the same bytes lately: they are the messages a
+     * server fans out, byte for byte (replies and snapshots carry a socket's own requestId and would only
+     * fill the table). A snapshot of a room state some socket of this client already holds is not read
+     * past its header. Bytes that are not UTF-8 JSON fail with the parser's exception.
+     */
+    Message parse(ByteBuffer utf8) throws IOException {
+        if (startsWith(utf8, SNAPSHOT)) {
+            return snapshot(utf8);
         }
-        if (!text.startsWith("{\"type\":\"change")) {
-            return message(json.readTree(text)); // any other message, or one laid out differently
+        if (!startsWith(utf8, CHANGE)) {
+            return message(readTree(utf8)); // any other message, or one laid out differently
         }
-        int h = text.hashCode();
+        int h = sampleHash(utf8);
         int i = (h ^ (h >>> 16)) & (messages.length() - 1);
         Parsed seen = messages.get(i);
-        if (seen != null && seen.text().equals(text)) {
+        if (seen != null && seen.bytes().equals(utf8)) {
             return seen.message();
         }
-        Message m = message(json.readTree(text));
-        messages.set(i, new Parsed(text, m));
+        ByteBuffer copy = ByteBuffer.wrap(bytes(utf8));
+        Message m = message(json.readTree(copy.array()));
+        messages.set(i, new Parsed(copy, m));
         return m;
+    }
+
+    private static boolean startsWith(ByteBuffer b, byte[] prefix) {
+        return b.remaining() >= prefix.length && b.slice(b.position(), prefix.length).equals(ByteBuffer.wrap(prefix));
+    }
+
+    /**
+     * A hash of a frame's length, its head and its tail: enough to tell apart the frames of a room (the
+     * head holds the first seq), and cheap whatever the frame's size. Equal hashes are then compared
+     * byte for byte, so a collision only costs a missed share.
+     */
+    private static int sampleHash(ByteBuffer b) {
+        int from = b.position();
+        int to = b.limit();
+        int h = to - from;
+        for (int i = from, end = Math.min(to, from + 96); i < end; i++) {
+            h = 31 * h + b.get(i);
+        }
+        for (int i = Math.max(from + 96, to - 32); i < to; i++) {
+            h = 31 * h + b.get(i);
+        }
+        return h;
+    }
+
+    private static byte[] bytes(ByteBuffer b) {
+        byte[] a = new byte[b.remaining()];
+        b.get(b.position(), a);
+        return a;
+    }
+
+    private JsonNode readTree(ByteBuffer b) throws IOException {
+        return b.hasArray() ? json.readTree(b.array(), b.arrayOffset() + b.position(), b.remaining()) : json.readTree(bytes(b));
+    }
+
+    private JsonParser parser(ByteBuffer b) throws IOException {
+        return b.hasArray() ? json.createParser(b.array(), b.arrayOffset() + b.position(), b.remaining()) : json.createParser(bytes(b));
     }
 
     /** A message from its tree: changes and snapshots made ready to apply, the rest kept as the tree. */
@@ -177,13 +243,13 @@ public final class HuddleClient implements AutoCloseable {
      * A resync (no {@code requestId}: the server found the socket behind, or the store lost its data) is
      * always read in full, so a state this client holds can never stand in for what the server now says.
      */
-    private Message snapshot(String text) throws IOException {
+    private Message snapshot(ByteBuffer utf8) throws IOException {
         String room = null;
         String epoch = null;
         long seq = -1;
         boolean reply = false;
         List<Participant> entries = null;
-        try (JsonParser p = json.createParser(text)) {
+        try (JsonParser p = parser(utf8)) {
             p.nextToken();
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
@@ -304,9 +370,14 @@ public final class HuddleClient implements AutoCloseable {
         }
     }
 
-    /** Stops the reconnect scheduler; open connections should be closed first. */
+    /** Stops the reconnect scheduler and the WebSocket client; open connections should be closed first. */
     @Override
     public void close() {
         scheduler.shutdownNow();
+        try {
+            sockets.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException("the WebSocket client did not stop", e);
+        }
     }
 }

@@ -2,13 +2,19 @@ package dev.huddle.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.websocket.core.CloseStatus;
+import org.eclipse.jetty.websocket.core.CoreSession;
+import org.eclipse.jetty.websocket.core.Frame;
+import org.eclipse.jetty.websocket.core.FrameHandler;
+import org.eclipse.jetty.websocket.core.OpCode;
+import org.eclipse.jetty.websocket.core.client.CoreClientUpgradeRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,11 +22,13 @@ import org.slf4j.LoggerFactory;
  * One huddle over one WebSocket (docs/protocol.md): subscribes (resuming from the last seq it holds
  * after a reconnect, S2), joins with a stable session id and proves a continued session with its
  * token (T2), keeps the room's state and the derived view (H6), and reconnects with exponential
- * backoff and jitter until closed. The JDK's WebSocket answers the server's pings by itself, which
+ * backoff and jitter until closed. The WebSocket client answers the server's pings by itself, which
  * is what keeps the session alive (T1).
  */
 public final class RoomConnection implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RoomConnection.class);
+    /** The largest message taken from the server: a snapshot of a room of 100 000. Past it, the socket closes with 1009. */
+    static final int MAX_MESSAGE_BYTES = 32 << 20;
 
     /** Where the connection stands. */
     public enum Status { CONNECTING, CONNECTED, JOINED, RECONNECTING, CLOSED }
@@ -66,14 +74,12 @@ public final class RoomConnection implements AutoCloseable {
     private Boolean speaking;
     private Boolean recording;
     private RoomState state = RoomState.empty();
-    private WebSocket socket;
-    private CompletableFuture<?> sends = CompletableFuture.completedFuture(null);
+    private CoreSession socket;
     private int attempt;
     private int connects;
     private int resyncs;
     private boolean closed;
     private Status status = Status.CONNECTING;
-    private final StringBuilder partial = new StringBuilder();
 
     RoomConnection(HuddleClient client, Identity who, String huddleId, Options options, RoomListener listener) {
         this.client = client;
@@ -90,24 +96,28 @@ public final class RoomConnection implements AutoCloseable {
 
     private void connect() {
         status(Status.CONNECTING);
-        client.http.newWebSocketBuilder()
-                .header("Authorization", "Bearer " + who.token())
-                .buildAsync(client.webSocketUri(), new Listener())
-                .whenComplete((ws, failure) -> {
-                    if (failure != null) {
-                        LOG.debug("connect to {} failed: {}", client.webSocketUri(), failure.toString());
-                        scheduleReconnect();
-                    }
-                });
+        CoreClientUpgradeRequest request = CoreClientUpgradeRequest.from(client.sockets, client.webSocketUri(), new Socket());
+        request.headers(h -> h.put("Authorization", "Bearer " + who.token()));
+        request.setConfiguration(client.socketSettings);
+        try {
+            client.sockets.connect(request).whenComplete((ws, failure) -> {
+                if (failure != null) {
+                    LOG.debug("connect to {} failed: {}", client.webSocketUri(), failure.toString());
+                    scheduleReconnect();
+                }
+            });
+        } catch (Exception e) {
+            LOG.debug("connect to {} failed: {}", client.webSocketUri(), e.toString());
+            scheduleReconnect();
+        }
     }
 
-    private synchronized void opened(WebSocket ws) {
+    private synchronized void opened(CoreSession ws) {
         if (closed) {
             ws.abort();
             return;
         }
         socket = ws;
-        sends = CompletableFuture.completedFuture(null);
         attempt = 0;
         connects++;
         status(Status.CONNECTED);
@@ -169,10 +179,10 @@ public final class RoomConnection implements AutoCloseable {
         ObjectNode m = message("leave");
         m.put("huddleId", huddleId).put("sessionId", sessionId).put("graceMs", graceMs);
         send(m);
-        WebSocket ws = socket;
+        CoreSession ws = socket;
         closed = true;
         if (ws != null) {
-            sends = sends.thenCompose(x -> ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye"));
+            ws.close(CloseStatus.NORMAL, "bye", Callback.NOOP); // after the leave, which is queued before it
         }
         status(Status.CLOSED);
     }
@@ -181,7 +191,7 @@ public final class RoomConnection implements AutoCloseable {
     @Override
     public synchronized void close() {
         closed = true;
-        WebSocket ws = socket;
+        CoreSession ws = socket;
         socket = null;
         if (ws != null) {
             ws.abort();
@@ -191,10 +201,10 @@ public final class RoomConnection implements AutoCloseable {
 
     /** Cuts the socket as a network failure would (no close frame); the connection then reconnects. */
     public synchronized void dropConnection() {
-        WebSocket ws = socket;
+        CoreSession ws = socket;
         if (ws != null) {
-            ws.abort(); // the JDK tells the listener nothing after abort(), so act on it here
-            socketGone(ws);
+            ws.abort();
+            socketGone(ws); // at once: the reconnect does not wait for the socket's own close event
         }
     }
 
@@ -242,14 +252,13 @@ public final class RoomConnection implements AutoCloseable {
         return m;
     }
 
-    /** Sends in order: the JDK's WebSocket allows one outstanding send at a time. */
+    /** Queues {@code m} on the socket; messages go out in the order they were queued. */
     private void send(ObjectNode m) {
-        WebSocket ws = socket;
+        CoreSession ws = socket;
         if (ws == null) {
             return; // sent again on the next connect (subscribe, join with flags)
         }
-        String text = m.toString();
-        sends = sends.handle((x, e) -> null).thenCompose(x -> ws.sendText(text, true));
+        ws.sendFrame(new Frame(OpCode.TEXT, m.toString()), Callback.NOOP, false);
     }
 
     private synchronized void handle(HuddleClient.Message msg) {
@@ -346,12 +355,12 @@ public final class RoomConnection implements AutoCloseable {
         }
     }
 
-    private synchronized void socketGone(WebSocket ws) {
-        if (socket == ws) {
-            socket = null;
+    /** The socket {@code ws} is gone; the first report of it reconnects, later ones (its close after an abort) are ignored. */
+    private synchronized void socketGone(CoreSession ws) {
+        if (socket != ws) {
+            return;
         }
-        partial.setLength(0);
-        partial.trimToSize();
+        socket = null;
         if (!closed) {
             scheduleReconnect();
         }
@@ -383,50 +392,83 @@ public final class RoomConnection implements AutoCloseable {
         }
     }
 
-    private final class Listener implements WebSocket.Listener {
+    /**
+     * One socket's frames. Jetty calls it for one frame at a time, each after a {@code demand()}, so the
+     * message being assembled from fragments is its own. Closes are answered by Jetty, pings here.
+     */
+    private final class Socket implements FrameHandler {
+        private CoreSession session;
+        private byte[] partial = new byte[0];
+        private int partialLength;
+
         @Override
-        public void onOpen(WebSocket ws) {
-            opened(ws);
-            ws.request(1);
+        public void onOpen(CoreSession s, Callback callback) {
+            session = s;
+            opened(s);
+            callback.succeeded();
+            s.demand();
         }
 
         @Override
-        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-            String text = null;
-            synchronized (RoomConnection.this) {
-                if (last && partial.isEmpty()) {
-                    text = data.toString(); // the whole message in one part: no copy through the builder
+        public void onFrame(Frame frame, Callback callback) {
+            if (frame.getOpCode() == OpCode.PING) {
+                // The server's liveness check (T1): the pong, which Jetty's core leaves to the handler, is what
+                // keeps the session alive. Its payload echoes the ping's, copied: the frame's buffer is reused.
+                ByteBuffer echo = ByteBuffer.allocate(frame.getPayloadLength());
+                if (frame.hasPayload()) {
+                    echo.put(frame.getPayload().slice()).flip();
+                }
+                session.sendFrame(new Frame(OpCode.PONG, echo), Callback.NOOP, false);
+            } else if (frame.isDataFrame()) {
+                ByteBuffer payload = frame.getPayload();
+                if (frame.isFin() && partialLength == 0) {
+                    received(payload == null ? ByteBuffer.allocate(0) : payload); // the whole message in one frame: read in place
                 } else {
-                    partial.append(data);
-                    if (last) {
-                        text = partial.toString();
-                        partial.setLength(0);
-                        // A snapshot of a big room arrives in parts; keeping its capacity per socket would
-                        // hold a room's worth of chars for every connection, for its whole life.
-                        partial.trimToSize();
+                    int n = payload == null ? 0 : payload.remaining();
+                    if (partialLength + n > MAX_MESSAGE_BYTES) {
+                        callback.failed(new IllegalStateException("a message from the server over " + MAX_MESSAGE_BYTES + " bytes"));
+                        return; // the socket closes, and the connection reconnects
+                    }
+                    if (partialLength + n > partial.length) {
+                        partial = Arrays.copyOf(partial, Math.max(partialLength + n, 2 * partial.length));
+                    }
+                    if (n > 0) {
+                        payload.get(payload.position(), partial, partialLength, n);
+                        partialLength += n;
+                    }
+                    if (frame.isFin()) {
+                        received(ByteBuffer.wrap(partial, 0, partialLength));
+                        // A snapshot of a big room arrives in parts; keeping its buffer per socket would hold a
+                        // room's worth of bytes for every connection, for its whole life.
+                        partial = new byte[0];
+                        partialLength = 0;
                     }
                 }
             }
-            if (text != null) {
-                try {
-                    handle(client.parse(text));
-                } catch (Exception e) {
-                    LOG.warn("unreadable message from the server: {}", text, e);
-                }
+            callback.succeeded();
+            session.demand(); // the next frame
+        }
+
+        private void received(ByteBuffer message) {
+            try {
+                handle(client.parse(message));
+            } catch (Exception e) {
+                LOG.warn("unreadable message from the server: {}", e.toString());
             }
-            ws.request(1);
-            return null;
         }
 
         @Override
-        public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
-            socketGone(ws);
-            return null;
+        public void onError(Throwable cause, Callback callback) {
+            LOG.debug("socket error: {}", cause.toString());
+            callback.succeeded();
         }
 
         @Override
-        public void onError(WebSocket ws, Throwable error) {
-            socketGone(ws);
+        public void onClosed(CloseStatus status, Callback callback) {
+            if (session != null) {
+                socketGone(session);
+            }
+            callback.succeeded();
         }
     }
 }

@@ -21,11 +21,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The Java client against a real server and real sockets. The clock stands still: nothing expires. */
+/** The Java client against a real server and real sockets. The clock stands still unless a test moves it. */
 @Timeout(60)
 class RoomConnectionTest {
     @TempDir
     Path data;
+    final ManualClock clock = new ManualClock(1_750_000_000_000L);
     HuddleServer server;
     HuddleClient client;
 
@@ -51,7 +52,7 @@ class RoomConnectionTest {
 
     @BeforeEach
     void start() {
-        server = new HuddleServer(ServerConfig.forDataDir(data, 0), new ManualClock(1_750_000_000_000L)).start();
+        server = new HuddleServer(ServerConfig.forDataDir(data, 0), clock).start();
         client = HuddleClient.create(URI.create("http://localhost:" + server.port() + "/"));
     }
 
@@ -191,12 +192,32 @@ class RoomConnectionTest {
     }
 
     @Test
-    @DisplayName("P11, S1: sockets of one client on its I/O thread converge on one room state instance, snapshots included")
+    @DisplayName("T1: the client answers the server's pings, and its pongs alone keep the session alive past its deadline")
+    void pongsKeepTheSessionAlive() {
+        Identity ann = client.signInGuest("Ann");
+        HuddleInfo h = client.createHuddle(ann, "Pings");
+        Recorder annSaw = new Recorder();
+        // Interval 1 s: the session lives 2.5 s after its last frame, and the server pings the socket every second.
+        try (RoomConnection a = client.connect(ann, h.id(), RoomConnection.Options.defaults().withInterval(1000), annSaw)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> a.status() == RoomConnection.Status.JOINED && shows(a, "Ann"));
+            for (int i = 0; i < 3; i++) {
+                long pongs = server.live().pongsReceived();
+                clock.advance(2_000); // within the deadline, unless no pong came after the last step
+                await().atMost(Duration.ofSeconds(10)).until(() -> server.live().pongsReceived() > pongs);
+            }
+            // 6 s of the server's time, over twice the deadline, and the client sent nothing but pongs.
+            assertThat(shows(a, "Ann")).isTrue();
+            assertThat(a.connects()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    @DisplayName("P11, S1: sockets of one client converge on one room state instance, snapshots included")
     void oneStateForTheRoom() {
         Identity owner = client.signInGuest("Owner");
         HuddleInfo h = client.createHuddle(owner, "Shared");
         List<RoomConnection> bots = new ArrayList<>();
-        try (HuddleClient direct = HuddleClient.create(URI.create("http://localhost:" + server.port() + "/"), Runnable::run)) {
+        try (HuddleClient direct = HuddleClient.create(URI.create("http://localhost:" + server.port() + "/"))) {
             connectBots(direct, h, 30, bots);
             await().atMost(Duration.ofSeconds(20)).until(() -> bots.stream().allMatch(b -> b.state().onlineCount() == 30
                     && b.state().seq() == bots.get(0).state().seq()));

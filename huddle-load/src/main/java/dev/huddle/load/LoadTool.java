@@ -105,10 +105,10 @@ public final class LoadTool implements Callable<Integer> {
     long seed;
     @Option(names = "--quiet", description = "No progress lines.")
     boolean quiet;
-    @Option(names = "--io-threads", description = "Clients (each one HTTP client with its own I/O thread, running the socket "
-            + "events) per server; the users are spread over them. 0: one client whose socket events run on the JDK's default "
-            + "executor (a pool). Default: one per core.")
-    int ioThreads = Runtime.getRuntime().availableProcessors();
+    @Option(names = "--clients", defaultValue = "1", description = "Java clients per server, each with its own I/O selector "
+            + "and thread pool; the users are spread over them. One client shares its parsed frames and room states among "
+            + "all its sockets.")
+    int clientsPerServer = 1;
 
     /** A user's toggle: the value sent and when (nanoTime). */
     private record Sent(boolean value, long atNanos) {
@@ -143,21 +143,7 @@ public final class LoadTool implements Callable<Integer> {
     private double cpuBefore;
     private long serverResyncsBefore;
 
-    /**
-     * The JDK's WebSocket keeps three 16 KB buffers per socket (read, write, encode). Sized for a few big
-     * connections, that is about 500 MB of old generation for 10 000 small ones, which every young
-     * collection then scans; 2 KB each is plenty for presence messages, and big snapshots simply take more
-     * reads. Set here, before the first HTTP client exists; a {@code -D} on the command line wins.
-     */
-    private static final List<String> SOCKET_BUFFER_PROPERTIES = List.of("jdk.httpclient.bufsize",
-            "jdk.httpclient.websocket.writeBufferSize", "jdk.httpclient.websocket.intermediateBufferSize");
-
     public static void main(String[] args) {
-        SOCKET_BUFFER_PROPERTIES.forEach(p -> {
-            if (System.getProperty(p) == null) {
-                System.setProperty(p, "2048");
-            }
-        });
         System.exit(new CommandLine(new LoadTool()).execute(args));
     }
 
@@ -185,14 +171,12 @@ public final class LoadTool implements Callable<Integer> {
                             + "and no warm-up with a join burst");
         }
         Random random = new Random(seed);
-        // Socket events run on each client's I/O thread: a hand-off per message cost the tool more than its
-        // own work (the listeners here never block; sign-ins and huddle calls run on the main and timer
-        // threads). One client per core, so that one thread is not all the tool can use. Interleaved, so
-        // that user u lands on server u % servers.
+        // Socket events run on the clients' I/O threads (the listeners here never block; sign-ins and huddle
+        // calls run on the main and timer threads). Interleaved, so that user u lands on server u % servers.
         List<HuddleClient> clients = new ArrayList<>();
-        for (int i = 0; i < Math.max(1, ioThreads); i++) {
+        for (int i = 0; i < Math.max(1, clientsPerServer); i++) {
             for (URI s : servers) {
-                clients.add(ioThreads == 0 ? HuddleClient.create(s) : HuddleClient.create(s, Runnable::run));
+                clients.add(HuddleClient.create(s));
             }
         }
         ScheduledExecutorService timers = Executors.newScheduledThreadPool(2);
