@@ -86,8 +86,10 @@ public final class LoadTool implements Callable<Integer> {
     @Option(names = "--duration-s", defaultValue = "30", description = "How long to toggle (and churn).")
     long durationS;
     @Option(names = "--warmup-s", defaultValue = "0",
-            description = "Before the measured run (not with --join-window-s): toggle for this long, unmeasured and uncounted, "
-                    + "wait for every client to converge, and collect the tool's own garbage. Both JVMs then start the measured "
+            description = "Before the measured run: toggle for this long, unmeasured and uncounted, wait for every client to "
+                    + "converge, and collect the tool's own garbage. With --join-window-s, a warm-up burst instead: every user "
+                    + "also joins a warm-up huddle, opens a socket to it spread over this many seconds, waits for the full list, "
+                    + "and says goodbye; the measured burst then fills its own, empty huddle. Both JVMs then start the measured "
                     + "window compiled and with their set-up objects out of the young generation, as after a JMH warm-up.")
     long warmupS;
     @Option(names = "--settle-s", defaultValue = "10", description = "Longest wait for every client to converge afterwards.")
@@ -164,11 +166,10 @@ public final class LoadTool implements Callable<Integer> {
     public Report run() throws Exception {
         if (users < 1 || rooms < 1 || rooms > users || speakersPerRoom < 0 || toggleMeanMs < 1 || durationS < 0
                 || joinWindowS < 0 || churnPerSecond < 0 || churnAwayMs < 0 || crashClients < 0 || crashClients > users - rooms
-                || warmupS < 0 || warmupS > 0 && joinWindowS > 0) {
+                || warmupS < 0) {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "need users >= rooms >= 1, speakers-per-room >= 0, toggle-mean-ms >= 1, duration-s, join-window-s, "
-                            + "churn-per-second, churn-away-ms, warmup-s >= 0, 0 <= crash-clients <= users - rooms, "
-                            + "and no warm-up with a join burst");
+                            + "churn-per-second, churn-away-ms, warmup-s >= 0, 0 <= crash-clients <= users - rooms");
         }
         Random random = new Random(seed);
         // Socket events run on the clients' I/O threads (the listeners here never block; sign-ins and huddle
@@ -194,6 +195,7 @@ public final class LoadTool implements Callable<Integer> {
             // Connect: each user signs in, becomes a member, and (unless this is a join burst) opens its socket.
             long windowMs = Math.round(joinWindowS * 1000);
             boolean burst = windowMs > 0;
+            String warmRoom = burst && warmupS > 0 ? clients.get(0).createHuddle(owner, "load warm-up").id() : null;
             ExecutorService pool = Executors.newFixedThreadPool(parallelism);
             List<Future<?>> pending = new ArrayList<>();
             for (int u = 0; u < users; u++) {
@@ -201,6 +203,9 @@ public final class LoadTool implements Callable<Integer> {
                 String name = "user " + u;
                 pending.add(pool.submit(() -> {
                     t.signIn(name);
+                    if (warmRoom != null) {
+                        t.node.joinHuddle(t.who, warmRoom, "participant");
+                    }
                     if (!burst) {
                         t.open();
                     }
@@ -211,6 +216,9 @@ public final class LoadTool implements Callable<Integer> {
                 f.get();
             }
             pool.shutdown();
+            if (warmRoom != null) {
+                warmUpBurst(warmRoom, all, timers);
+            }
             live.addAll(all);
             if (burst) {
                 // Join burst: everyone is a member already; the sockets open evenly over the window.
@@ -227,7 +235,7 @@ public final class LoadTool implements Callable<Integer> {
             awaitUntil(windowMs + settleS * 1000 + users * 20L, allConnected);
             int connected = (int) all.stream().filter(t -> t.onlineCount() >= roomSizes.get(t.room)).count();
             progress("connected %d/%d sessions in %d rooms", connected, users, rooms);
-            if (warmupS > 0) { // never with a burst (checked above)
+            if (warmupS > 0 && !burst) { // a burst warmed up before it (above)
                 warmUp(all, new Random(~seed));
             }
             if (!burst) {
@@ -355,6 +363,27 @@ public final class LoadTool implements Callable<Integer> {
         }
         System.gc();
         progress("warmed up for %d s", warmupS);
+    }
+
+    /**
+     * The warm-up of a join burst: the same users fill a huddle of their own in the same way, over
+     * {@code --warmup-s}, unmeasured; once every client shows all of them, they say goodbye, and the
+     * tool waits until the server has closed their sockets.
+     */
+    private void warmUpBurst(String warmRoom, List<Tracker> all, ScheduledExecutorService timers) throws InterruptedException {
+        List<Tracker> warm = all.stream().map(t -> t.elsewhere(warmRoom)).toList();
+        long windowMs = warmupS * 1000;
+        for (int u = 0; u < users; u++) {
+            timers.schedule(warm.get(u)::open, u * windowMs / users, TimeUnit.MILLISECONDS);
+        }
+        awaitUntil(windowMs + settleS * 1000 + users * 20L, () -> warm.stream().allMatch(t -> t.onlineCount() >= users));
+        if (!warm.stream().allMatch(t -> t.onlineCount() >= users)) {
+            error("warmup_not_converged", 1);
+        }
+        warm.forEach(t -> t.conn.leave(0));
+        awaitUntil(settleS * 1000, () -> api.metric(servers, "huddle_ws_sockets") == 0);
+        System.gc();
+        progress("warmed up with a burst of %d users over %d s", users, warmupS);
     }
 
     /**
@@ -611,7 +640,12 @@ public final class LoadTool implements Callable<Integer> {
 
         /** The same user's next session (after a churn leave). */
         Tracker again() {
-            Tracker t = new Tracker(room, node, speaker);
+            return elsewhere(room);
+        }
+
+        /** A session of the same user in {@code huddle}. */
+        Tracker elsewhere(String huddle) {
+            Tracker t = new Tracker(huddle, node, speaker);
             t.who = who;
             return t;
         }
