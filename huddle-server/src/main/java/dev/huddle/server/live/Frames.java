@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.huddle.presence.Change;
 import dev.huddle.presence.Entry;
 import dev.huddle.presence.HeartbeatResult;
@@ -56,29 +57,31 @@ final class Frames {
     }
 
     /**
-     * S1: the whole room as of {@code seq}; a client replaces what it holds for the room. The entries
-     * come rendered from {@code entries} (see {@link SnapshotEntries}), the rest is rendered here.
+     * S1: the whole room as of {@code seq}, as UTF-8; a client replaces what it holds for the room. The
+     * entries come rendered from {@code entries} (see {@link SnapshotEntries}), the rest is rendered here.
      */
-    static String snapshot(JsonNode requestId, RoomSnapshot s, SnapshotEntries entries) {
-        return render(g -> {
-            g.writeStartObject();
-            g.writeStringField("type", "snapshot");
-            if (requestId != null && !requestId.isNull() && !requestId.isMissingNode()) {
-                g.writeFieldName("requestId");
-                Json.MAPPER.writeTree(g, requestId);
-            }
-            g.writeStringField("room", s.roomId());
-            g.writeStringField("epoch", s.epoch());
-            g.writeNumberField("seq", s.seq());
-            g.writeFieldName("entries");
-            g.writeRawValue(entries.json(s.entries()));
-            g.writeEndObject();
-        });
+    static ByteBuffer snapshot(JsonNode requestId, RoomSnapshot s, SnapshotEntries entries) {
+        StringBuilder head = new StringBuilder(160).append("{\"type\":\"snapshot\"");
+        if (requestId != null && !requestId.isNull() && !requestId.isMissingNode()) {
+            head.append(",\"requestId\":").append(write(requestId));
+        }
+        head.append(",\"room\":").append(write(TextNode.valueOf(s.roomId())))
+                .append(",\"epoch\":").append(s.epoch() == null ? "null" : write(TextNode.valueOf(s.epoch())))
+                .append(",\"seq\":").append(s.seq())
+                .append(",\"entries\":");
+        return entries.frame(head.toString().getBytes(StandardCharsets.UTF_8), s.entries(), END_OBJECT);
     }
+
+    private static final byte[] END_OBJECT = {'}'};
 
     /** One entry as snapshots and changes carry it. */
     static String entry(Entry e) {
         return render(g -> EntryView.write(g, e));
+    }
+
+    /** {@link #entry} as UTF-8, as snapshots keep it. */
+    static byte[] entryUtf8(Entry e) {
+        return entry(e).getBytes(StandardCharsets.UTF_8);
     }
 
     /** S3: one change carries the one entry it changed. */

@@ -85,7 +85,7 @@ public final class LiveHub implements ChangeListener, Subscription.Snapshots, Au
         private List<Change> waiting = new ArrayList<>();
         private final Pacer pacer = new Pacer();
         private boolean flushDue;
-        final SnapshotEntries entries = new SnapshotEntries(Frames::entry, entriesRendered, entriesReused);
+        final SnapshotEntries entries = new SnapshotEntries(Frames::entryUtf8, entriesRendered, entriesReused);
 
         private long window() {
             return batchWindowNanos(windowNanos, subs.size());
@@ -172,7 +172,7 @@ public final class LiveHub implements ChangeListener, Subscription.Snapshots, Au
     @Override
     public SnapshotEntries entries(String room) {
         Room r = byRoom.get(room);
-        return r != null ? r.entries : new SnapshotEntries(Frames::entry, entriesRendered, entriesReused);
+        return r != null ? r.entries : new SnapshotEntries(Frames::entryUtf8, entriesRendered, entriesReused);
     }
 
     void add(Subscription s) {

@@ -158,7 +158,7 @@ final class Subscription {
     private void snapshotThenFlush(JsonNode requestId) {
         RoomSnapshot snap = presence.snapshot(room);
         // Encoded here, outside the lock the room's fan-out also takes: a 2 000-entry snapshot is 200 KB.
-        ByteBuffer frame = Frames.utf8(Frames.snapshot(requestId, snap, snapshots.entries(room)));
+        ByteBuffer frame = Frames.snapshot(requestId, snap, snapshots.entries(room));
         synchronized (this) {
             if (state == State.CANCELLED) {
                 return;
