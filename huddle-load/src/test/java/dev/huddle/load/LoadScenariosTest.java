@@ -68,6 +68,29 @@ class LoadScenariosTest {
     }
 
     @Test
+    void aWarmUpBurstFillsItsOwnHuddleUnmeasuredAndLeavesItBeforeTheMeasuredBurst() throws Exception {
+        int n = 16;
+        Report r = run("--users", String.valueOf(n), "--rooms", "1", "--speakers-per-room", "0", "--join-window-s", "1",
+                "--warmup-s", "1", "--duration-s", "0");
+
+        assertThat(r.errors()).as("errors %s (a warm-up that does not converge is one)", r.errorCodes()).isZero();
+        Report.Consistency c = r.consistency();
+        assertThat(c.clientsExact()).isEqualTo(c.clientsChecked()).isEqualTo(n);
+        // Only the measured burst is measured: at most one sample per ordered pair of users, not two.
+        assertThat(r.joins().samples()).isEqualTo(r.joinsObserved()).isPositive().isLessThanOrEqualTo((long) n * (n - 1));
+        // Every user also has an entry in the warm-up huddle, where each said goodbye before the measured burst.
+        String room = r.connections().get(0).room();
+        List<Entry> measuredRoom = server.presence().listRoom(room, false, n + 1);
+        assertThat(measuredRoom).hasSize(n);
+        for (Entry measured : measuredRoom) {
+            List<Entry> elsewhere = server.presence().listUser(measured.userId(), false, 10).stream()
+                    .filter(e -> !e.roomId().equals(room)).toList();
+            assertThat(elsewhere).as(measured.userId()).hasSize(1).noneMatch(Entry::online);
+        }
+        awaitNobodyOnline(r);
+    }
+
+    @Test
     void churnEndsWithEveryClientsListEqualToTheServersAndMeasuresJoinsAndLeaves() throws Exception {
         int n = 24;
         Report r = run("--users", String.valueOf(n), "--rooms", "2", "--speakers-per-room", "1", "--toggle-mean-ms", "400",
