@@ -68,6 +68,12 @@ public final class HuddleClient implements AutoCloseable {
      * look it up. A direct-mapped table: a collision only costs a missed share.
      */
     private final AtomicReferenceArray<Reached> states = new AtomicReferenceArray<>(1 << 12);
+    /**
+     * The last state reached of each room (direct-mapped by room): a snapshot is built on it, sharing
+     * every entry that did not change. In a join burst every joiner's snapshot has a seq of its own, and
+     * each built from scratch held a whole room; the states table kept thousands of them alive.
+     */
+    private final AtomicReferenceArray<Reached> latest = new AtomicReferenceArray<>(1 << 10);
 
     private record Parsed(ByteBuffer bytes, Message message) {
     }
@@ -230,7 +236,7 @@ public final class HuddleClient implements AutoCloseable {
                 List<Participant> entries = new ArrayList<>();
                 tree.path("entries").forEach(e -> entries.add(participant(e)));
                 return new Message(type, room, null, null,
-                        reach(room, RoomState.of(tree.path("epoch").asText(null), tree.path("seq").asLong(), entries)));
+                        reach(room, RoomState.of(tree.path("epoch").asText(null), tree.path("seq").asLong(), entries, latest(room))));
             }
             default -> {
                 return new Message(type, room, tree, null, null);
@@ -277,16 +283,35 @@ public final class HuddleClient implements AutoCloseable {
                 }
             }
         }
-        return new Message("snapshot", room, null, null, reach(room, RoomState.of(epoch, seq, entries == null ? List.of() : entries)));
+        return new Message("snapshot", room, null, null,
+                reach(room, RoomState.of(epoch, seq, entries == null ? List.of() : entries, latest(room))));
     }
 
     /** {@code state} with {@code c} applied, shared with the sockets of this client that reached the same state. */
     RoomState advance(String room, RoomState state, RoomState.Change c) {
-        if (room == null || !state.synced() || state.gap() || c.seq() != state.seq() + 1) {
+        if (room == null || state.epoch() == null || !state.synced() || state.gap() || c.seq() != state.seq() + 1) {
             return state.withChange(c);
         }
         RoomState known = reached(room, state.epoch(), c.seq());
-        return known != null ? known : reach(room, state.withChange(c));
+        if (known != null) {
+            return known;
+        }
+        // Sockets on different I/O threads may apply the same change at once: the first to publish its
+        // state wins, and the others take that one, so they still converge on one instance.
+        RoomState next = state.withChange(c);
+        Reached mine = new Reached(room, next);
+        int slot = stateSlot(room, next.epoch(), next.seq());
+        while (true) {
+            Reached there = states.get(slot);
+            if (there != null && there.state().seq() == next.seq() && next.epoch().equals(there.state().epoch())
+                    && room.equals(there.room())) {
+                return there.state();
+            }
+            if (states.compareAndSet(slot, there, mine)) {
+                latest.set(latestSlot(room), mine);
+                return next;
+            }
+        }
     }
 
     private RoomState reached(String room, String epoch, long seq) {
@@ -299,9 +324,24 @@ public final class HuddleClient implements AutoCloseable {
 
     private RoomState reach(String room, RoomState state) {
         if (room != null && state.epoch() != null && state.synced() && !state.gap()) {
-            states.set(stateSlot(room, state.epoch(), state.seq()), new Reached(room, state));
+            Reached r = new Reached(room, state);
+            states.set(stateSlot(room, state.epoch(), state.seq()), r);
+            latest.set(latestSlot(room), r);
         }
         return state;
+    }
+
+    /** The last state reached of {@code room} by a socket of this client, or null. */
+    private RoomState latest(String room) {
+        if (room == null) {
+            return null;
+        }
+        Reached r = latest.get(latestSlot(room));
+        return r != null && room.equals(r.room()) ? r.state() : null;
+    }
+
+    private int latestSlot(String room) {
+        return (room.hashCode() & 0x7fffffff) % latest.length();
     }
 
     private int stateSlot(String room, String epoch, long seq) {

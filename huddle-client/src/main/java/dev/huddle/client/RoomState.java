@@ -2,9 +2,11 @@ package dev.huddle.client;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.pcollections.HashTreePMap;
 import org.pcollections.PMap;
 
@@ -53,6 +55,39 @@ public final class RoomState {
         int online = 0;
         for (Participant p : map.values()) {
             online += p.online() ? 1 : 0;
+        }
+        return new RoomState(true, epoch, seq, map, List.of(), false, online);
+    }
+
+    /**
+     * {@link #of(String, long, Iterable)}, built on {@code like} (another state of the room, or null): the
+     * entries equal in both are shared with it, not copied. A client that already holds the room (say a
+     * second socket in it) then keeps one copy of what did not change, however many snapshots it reads.
+     */
+    public static RoomState of(String epoch, long seq, Iterable<Participant> entries, RoomState like) {
+        if (like == null || !like.synced) {
+            return of(epoch, seq, entries);
+        }
+        PMap<String, Participant> map = like.entries;
+        int online = like.online;
+        int count = 0;
+        for (Participant p : entries) {
+            count++;
+            Participant was = map.get(p.userId());
+            if (was != p && !p.equals(was)) {
+                map = map.plus(p.userId(), p);
+                online += (p.online() ? 1 : 0) - (was != null && was.online() ? 1 : 0);
+            }
+        }
+        if (map.size() != count) { // entries of like's that the snapshot does not have (or a user listed twice)
+            Set<String> listed = new HashSet<>();
+            entries.forEach(p -> listed.add(p.userId()));
+            for (Map.Entry<String, Participant> e : like.entries.entrySet()) {
+                if (!listed.contains(e.getKey()) && map.containsKey(e.getKey())) {
+                    map = map.minus(e.getKey());
+                    online -= e.getValue().online() ? 1 : 0;
+                }
+            }
         }
         return new RoomState(true, epoch, seq, map, List.of(), false, online);
     }

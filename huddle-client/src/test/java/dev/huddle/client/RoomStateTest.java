@@ -31,6 +31,28 @@ class RoomStateTest {
     }
 
     @Test
+    @DisplayName("S1: a snapshot built on another state of the room is exactly the snapshot, sharing what did not change")
+    void snapshotBuiltOnAnotherState() {
+        Participant al = on("a", "Al");
+        Participant bo = on("b", "Bo");
+        RoomState like = RoomState.of("e", 7, List.of(al, bo, on("c", "Cy"), p("d", "Di", "observer", false, false, false)));
+        // b changed (now speaking), c is gone, d came online, e is new; a is the same instance as before.
+        List<Participant> snapshot = List.of(al, p("b", "Bo", "participant", true, true, false), on("d", "Di"), on("e", "Ed"));
+        RoomState built = RoomState.of("e", 9, snapshot, like);
+        RoomState fresh = RoomState.of("e", 9, snapshot);
+        assertThat(built.entries()).isEqualTo(fresh.entries()).containsOnlyKeys("a", "b", "d", "e");
+        assertThat(built.onlineCount()).isEqualTo(fresh.onlineCount()).isEqualTo(4);
+        assertThat(built.seq()).isEqualTo(9);
+        assertThat(built.entries().get("a")).isSameAs(al);
+        assertThat(built.entries().get("b").speaking()).isTrue();
+        // Nothing to build on: the plain snapshot.
+        assertThat(RoomState.of("e", 9, snapshot, null).entries()).isEqualTo(fresh.entries());
+        assertThat(RoomState.of("e", 9, snapshot, RoomState.empty()).entries()).isEqualTo(fresh.entries());
+        assertThat(RoomState.of("e", 9, List.of(), like).entries()).isEmpty();
+        assertThat(RoomState.of("e", 9, List.of(), like).onlineCount()).isZero();
+    }
+
+    @Test
     @DisplayName("S1: changes before the snapshot are buffered and applied after it; older ones dropped")
     void buffering() {
         RoomState s = RoomState.empty()
