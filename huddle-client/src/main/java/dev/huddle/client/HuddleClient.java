@@ -27,7 +27,7 @@ import org.eclipse.jetty.websocket.core.client.WebSocketCoreClient;
 
 /**
  * The entry point: one shared {@link HttpClient} for the HTTP API, one shared WebSocket client (Jetty's
- * core client, with one I/O selector and a small pool) and one small scheduler for reconnects, for any
+ * core client, with one I/O selector and pools of daemon threads) and one small scheduler for reconnects, for any
  * number of sign-ins and sockets, so thousands of sessions fit in one JVM. Thread-safe.
  */
 public final class HuddleClient implements AutoCloseable {
@@ -99,7 +99,15 @@ public final class HuddleClient implements AutoCloseable {
         upgrades.setExecutor(pool);
         upgrades.setScheduler(new ScheduledExecutorScheduler("huddle-client-ws-timer", true));
         upgrades.setConnectTimeout(10_000);
+        // Thousands of sockets may be opened at once: they queue for their handshakes rather than fail.
+        upgrades.setMaxRequestsQueuedPerDestination(1 << 16);
         this.sockets = new WebSocketCoreClient(upgrades, null);
+        // The WebSocket layer's own pool (it shares the HTTP client's buffers): daemon threads too. Given the
+        // HTTP client's pool instead, the load tests lost a goodbye now and then (cause not found), so it keeps its own.
+        if (sockets.getWebSocketComponents().getExecutor() instanceof QueuedThreadPool own) {
+            own.setName("huddle-client-ws-frames");
+            own.setDaemon(true);
+        }
         socketSettings.setIdleTimeout(Duration.ZERO);
         socketSettings.setInputBufferSize(16 * 1024);
         try {
@@ -283,8 +291,9 @@ public final class HuddleClient implements AutoCloseable {
                 }
             }
         }
-        return new Message("snapshot", room, null, null,
-                reach(room, RoomState.of(epoch, seq, entries == null ? List.of() : entries, latest(room))));
+        RoomState read = RoomState.of(epoch, seq, entries == null ? List.of() : entries, latest(room));
+        // A reply joins whatever another socket here reached meanwhile; a resync replaces it (what the server says now).
+        return new Message("snapshot", room, null, null, reply ? share(room, read) : reach(room, read));
     }
 
     /** {@code state} with {@code c} applied, shared with the sockets of this client that reached the same state. */
@@ -296,20 +305,29 @@ public final class HuddleClient implements AutoCloseable {
         if (known != null) {
             return known;
         }
-        // Sockets on different I/O threads may apply the same change at once: the first to publish its
-        // state wins, and the others take that one, so they still converge on one instance.
-        RoomState next = state.withChange(c);
-        Reached mine = new Reached(room, next);
-        int slot = stateSlot(room, next.epoch(), next.seq());
+        return share(room, state.withChange(c));
+    }
+
+    /**
+     * Publishes {@code state} unless a state of the same room, epoch and seq is there already, and returns
+     * the one published. Sockets on different I/O threads may reach the same state at once: the first
+     * to publish wins and the others take its instance, so they still converge on one.
+     */
+    private RoomState share(String room, RoomState state) {
+        if (room == null || state.epoch() == null || !state.synced() || state.gap()) {
+            return state;
+        }
+        Reached mine = new Reached(room, state);
+        int slot = stateSlot(room, state.epoch(), state.seq());
         while (true) {
             Reached there = states.get(slot);
-            if (there != null && there.state().seq() == next.seq() && next.epoch().equals(there.state().epoch())
+            if (there != null && there.state().seq() == state.seq() && state.epoch().equals(there.state().epoch())
                     && room.equals(there.room())) {
                 return there.state();
             }
             if (states.compareAndSet(slot, there, mine)) {
                 latest.set(latestSlot(room), mine);
-                return next;
+                return state;
             }
         }
     }
@@ -322,6 +340,7 @@ public final class HuddleClient implements AutoCloseable {
         return r != null && r.state().seq() == seq && epoch.equals(r.state().epoch()) && room.equals(r.room()) ? r.state() : null;
     }
 
+    /** Publishes {@code state} for its room, epoch and seq, replacing what was there. */
     private RoomState reach(String room, RoomState state) {
         if (room != null && state.epoch() != null && state.synced() && !state.gap()) {
             Reached r = new Reached(room, state);
@@ -410,7 +429,10 @@ public final class HuddleClient implements AutoCloseable {
         }
     }
 
-    /** Stops the reconnect scheduler and the WebSocket client; open connections should be closed first. */
+    /**
+     * Stops the reconnect scheduler and the WebSocket client. Connections still open are cut (no goodbye:
+     * their sessions live to their deadlines, T2) and end as closed.
+     */
     @Override
     public void close() {
         scheduler.shutdownNow();

@@ -3,8 +3,10 @@ package dev.huddle.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.UUID;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -15,6 +17,7 @@ import org.eclipse.jetty.websocket.core.Frame;
 import org.eclipse.jetty.websocket.core.FrameHandler;
 import org.eclipse.jetty.websocket.core.OpCode;
 import org.eclipse.jetty.websocket.core.client.CoreClientUpgradeRequest;
+import org.eclipse.jetty.websocket.core.exception.MessageTooLargeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * One huddle over one WebSocket (docs/protocol.md): subscribes (resuming from the last seq it holds
  * after a reconnect, S2), joins with a stable session id and proves a continued session with its
  * token (T2), keeps the room's state and the derived view (H6), and reconnects with exponential
- * backoff and jitter until closed. The WebSocket client answers the server's pings by itself, which
- * is what keeps the session alive (T1).
+ * backoff and jitter until closed. It answers the server's pings, which is what keeps the session
+ * alive (T1).
  */
 public final class RoomConnection implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RoomConnection.class);
@@ -375,14 +378,20 @@ public final class RoomConnection implements AutoCloseable {
         long delay = ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1);
         attempt++;
         status(Status.RECONNECTING);
-        client.scheduler.schedule(() -> {
-            synchronized (this) {
-                if (closed) {
-                    return;
+        try {
+            client.scheduler.schedule(() -> {
+                synchronized (this) {
+                    if (closed) {
+                        return;
+                    }
                 }
-            }
-            connect();
-        }, delay, TimeUnit.MILLISECONDS);
+                connect();
+            }, delay, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException clientClosed) {
+            // The HuddleClient was closed (its sockets with it): this connection is over too.
+            closed = true;
+            status(Status.CLOSED);
+        }
     }
 
     private void status(Status s) {
@@ -426,11 +435,12 @@ public final class RoomConnection implements AutoCloseable {
                 } else {
                     int n = payload == null ? 0 : payload.remaining();
                     if (partialLength + n > MAX_MESSAGE_BYTES) {
-                        callback.failed(new IllegalStateException("a message from the server over " + MAX_MESSAGE_BYTES + " bytes"));
+                        LOG.warn("a message from the server over {} bytes: closing the socket (1009)", MAX_MESSAGE_BYTES);
+                        callback.failed(new MessageTooLargeException("a message over " + MAX_MESSAGE_BYTES + " bytes"));
                         return; // the socket closes, and the connection reconnects
                     }
                     if (partialLength + n > partial.length) {
-                        partial = Arrays.copyOf(partial, Math.max(partialLength + n, 2 * partial.length));
+                        partial = Arrays.copyOf(partial, Math.min(MAX_MESSAGE_BYTES, Math.max(partialLength + n, 2 * partial.length)));
                     }
                     if (n > 0) {
                         payload.get(payload.position(), partial, partialLength, n);
@@ -450,10 +460,18 @@ public final class RoomConnection implements AutoCloseable {
         }
 
         private void received(ByteBuffer message) {
+            HuddleClient.Message parsed;
             try {
-                handle(client.parse(message));
+                parsed = client.parse(message);
             } catch (Exception e) {
-                LOG.warn("unreadable message from the server: {}", e.toString());
+                LOG.warn("unreadable message from the server ({}), starting: {}", e.toString(),
+                        StandardCharsets.UTF_8.decode(message.slice(message.position(), Math.min(200, message.remaining()))));
+                return;
+            }
+            try {
+                handle(parsed);
+            } catch (RuntimeException e) {
+                LOG.warn("a listener failed on a {} message", parsed.type(), e);
             }
         }
 

@@ -65,25 +65,23 @@ public final class RoomState {
      * second socket in it) then keeps one copy of what did not change, however many snapshots it reads.
      */
     public static RoomState of(String epoch, long seq, Iterable<Participant> entries, RoomState like) {
-        if (like == null || !like.synced) {
+        if (like == null || !like.synced || like.entries.isEmpty()) {
             return of(epoch, seq, entries);
         }
         PMap<String, Participant> map = like.entries;
         int online = like.online;
-        int count = 0;
+        Set<String> listed = new HashSet<>();
         for (Participant p : entries) {
-            count++;
+            listed.add(p.userId());
             Participant was = map.get(p.userId());
             if (was != p && !p.equals(was)) {
                 map = map.plus(p.userId(), p);
                 online += (p.online() ? 1 : 0) - (was != null && was.online() ? 1 : 0);
             }
         }
-        if (map.size() != count) { // entries of like's that the snapshot does not have (or a user listed twice)
-            Set<String> listed = new HashSet<>();
-            entries.forEach(p -> listed.add(p.userId()));
+        if (map.size() != listed.size()) { // like's entries that the snapshot does not have
             for (Map.Entry<String, Participant> e : like.entries.entrySet()) {
-                if (!listed.contains(e.getKey()) && map.containsKey(e.getKey())) {
+                if (!listed.contains(e.getKey())) {
                     map = map.minus(e.getKey());
                     online -= e.getValue().online() ? 1 : 0;
                 }

@@ -1,9 +1,13 @@
 package dev.huddle.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -30,6 +34,17 @@ class HuddleClientParseTest {
 
     private RoomState read(String text) throws Exception {
         return client.parse(text).snapshot();
+    }
+
+    @Test
+    @DisplayName("A client left open keeps no JVM alive: every thread it starts is a daemon, and close() stops them")
+    void daemonThreadsOnly() {
+        Set<Thread> before = Thread.getAllStackTraces().keySet();
+        HuddleClient another = HuddleClient.create(URI.create("http://localhost:1/"));
+        List<Thread> started = Thread.getAllStackTraces().keySet().stream().filter(t -> !before.contains(t)).toList();
+        assertThat(started).isNotEmpty().allSatisfy(t -> assertThat(t.isDaemon()).as(t.getName()).isTrue());
+        another.close();
+        await().atMost(Duration.ofSeconds(5)).until(() -> started.stream().noneMatch(t -> t.isAlive() && t.getName().startsWith("huddle-client")));
     }
 
     @Test

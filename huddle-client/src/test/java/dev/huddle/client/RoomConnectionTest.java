@@ -3,6 +3,7 @@ package dev.huddle.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.huddle.presence.Entry;
 import dev.huddle.presence.ManualClock;
 import dev.huddle.server.HuddleServer;
 import dev.huddle.server.config.ServerConfig;
@@ -119,6 +120,8 @@ class RoomConnectionTest {
             String session = b.sessionId();
             b.dropConnection();
             await().atMost(Duration.ofSeconds(10)).until(() -> b.connects() == 2 && b.status() == RoomConnection.Status.JOINED);
+            // The cut socket's own close event comes later, and must not open a third socket.
+            await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(3)).until(() -> b.connects() == 2);
             b.setFlags(true, null);
             await().atMost(Duration.ofSeconds(5)).until(() -> a.view().speakingUserIds().contains(bob.userId()));
             assertThat(b.sessionId()).isEqualTo(session);
@@ -168,6 +171,23 @@ class RoomConnectionTest {
             client.joinHuddle(bot, h.id(), "participant");
             bots.add(via.connect(bot, h.id(), RoomConnection.Options.defaults(), new Recorder()));
         }
+    }
+
+    @Test
+    @DisplayName("T3: goodbyes said right before the client closes still reach the server: every session ends at once")
+    void goodbyesBeforeClose() {
+        Identity owner = client.signInGuest("Owner");
+        HuddleInfo h = client.createHuddle(owner, "Goodbyes");
+        List<RoomConnection> bots = new ArrayList<>();
+        HuddleClient leaving = HuddleClient.create(URI.create("http://localhost:" + server.port() + "/"));
+        connectBots(leaving, h, 16, bots);
+        await().atMost(Duration.ofSeconds(20)).until(() -> bots.stream().allMatch(b -> b.status() == RoomConnection.Status.JOINED)
+                && server.presence().snapshot(h.id()).entries().stream().filter(Entry::online).count() == 16);
+        bots.forEach(b -> b.leave(0));
+        leaving.close();
+        // The clock stands still: only a goodbye that arrived can take a session offline.
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(server.presence().snapshot(h.id()).entries()).hasSize(16).noneMatch(Entry::online));
     }
 
     @Test

@@ -50,6 +50,10 @@ class RoomStateTest {
         assertThat(RoomState.of("e", 9, snapshot, RoomState.empty()).entries()).isEqualTo(fresh.entries());
         assertThat(RoomState.of("e", 9, List.of(), like).entries()).isEmpty();
         assertThat(RoomState.of("e", 9, List.of(), like).onlineCount()).isZero();
+        // A user listed twice (the last one counts, as in of()) does not hide one the snapshot dropped.
+        List<Participant> twice = List.of(al, on("c", "Cy"), p("c", "Cy", "participant", false, false, false));
+        assertThat(RoomState.of("e", 9, twice, RoomState.of("e", 7, List.of(al, bo))).entries())
+                .isEqualTo(RoomState.of("e", 9, twice).entries()).containsOnlyKeys("a", "c");
     }
 
     @Test

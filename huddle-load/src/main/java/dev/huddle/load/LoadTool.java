@@ -380,8 +380,16 @@ public final class LoadTool implements Callable<Integer> {
         if (!warm.stream().allMatch(t -> t.onlineCount() >= users)) {
             error("warmup_not_converged", 1);
         }
-        warm.forEach(t -> t.conn.leave(0));
+        warm.forEach(t -> {
+            RoomConnection c = t.conn;
+            if (c != null) {
+                c.leave(0);
+            }
+        });
         awaitUntil(settleS * 1000, () -> api.metric(servers, "huddle_ws_sockets") == 0);
+        if (api.metric(servers, "huddle_ws_sockets") != 0) { // still open, or the metric unreadable
+            error("warmup_sockets_not_closed", 1);
+        }
         System.gc();
         progress("warmed up with a burst of %d users over %d s", users, warmupS);
     }

@@ -87,7 +87,7 @@ class LoadToolTest {
     }
 
     @Test
-    void aNegativeWarmUpIsRefusedBeforeAnythingRuns() {
+    void aNegativeWarmUpIsRefusedBeforeAnythingRunsAndOneWithABurstAccepted() {
         for (String[] bad : new String[][] {{"--warmup-s", "-1"}, {"--warmup-s", "-1", "--join-window-s", "10"}}) {
             LoadTool tool = new LoadTool();
             List<String> args = new ArrayList<>(List.of("--server", "http://localhost:1/", "--users", "4"));
@@ -96,6 +96,10 @@ class LoadToolTest {
             assertThatThrownBy(tool::run).as(String.join(" ", bad)).isInstanceOf(CommandLine.ParameterException.class)
                     .hasMessageContaining("warmup-s");
         }
+        // A warm-up with a join burst is a burst of its own: accepted, so the run fails only at reaching the server.
+        LoadTool burst = new LoadTool();
+        new CommandLine(burst).parseArgs("--server", "http://localhost:1/", "--users", "4", "--warmup-s", "5", "--join-window-s", "10");
+        assertThatThrownBy(burst::run).isNotInstanceOf(CommandLine.ParameterException.class);
     }
 
     /**
