@@ -179,12 +179,12 @@ class RoomConnectionTest {
         Identity owner = client.signInGuest("Owner");
         HuddleInfo h = client.createHuddle(owner, "Goodbyes");
         List<RoomConnection> bots = new ArrayList<>();
-        HuddleClient leaving = HuddleClient.create(URI.create("http://localhost:" + server.port() + "/"));
-        connectBots(leaving, h, 16, bots);
-        await().atMost(Duration.ofSeconds(20)).until(() -> bots.stream().allMatch(b -> b.status() == RoomConnection.Status.JOINED)
-                && server.presence().snapshot(h.id()).entries().stream().filter(Entry::online).count() == 16);
-        bots.forEach(b -> b.leave(0));
-        leaving.close();
+        try (HuddleClient leaving = HuddleClient.create(URI.create("http://localhost:" + server.port() + "/"))) {
+            connectBots(leaving, h, 16, bots);
+            await().atMost(Duration.ofSeconds(20)).until(() -> bots.stream().allMatch(b -> b.status() == RoomConnection.Status.JOINED)
+                    && server.presence().snapshot(h.id()).entries().stream().filter(Entry::online).count() == 16);
+            bots.forEach(b -> b.leave(0));
+        } // closed right after the goodbyes
         // The clock stands still: only a goodbye that arrived can take a session offline.
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
                 assertThat(server.presence().snapshot(h.id()).entries()).hasSize(16).noneMatch(Entry::online));

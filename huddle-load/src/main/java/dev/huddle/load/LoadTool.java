@@ -166,16 +166,16 @@ public final class LoadTool implements Callable<Integer> {
     public Report run() throws Exception {
         if (users < 1 || rooms < 1 || rooms > users || speakersPerRoom < 0 || toggleMeanMs < 1 || durationS < 0
                 || joinWindowS < 0 || churnPerSecond < 0 || churnAwayMs < 0 || crashClients < 0 || crashClients > users - rooms
-                || warmupS < 0) {
+                || warmupS < 0 || clientsPerServer < 1) {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "need users >= rooms >= 1, speakers-per-room >= 0, toggle-mean-ms >= 1, duration-s, join-window-s, "
-                            + "churn-per-second, churn-away-ms, warmup-s >= 0, 0 <= crash-clients <= users - rooms");
+                            + "churn-per-second, churn-away-ms, warmup-s >= 0, 0 <= crash-clients <= users - rooms, clients >= 1");
         }
         Random random = new Random(seed);
         // Socket events run on the clients' I/O threads (the listeners here never block; sign-ins and huddle
         // calls run on the main and timer threads). Interleaved, so that user u lands on server u % servers.
         List<HuddleClient> clients = new ArrayList<>();
-        for (int i = 0; i < Math.max(1, clientsPerServer); i++) {
+        for (int i = 0; i < clientsPerServer; i++) {
             for (URI s : servers) {
                 clients.add(HuddleClient.create(s));
             }

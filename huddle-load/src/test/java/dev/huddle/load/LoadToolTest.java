@@ -87,7 +87,7 @@ class LoadToolTest {
     }
 
     @Test
-    void aNegativeWarmUpIsRefusedBeforeAnythingRunsAndOneWithABurstAccepted() {
+    void aNegativeWarmUpOrNoClientIsRefusedBeforeAnythingRunsAndAWarmUpWithABurstAccepted() {
         for (String[] bad : new String[][] {{"--warmup-s", "-1"}, {"--warmup-s", "-1", "--join-window-s", "10"}}) {
             LoadTool tool = new LoadTool();
             List<String> args = new ArrayList<>(List.of("--server", "http://localhost:1/", "--users", "4"));
@@ -96,6 +96,10 @@ class LoadToolTest {
             assertThatThrownBy(tool::run).as(String.join(" ", bad)).isInstanceOf(CommandLine.ParameterException.class)
                     .hasMessageContaining("warmup-s");
         }
+        // No client at all would measure nothing: refused, not quietly taken as one.
+        LoadTool none = new LoadTool();
+        new CommandLine(none).parseArgs("--server", "http://localhost:1/", "--users", "4", "--clients", "0");
+        assertThatThrownBy(none::run).isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("clients >= 1");
         // A warm-up with a join burst is a burst of its own: accepted, so the run fails only at reaching the server.
         LoadTool burst = new LoadTool();
         new CommandLine(burst).parseArgs("--server", "http://localhost:1/", "--users", "4", "--warmup-s", "5", "--join-window-s", "10");
