@@ -40,7 +40,7 @@ final class SnapshotEntries {
         for (int i = 0; i < entries.size(); i++) {
             Entry e = entries.get(i);
             Rendered r = byUser.get(e.userId());
-            if (r == null || !r.entry().equals(e)) {
+            if (r == null || r.entry() != e && !r.entry().equals(e)) { // the store hands out one Entry while it holds
                 r = new Rendered(e, render.apply(e));
                 byUser.put(e.userId(), r);
                 fresh++;
