@@ -1,20 +1,25 @@
 package dev.huddle.client;
 
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -31,6 +36,7 @@ import org.eclipse.jetty.websocket.core.client.WebSocketCoreClient;
  * number of sign-ins and sockets, so thousands of sessions fit in one JVM. Thread-safe.
  */
 public final class HuddleClient implements AutoCloseable {
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final byte[] SNAPSHOT = "{\"type\":\"snapshot\"".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] CHANGE = "{\"type\":\"change".getBytes(StandardCharsets.US_ASCII);
     final URI base;
@@ -57,6 +63,12 @@ public final class HuddleClient implements AutoCloseable {
      */
     private final Participant[] participants = new Participant[1 << 16];
     /**
+     * Snapshot entries read lately, by their bytes. A server renders an unchanged entry the same each
+     * time, and in a join burst every joiner's snapshot repeats the room: an entry read before is
+     * recognised by its bytes and not parsed again. Direct-mapped and benignly racy, as above.
+     */
+    private final EntryBytes[] entryBytes = new EntryBytes[1 << 16];
+    /**
      * Recently parsed server messages by their bytes: a change fanned out to many sockets of this client
      * is parsed once. Read-only, published through the array's volatile slots.
      */
@@ -79,6 +91,9 @@ public final class HuddleClient implements AutoCloseable {
     }
 
     private record Reached(String room, RoomState state) {
+    }
+
+    private record EntryBytes(byte[] json, Participant participant) {
     }
 
     /**
@@ -222,10 +237,6 @@ public final class HuddleClient implements AutoCloseable {
         return b.hasArray() ? json.readTree(b.array(), b.arrayOffset() + b.position(), b.remaining()) : json.readTree(bytes(b));
     }
 
-    private JsonParser parser(ByteBuffer b) throws IOException {
-        return b.hasArray() ? json.createParser(b.array(), b.arrayOffset() + b.position(), b.remaining()) : json.createParser(bytes(b));
-    }
-
     /** A message from its tree: changes and snapshots made ready to apply, the rest kept as the tree. */
     private Message message(JsonNode tree) {
         String type = tree.path("type").asText();
@@ -263,7 +274,9 @@ public final class HuddleClient implements AutoCloseable {
         long seq = -1;
         boolean reply = false;
         List<Participant> entries = null;
-        try (JsonParser p = parser(utf8)) {
+        byte[] a = utf8.hasArray() ? utf8.array() : bytes(utf8);
+        int start = utf8.hasArray() ? utf8.arrayOffset() + utf8.position() : 0;
+        try (JsonParser p = json.createParser(a, start, utf8.remaining())) {
             p.nextToken();
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
@@ -282,10 +295,7 @@ public final class HuddleClient implements AutoCloseable {
                             // A state some socket here holds: the rest is those same entries, unread.
                             return new Message("snapshot", room, null, null, known);
                         }
-                        entries = new ArrayList<>();
-                        for (JsonNode e : (JsonNode) json.readTree(p)) {
-                            entries.add(participant(e));
-                        }
+                        entries = entries(p, a, start);
                     }
                     default -> p.skipChildren();
                 }
@@ -294,6 +304,48 @@ public final class HuddleClient implements AutoCloseable {
         RoomState read = RoomState.of(epoch, seq, entries == null ? List.of() : entries, latest(room));
         // A reply joins whatever another socket here reached meanwhile; a resync replaces it (what the server says now).
         return new Message("snapshot", room, null, null, reply ? share(room, read) : reach(room, read));
+    }
+
+    /**
+     * A snapshot's entries, the parser at their array (in {@code a}, which the parser reads from
+     * {@code start}). Each entry's bytes are looked up among the entries read lately; only the others
+     * are parsed.
+     */
+    private List<Participant> entries(JsonParser p, byte[] a, int start) throws IOException {
+        if (!p.isExpectedStartArrayToken()) {
+            throw new JsonParseException(p, "a snapshot's entries must be an array");
+        }
+        List<Participant> entries = new ArrayList<>();
+        while (p.nextToken() == JsonToken.START_OBJECT) {
+            int from = start + (int) p.currentTokenLocation().getByteOffset();
+            p.skipChildren();
+            int to = start + (int) p.currentLocation().getByteOffset();
+            entries.add(entry(a, from, to));
+        }
+        if (!p.hasToken(JsonToken.END_ARRAY)) {
+            throw new JsonParseException(p, "a snapshot's entries must be objects");
+        }
+        return entries;
+    }
+
+    /** The participant that the entry in {@code a[from, to)} shows, shared with entries of the same bytes read lately. */
+    private Participant entry(byte[] a, int from, int to) throws IOException {
+        long h = to - from;
+        int at = from;
+        for (; at + Long.BYTES <= to; at += Long.BYTES) { // eight bytes a step: a burst hashes millions of entries
+            h = (h + (long) LONGS.get(a, at)) * 0x9E3779B97F4A7C15L;
+        }
+        for (; at < to; at++) {
+            h = (h + a[at]) * 0x9E3779B97F4A7C15L;
+        }
+        int i = (int) (h >>> 32 ^ h) & (entryBytes.length - 1);
+        EntryBytes seen = entryBytes[i];
+        if (seen != null && Arrays.equals(seen.json(), 0, seen.json().length, a, from, to)) {
+            return seen.participant();
+        }
+        Participant p = participant(json.readTree(a, from, to - from));
+        entryBytes[i] = new EntryBytes(Arrays.copyOfRange(a, from, to), p);
+        return p;
     }
 
     /** {@code state} with {@code c} applied, shared with the sockets of this client that reached the same state. */

@@ -70,7 +70,7 @@ public final class RoomState {
         }
         PMap<String, Participant> map = like.entries;
         int online = like.online;
-        Set<String> listed = new HashSet<>();
+        Set<String> listed = new HashSet<>(2 * like.entries.size() + 16);
         for (Participant p : entries) {
             listed.add(p.userId());
             Participant was = map.get(p.userId());

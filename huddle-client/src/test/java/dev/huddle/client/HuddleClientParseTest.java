@@ -1,9 +1,13 @@
 package dev.huddle.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.core.JsonParseException;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -91,5 +95,32 @@ class HuddleClientParseTest {
         HuddleClient.Message snap = client.parse("{\"seq\":3, \"type\":\"snapshot\", \"room\":\"h9\", \"epoch\":\"e\", \"entries\":[" + entry("q") + "]}");
         assertThat(snap.snapshot().seq()).isEqualTo(3);
         assertThat(snap.snapshot().entries()).containsOnlyKeys("q");
+    }
+
+    @Test
+    @DisplayName("S1: an entry read in one snapshot is shared by the next that has the same bytes; a changed entry is read afresh")
+    void entriesSharedByBytes() throws Exception {
+        RoomState first = read(snapshot("r1", "h1", "e1", 5, "a", "b"));
+        // The next snapshot arrives inside a larger buffer, at an offset, as a socket's read buffer holds it.
+        String next = snapshot("r2", "h1", "e1", 6, "a", "b").replace(entry("b"), entry("b").replace("\"isSpeaking\":false", "\"isSpeaking\":true"));
+        byte[] text = next.getBytes(StandardCharsets.UTF_8);
+        byte[] padded = new byte[text.length + 40];
+        System.arraycopy(text, 0, padded, 17, text.length);
+        RoomState second = client.parse(ByteBuffer.wrap(padded, 17, text.length).slice()).snapshot();
+        assertThat(second.seq()).isEqualTo(6);
+        assertThat(second.entries().get("a")).isSameAs(first.entries().get("a"));
+        assertThat(second.entries().get("b").speaking()).isTrue();
+        assertThat(first.entries().get("b").speaking()).isFalse();
+        assertThat(read(snapshot("r3", "h2", "e1", 1, "b")).entries().get("b")).isSameAs(first.entries().get("b"));
+    }
+
+    @Test
+    @DisplayName("A snapshot whose entries are not an array of objects fails to parse and reaches no state")
+    void malformedEntriesRefused() throws Exception {
+        for (String entries : List.of("{\"a\":1}", "[1]", "[" + entry("a") + ",\"x\"]", "\"x\"")) {
+            String text = "{\"type\":\"snapshot\",\"requestId\":\"r\",\"room\":\"h1\",\"epoch\":\"e1\",\"seq\":9,\"entries\":" + entries + "}";
+            assertThatThrownBy(() -> client.parse(text)).as(entries).isInstanceOf(JsonParseException.class).hasMessageContaining("entries");
+        }
+        assertThat(read(snapshot("r", "h1", "e1", 9, "z")).entries()).as("nothing was reached at seq 9 before").containsOnlyKeys("z");
     }
 }
