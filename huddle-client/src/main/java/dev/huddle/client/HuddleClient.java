@@ -7,19 +7,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -36,7 +32,6 @@ import org.eclipse.jetty.websocket.core.client.WebSocketCoreClient;
  * number of sign-ins and sockets, so thousands of sessions fit in one JVM. Thread-safe.
  */
 public final class HuddleClient implements AutoCloseable {
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final byte[] SNAPSHOT = "{\"type\":\"snapshot\"".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] CHANGE = "{\"type\":\"change".getBytes(StandardCharsets.US_ASCII);
     final URI base;
@@ -62,12 +57,8 @@ public final class HuddleClient implements AutoCloseable {
      * table: a collision only costs a missed share. Participants are immutable, so the races are benign.
      */
     private final Participant[] participants = new Participant[1 << 16];
-    /**
-     * Snapshot entries read lately, by their bytes. A server renders an unchanged entry the same each
-     * time, and in a join burst every joiner's snapshot repeats the room: an entry read before is
-     * recognised by its bytes and not parsed again. Direct-mapped and benignly racy, as above.
-     */
-    private final EntryBytes[] entryBytes = new EntryBytes[1 << 16];
+    /** Snapshots' entries, read on what this client read of the same rooms before. */
+    private final SnapshotReader snapshots = new SnapshotReader(json, this::participant);
     /**
      * Recently parsed server messages by their bytes: a change fanned out to many sockets of this client
      * is parsed once. Read-only, published through the array's volatile slots.
@@ -91,9 +82,6 @@ public final class HuddleClient implements AutoCloseable {
     }
 
     private record Reached(String room, RoomState state) {
-    }
-
-    private record EntryBytes(byte[] json, Participant participant) {
     }
 
     /**
@@ -238,7 +226,7 @@ public final class HuddleClient implements AutoCloseable {
     }
 
     /** A message from its tree: changes and snapshots made ready to apply, the rest kept as the tree. */
-    private Message message(JsonNode tree) {
+    private Message message(JsonNode tree) throws JsonParseException {
         String type = tree.path("type").asText();
         String room = tree.path("room").asText(null);
         switch (type) {
@@ -252,6 +240,9 @@ public final class HuddleClient implements AutoCloseable {
                 return new Message(type, room, null, List.copyOf(changes), null);
             }
             case "snapshot" -> {
+                if (!tree.path("entries").isArray() && !tree.path("entries").isMissingNode()) {
+                    throw new JsonParseException(null, "a snapshot's entries must be an array");
+                }
                 List<Participant> entries = new ArrayList<>();
                 tree.path("entries").forEach(e -> entries.add(participant(e)));
                 return new Message(type, room, null, null,
@@ -273,9 +264,9 @@ public final class HuddleClient implements AutoCloseable {
         String epoch = null;
         long seq = -1;
         boolean reply = false;
-        List<Participant> entries = null;
         byte[] a = utf8.hasArray() ? utf8.array() : bytes(utf8);
         int start = utf8.hasArray() ? utf8.arrayOffset() + utf8.position() : 0;
+        int limit = start + utf8.remaining();
         try (JsonParser p = json.createParser(a, start, utf8.remaining())) {
             p.nextToken();
             while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -290,62 +281,35 @@ public final class HuddleClient implements AutoCloseable {
                     case "epoch" -> epoch = p.getValueAsString();
                     case "seq" -> seq = p.getValueAsLong();
                     case "entries" -> {
+                        if (!p.isExpectedStartArrayToken()) {
+                            throw new JsonParseException(p, "a snapshot's entries must be an array");
+                        }
+                        if (room == null || seq < 0) {
+                            return message(readTree(utf8)); // laid out otherwise: read as a tree
+                        }
                         RoomState known = reply ? reached(room, epoch, seq) : null;
                         if (known != null) {
                             // A state some socket here holds: the rest is those same entries, unread.
                             return new Message("snapshot", room, null, null, known);
                         }
-                        entries = entries(p, a, start);
+                        int open = start + (int) p.currentTokenLocation().getByteOffset();
+                        SnapshotReader.Read read = snapshots.read(p, room, epoch, seq, a, open, limit, latest(room));
+                        int rest = SnapshotReader.space(a, read.end(), limit);
+                        if (rest >= limit || a[rest] != '}' || SnapshotReader.space(a, rest + 1, limit) != limit) {
+                            return message(readTree(utf8)); // fields after the entries: read as a tree
+                        }
+                        return snapshot(room, reply, read.state());
                     }
                     default -> p.skipChildren();
                 }
             }
         }
-        RoomState read = RoomState.of(epoch, seq, entries == null ? List.of() : entries, latest(room));
-        // A reply joins whatever another socket here reached meanwhile; a resync replaces it (what the server says now).
+        return snapshot(room, reply, RoomState.of(epoch, seq, List.of(), latest(room)));
+    }
+
+    /** A snapshot read: a reply joins whatever another socket here reached meanwhile; a resync replaces it (what the server says now). */
+    private Message snapshot(String room, boolean reply, RoomState read) {
         return new Message("snapshot", room, null, null, reply ? share(room, read) : reach(room, read));
-    }
-
-    /**
-     * A snapshot's entries, the parser at their array (in {@code a}, which the parser reads from
-     * {@code start}). Each entry's bytes are looked up among the entries read lately; only the others
-     * are parsed.
-     */
-    private List<Participant> entries(JsonParser p, byte[] a, int start) throws IOException {
-        if (!p.isExpectedStartArrayToken()) {
-            throw new JsonParseException(p, "a snapshot's entries must be an array");
-        }
-        List<Participant> entries = new ArrayList<>();
-        while (p.nextToken() == JsonToken.START_OBJECT) {
-            int from = start + (int) p.currentTokenLocation().getByteOffset();
-            p.skipChildren();
-            int to = start + (int) p.currentLocation().getByteOffset();
-            entries.add(entry(a, from, to));
-        }
-        if (!p.hasToken(JsonToken.END_ARRAY)) {
-            throw new JsonParseException(p, "a snapshot's entries must be objects");
-        }
-        return entries;
-    }
-
-    /** The participant that the entry in {@code a[from, to)} shows, shared with entries of the same bytes read lately. */
-    private Participant entry(byte[] a, int from, int to) throws IOException {
-        long h = to - from;
-        int at = from;
-        for (; at + Long.BYTES <= to; at += Long.BYTES) { // eight bytes a step: a burst hashes millions of entries
-            h = (h + (long) LONGS.get(a, at)) * 0x9E3779B97F4A7C15L;
-        }
-        for (; at < to; at++) {
-            h = (h + a[at]) * 0x9E3779B97F4A7C15L;
-        }
-        int i = (int) (h >>> 32 ^ h) & (entryBytes.length - 1);
-        EntryBytes seen = entryBytes[i];
-        if (seen != null && Arrays.equals(seen.json(), 0, seen.json().length, a, from, to)) {
-            return seen.participant();
-        }
-        Participant p = participant(json.readTree(a, from, to - from));
-        entryBytes[i] = new EntryBytes(Arrays.copyOfRange(a, from, to), p);
-        return p;
     }
 
     /** {@code state} with {@code c} applied, shared with the sockets of this client that reached the same state. */

@@ -90,6 +90,31 @@ public final class RoomState {
         return new RoomState(true, epoch, seq, map, List.of(), false, online);
     }
 
+    /**
+     * S1: the room as a snapshot at {@code seq} of {@code epoch} shows it, where the snapshot lists what
+     * {@code base} holds (a state made from an earlier snapshot's list) except {@code gone}, and then
+     * {@code listed}. Costs what changed, not the room.
+     */
+    static RoomState of(String epoch, long seq, RoomState base, List<Participant> gone, List<Participant> listed) {
+        PMap<String, Participant> map = base.entries;
+        int online = base.online;
+        for (Participant p : gone) {
+            Participant was = map.get(p.userId());
+            if (was != null) {
+                map = map.minus(p.userId());
+                online -= was.online() ? 1 : 0;
+            }
+        }
+        for (Participant p : listed) {
+            Participant was = map.get(p.userId());
+            if (was != p) {
+                map = map.plus(p.userId(), p);
+                online += (p.online() ? 1 : 0) - (was != null && was.online() ? 1 : 0);
+            }
+        }
+        return new RoomState(true, epoch, seq, map, List.of(), false, online);
+    }
+
     /** S1: the snapshot's entries, then the buffered changes that follow it; older buffered ones dropped. */
     public RoomState withSnapshot(String snapshotEpoch, long snapshotSeq, List<Participant> snapshotEntries) {
         return withSnapshot(of(snapshotEpoch, snapshotSeq, snapshotEntries));

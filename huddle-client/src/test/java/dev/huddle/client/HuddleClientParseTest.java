@@ -9,8 +9,11 @@ import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -117,10 +120,60 @@ class HuddleClientParseTest {
     @Test
     @DisplayName("A snapshot whose entries are not an array of objects fails to parse and reaches no state")
     void malformedEntriesRefused() throws Exception {
-        for (String entries : List.of("{\"a\":1}", "[1]", "[" + entry("a") + ",\"x\"]", "\"x\"")) {
-            String text = "{\"type\":\"snapshot\",\"requestId\":\"r\",\"room\":\"h1\",\"epoch\":\"e1\",\"seq\":9,\"entries\":" + entries + "}";
-            assertThatThrownBy(() -> client.parse(text)).as(entries).isInstanceOf(JsonParseException.class).hasMessageContaining("entries");
+        // Not an array, not objects, a stray value, cut off inside an entry and inside the array.
+        for (String entries : List.of("{\"a\":1}", "[1]", "[" + entry("a") + ",\"x\"]", "\"x\"", "[" + entry("a") + " " + entry("b") + "]",
+                "[" + entry("a").substring(0, 20), "[" + entry("a") + ",")) {
+            String text = "{\"type\":\"snapshot\",\"requestId\":\"r\",\"room\":\"h1\",\"epoch\":\"e1\",\"seq\":9,\"entries\":" + entries;
+            assertThatThrownBy(() -> client.parse(text + "}")).as(entries).isInstanceOf(JsonParseException.class).hasMessageContaining("snapshot");
         }
         assertThat(read(snapshot("r", "h1", "e1", 9, "z")).entries()).as("nothing was reached at seq 9 before").containsOnlyKeys("z");
+    }
+
+    @Test
+    @DisplayName("S1: snapshots read one after another on what came before are each exactly their list, whatever changed between them")
+    void snapshotsReadOnTheLastAreExact() throws Exception {
+        Random random = new Random(7);
+        List<String> pool = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            pool.add("u" + i + (i % 7 == 0 ? " {\\\"}[" : "")); // some names with brackets, quotes and escapes in them
+        }
+        for (int round = 0; round < 400; round++) {
+            List<String> users = new ArrayList<>(pool.subList(0, random.nextInt(pool.size() + 1)));
+            if (random.nextInt(4) == 0) {
+                Collections.shuffle(users, random);
+            }
+            List<Participant> expected = new ArrayList<>();
+            StringBuilder entries = new StringBuilder();
+            for (String u : users) {
+                boolean online = random.nextInt(5) > 0;
+                boolean speaking = random.nextInt(8) == 0;
+                String e = entry(u).replace("\"online\":true", "\"online\":" + online).replace("\"isSpeaking\":false", "\"isSpeaking\":" + speaking);
+                entries.append(entries.isEmpty() ? "" : random.nextInt(6) == 0 ? " ,\n" : ",").append(e);
+                String name = u.replace("\\\"", "\""); // as JSON has it: the escaped quote read as a quote
+                expected.add(new Participant(name, online, 0, name, null, "participant", speaking, false));
+            }
+            String text = "{\"type\":\"snapshot\",\"requestId\":\"r" + round + "\",\"room\":\"h1\",\"epoch\":\"e1\",\"seq\":" + (round + 1)
+                    + ",\"entries\":[" + entries + "]" + (random.nextInt(10) == 0 ? ",\"later\":1}" : " }");
+            RoomState read = read(text);
+            assertThat(read.entries().values()).as("round %d", round).containsExactlyInAnyOrderElementsOf(expected);
+            assertThat(read.onlineCount()).as("round %d", round).isEqualTo((int) expected.stream().filter(Participant::online).count());
+            assertThat(read.seq()).isEqualTo(round + 1);
+        }
+    }
+
+    @Test
+    @DisplayName("S1: the entries a snapshot shares with the room's last one are the same participants, not read again")
+    void unchangedEntriesShared() throws Exception {
+        RoomState first = read(snapshot("r1", "h1", "e1", 5, "a", "b", "c"));
+        RoomState second = read(snapshot("r2", "h1", "e1", 7, "a", "c", "d"));
+        assertThat(second.entries()).containsOnlyKeys("a", "c", "d");
+        assertThat(second.entries().get("a")).isSameAs(first.entries().get("a"));
+        assertThat(second.entries().get("c")).isSameAs(first.entries().get("c"));
+        RoomState other = read(snapshot("r3", "h1", "e2", 7, "a"));
+        assertThat(other.entries()).as("another epoch").containsOnlyKeys("a");
+        RoomState twice = read("{\"type\":\"snapshot\",\"requestId\":\"r4\",\"room\":\"h1\",\"epoch\":\"e1\",\"seq\":9,\"entries\":["
+                + entry("a") + "," + entry("a") + "]}");
+        assertThat(twice.entries()).as("a user listed twice").containsOnlyKeys("a");
+        assertThat(read(snapshot("r5", "h1", "e1", 10, "a", "b")).entries()).containsOnlyKeys("a", "b");
     }
 }
