@@ -297,19 +297,11 @@ public final class LoadTool implements Callable<Integer> {
         serverResyncsBefore = api.metric(servers, "huddle_ws_resyncs_total");
         startNanos = System.nanoTime();
         measuring = true;
-        // p99 of the last 5 s only: sorting every sample so far, every 5 s, cost the tool several % of its CPU.
-        int[] seen = new int[3];
+        // p99 of the last 5 s only, from histograms kept as samples come (Latencies.recentP99).
         timers.scheduleAtFixedRate(() -> progress("t=%ds toggles=%d delivered=%d p99 (last 5 s) %.1f ms | joins seen %d p99 %.1f ms"
                         + " | leaves seen %d p99 %.1f ms", (System.nanoTime() - startNanos) / 1_000_000_000L, toggles.get(),
-                delivered.get(), recentP99(latencies, seen, 0), joinLatencies.size(), recentP99(joinLatencies, seen, 1),
-                leaveLatencies.size(), recentP99(leaveLatencies, seen, 2)), 5, 5, TimeUnit.SECONDS);
-    }
-
-    /** p99 (ms) of the samples added since the last call with this {@code seen[i]}. */
-    private static double recentP99(Latencies l, int[] seen, int i) {
-        long[] recent = l.sortedFrom(seen[i]);
-        seen[i] += recent.length;
-        return Latencies.ms(Latencies.percentile(recent, 99));
+                delivered.get(), Latencies.ms(latencies.recentP99()), joinLatencies.size(), Latencies.ms(joinLatencies.recentP99()),
+                leaveLatencies.size(), Latencies.ms(leaveLatencies.recentP99())), 5, 5, TimeUnit.SECONDS);
     }
 
     private static double cpu(List<Long> pids) {
