@@ -240,11 +240,17 @@ public final class HuddleClient implements AutoCloseable {
                 return new Message(type, room, null, List.copyOf(changes), null);
             }
             case "snapshot" -> {
-                if (!tree.path("entries").isArray() && !tree.path("entries").isMissingNode()) {
+                JsonNode listed = tree.path("entries");
+                if (!listed.isMissingNode() && !listed.isArray()) {
                     throw new JsonParseException(null, "a snapshot's entries must be an array");
                 }
                 List<Participant> entries = new ArrayList<>();
-                tree.path("entries").forEach(e -> entries.add(participant(e)));
+                for (JsonNode e : listed) {
+                    if (!e.isObject()) {
+                        throw new JsonParseException(null, "a snapshot's entries must be objects");
+                    }
+                    entries.add(participant(e));
+                }
                 return new Message(type, room, null, null,
                         reach(room, RoomState.of(tree.path("epoch").asText(null), tree.path("seq").asLong(), entries, latest(room))));
             }
@@ -257,7 +263,7 @@ public final class HuddleClient implements AutoCloseable {
     /**
      * A snapshot, read as a stream: its header first, then its entries unless that state is known here.
      * A resync (no {@code requestId}: the server found the socket behind, or the store lost its data) is
-     * always read in full, so a state this client holds can never stand in for what the server now says.
+     * always read, so a state this client holds can never stand in for what the server now says.
      */
     private Message snapshot(ByteBuffer utf8) throws IOException {
         String room = null;

@@ -60,6 +60,9 @@ final class SnapshotReader {
      * Entries that are not an array of objects fail with a parse error, located by {@code p}.
      */
     Read read(JsonParser p, String room, String epoch, long seq, byte[] a, int open, int limit, RoomState like) throws IOException {
+        if (open >= limit || a[open] != '[') {
+            throw new JsonParseException(p, "a snapshot's entries must be an array");
+        }
         int slot = (room.hashCode() & 0x7fffffff) % priors.length();
         Prior prior = priors.get(slot);
         if (prior != null && !(prior.room().equals(room) && Objects.equals(prior.epoch(), epoch))) {
@@ -107,7 +110,7 @@ final class SnapshotReader {
         RoomState state = prior != null
                 ? RoomState.of(epoch, seq, prior.state(), Arrays.asList(prior.listed()).subList(kept, prior.listed().length), fresh)
                 : RoomState.of(epoch, seq, Arrays.asList(listed), like);
-        if (state.entries().size() == n) { // else a user is listed twice: the next snapshot is read in full
+        if (state.entries().size() == n) { // else a user is listed twice, and this list cannot be the next one's base
             priors.set(slot, new Prior(room, epoch, Arrays.copyOfRange(a, open, at + 1), Arrays.copyOf(ends, n), listed, state));
         }
         return new Read(state, at + 1);

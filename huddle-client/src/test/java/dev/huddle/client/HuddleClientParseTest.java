@@ -126,6 +126,9 @@ class HuddleClientParseTest {
             String text = "{\"type\":\"snapshot\",\"requestId\":\"r\",\"room\":\"h1\",\"epoch\":\"e1\",\"seq\":9,\"entries\":" + entries;
             assertThatThrownBy(() -> client.parse(text + "}")).as(entries).isInstanceOf(JsonParseException.class).hasMessageContaining("snapshot");
         }
+        // Laid out otherwise (the room after the entries), so read as a tree: refused alike.
+        assertThatThrownBy(() -> client.parse("{\"type\":\"snapshot\",\"entries\":[1,\"x\"],\"room\":\"h1\",\"epoch\":\"e1\",\"seq\":9}"))
+                .isInstanceOf(JsonParseException.class).hasMessageContaining("entries must be objects");
         assertThat(read(snapshot("r", "h1", "e1", 9, "z")).entries()).as("nothing was reached at seq 9 before").containsOnlyKeys("z");
     }
 

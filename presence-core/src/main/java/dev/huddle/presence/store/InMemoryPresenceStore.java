@@ -416,6 +416,9 @@ public final class InMemoryPresenceStore implements PresenceStore {
             forget(s);
         }
         room.members.remove(m.userId);
+        if (room.order.size() > 2 * room.members.size() + 16) { // removed members are dropped at the next listing, or here
+            room.order.removeIf(o -> room.members.get(o.userId) != o);
+        }
         unindexUserRoom(m.userId, room);
         emit(room, ChangeKind.REMOVE, last);
     }
@@ -540,7 +543,10 @@ public final class InMemoryPresenceStore implements PresenceStore {
         String token;
         long seq;
         final HashMap<String, Member> members = new HashMap<>();
-        /** The members in the order of the last listing, and any removed since (dropped at the next). */
+        /**
+         * The members in the order of the last listing, then those added since; members removed since
+         * stay until the next listing, or until they are half of it.
+         */
         final ArrayList<Member> order = new ArrayList<>();
         final ArrayDeque<Change> log = new ArrayDeque<>(4);
 
