@@ -62,7 +62,7 @@ public final class Main implements Callable<Integer> {
     String wsFlagCoalesce;
     @Option(names = "--ws-room-batch-ms", description = "Room fan-out pacing: after a burst of 3, one batched frame per this many ms (HUDDLE_WS_ROOM_BATCH_MS, default 50; 0 never batches).")
     String wsRoomBatch;
-    @Option(names = "--ws-outbound-queue", description = "Messages queued per WebSocket before resync (HUDDLE_WS_OUTBOUND_QUEUE, default 256).")
+    @Option(names = "--ws-outbound-queue", description = "Messages queued per WebSocket before resync, one per 32 KB begun (HUDDLE_WS_OUTBOUND_QUEUE, default 256).")
     String wsOutboundQueue;
     @Option(names = "--ws-send-timeout-ms", description = "Stuck send before close 4008 (HUDDLE_WS_SEND_TIMEOUT_MS, default 30000).")
     String wsSendTimeout;

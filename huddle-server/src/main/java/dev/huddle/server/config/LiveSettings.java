@@ -13,7 +13,7 @@ import dev.huddle.presence.Presence;
  * @param maxConnectionsPerUser open sockets one signed-in user may hold; more are refused with 429
  * @param flagUpdatesPerSecond {@code flags} messages one session may send per second; more get {@code rate_limited}
  * @param flagCoalesceMs flag pacing: after a burst of {@code Pacer.BURST} (3), one application per this window; changes in between merge
- * @param outboundQueue messages queued for one socket before its subscriptions are resynced (S4)
+ * @param outboundQueue messages queued for one socket before its subscriptions are resynced (S4), each counted once per 32 KB begun
  * @param sendTimeoutMs a send stuck this long closes the socket with 4008 {@code too_slow}
  * @param changeLogCapacity changes kept per room for resume (S2)
  * @param roomBatchMs room fan-out pacing: after a burst of {@code Pacer.BURST} (3) changes sent alone, a

@@ -17,6 +17,9 @@ import org.eclipse.jetty.websocket.core.OpCode;
  * is full, a subscription's queued changes are dropped and replaced by one resync marker: once the
  * socket drains that far, the subscription takes a fresh snapshot. Replies (joined, errors, snapshots)
  * skip the bound for changes but not a hard cap of twice it; past that the socket is closed with 4008.
+ * The bound weighs messages by size: one counts once per {@value #UNIT_BYTES} bytes begun, so a client
+ * that stops reading and asks for snapshot after snapshot of a big room holds at most twice the bound
+ * in 32 KB units (16 MB at the default 256), plus the one message that crossed it.
  *
  * <p>Messages are queued as UTF-8. A change's bytes are encoded once for the whole room and shared: each
  * socket sends a slice of them through Jetty's core session, which takes a text frame's payload as bytes
@@ -33,8 +36,13 @@ final class Outbound {
     private record Resync(Subscription sub) implements Item {
     }
 
+    /** The size that counts as one message toward the bound. */
+    static final int UNIT_BYTES = 32 * 1024;
+
     private final CoreSession session;
     private final int limit;
+    /** The queue's weight: each message counts once per {@link #UNIT_BYTES} begun. */
+    private int units;
     private final Executor executor;
     private final Runnable onOverflow;
     private final Runnable onResync;
@@ -65,7 +73,7 @@ final class Outbound {
         if (closed) {
             return true;
         }
-        if (queue.size() >= limit) {
+        if (units >= limit) {
             return false;
         }
         add(new Text(room, utf8));
@@ -84,7 +92,7 @@ final class Outbound {
             if (closed) {
                 return;
             }
-            overflow = queue.size() >= 2 * limit;
+            overflow = units >= 2 * limit;
             if (!overflow) {
                 add(new Text(null, utf8));
             }
@@ -102,6 +110,7 @@ final class Outbound {
         for (Iterator<Item> it = queue.iterator(); it.hasNext(); ) {
             if (it.next() instanceof Text t && sub.room().equals(t.room())) {
                 it.remove();
+                units -= weight(t);
             }
         }
         add(new Resync(sub));
@@ -131,10 +140,21 @@ final class Outbound {
     synchronized void close() {
         closed = true;
         queue.clear();
+        units = 0;
+    }
+
+    /** The queue's weight toward its bound (for tests). */
+    synchronized int units() {
+        return units;
+    }
+
+    private static int weight(Item item) {
+        return item instanceof Text t ? Math.max(1, (t.utf8().remaining() + UNIT_BYTES - 1) / UNIT_BYTES) : 1;
     }
 
     private void add(Item item) {
         queue.add(item);
+        units += weight(item);
         highWater = Math.max(highWater, queue.size());
         if (!sending) {
             sending = true;
@@ -152,6 +172,9 @@ final class Outbound {
             Item item;
             synchronized (this) {
                 item = closed ? null : queue.poll();
+                if (item != null) {
+                    units -= weight(item);
+                }
                 if (item == null) {
                     sending = false;
                     sendStartedNanos = 0;

@@ -177,4 +177,38 @@ class LiveBackpressureTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> f.t.server.live().subscribers(room) == 0);
         }
     }
+
+    @Test
+    @DisplayName("S4: a client that asks for snapshot after snapshot of a big room and reads none is closed with 4008: the bound weighs bytes")
+    void snapshotsPilingUpCountTheirBytes() throws Exception {
+        try (LiveFixture f = new LiveFixture(dir, s -> s.withOutboundQueue(QUEUE).withSendTimeoutMs(600_000))) {
+            Guest ann = f.guest("Ann");
+            String room = f.huddle(ann).get("id").asText();
+            Presence presence = f.t.server.presence();
+            for (int i = 0; i < 100; i++) { // a snapshot of about 210 KB: 7 units of the bound
+                presence.heartbeat(room, "user-" + i, "session-" + i, 10_000, Map.of("displayName", BIG));
+            }
+            try (RawWsClient slow = new RawWsClient(f.t.server.port(), ann.token(), 4_096)) {
+                // Fewer requests than twice the bound in messages (so, counted by message, never closed), but
+                // 12 MB of snapshots: more than any socket buffer takes, and twice the bound's bytes.
+                for (int i = 0; i < 2 * QUEUE - 4 && f.t.server.live().tooSlowCloses() == 0; i++) {
+                    try {
+                        slow.sendText("{\"type\":\"subscribe\",\"requestId\":\"s" + i + "\",\"huddle\":\"" + room + "\"}");
+                    } catch (java.io.IOException closedMeanwhile) {
+                        break;
+                    }
+                }
+                await().atMost(Duration.ofSeconds(10)).until(() -> f.t.server.live().tooSlowCloses() == 1);
+                int code = -1;
+                while (code < 0) {
+                    RawWsClient.Frame fr = slow.readFrame();
+                    if (fr.opcode() == 8) {
+                        code = fr.closeCode();
+                    }
+                }
+                assertThat(code).isEqualTo(4008);
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> f.t.server.live().subscribers(room) == 0);
+        }
+    }
 }
