@@ -224,9 +224,7 @@ public final class LoadTool implements Callable<Integer> {
                 // Join burst: everyone is a member already; the sockets open evenly over the window.
                 progress("%d users signed in; opening their sockets over %d ms", users, windowMs);
                 startMeasuring(timers);
-                for (int u = 0; u < users; u++) {
-                    timers.schedule(all.get(u)::open, u * windowMs / users, TimeUnit.MILLISECONDS);
-                }
+                openEvenly(all, windowMs, timers);
             }
             // Connected means: every client shows its whole room online.
             Map<String, Integer> roomSizes = new HashMap<>();
@@ -357,6 +355,13 @@ public final class LoadTool implements Callable<Integer> {
         progress("warmed up for %d s", warmupS);
     }
 
+    /** Opens the sockets of {@code trackers} evenly over {@code windowMs}, in their order. */
+    private static void openEvenly(List<Tracker> trackers, long windowMs, ScheduledExecutorService timers) {
+        for (int u = 0; u < trackers.size(); u++) {
+            timers.schedule(trackers.get(u)::open, u * windowMs / trackers.size(), TimeUnit.MILLISECONDS);
+        }
+    }
+
     /**
      * The warm-up of a join burst: the same users fill a huddle of their own in the same way, over
      * {@code --warmup-s}, unmeasured; once every client shows all of them, they say goodbye, and the
@@ -365,9 +370,7 @@ public final class LoadTool implements Callable<Integer> {
     private void warmUpBurst(String warmRoom, List<Tracker> all, ScheduledExecutorService timers) throws InterruptedException {
         List<Tracker> warm = all.stream().map(t -> t.elsewhere(warmRoom)).toList();
         long windowMs = warmupS * 1000;
-        for (int u = 0; u < users; u++) {
-            timers.schedule(warm.get(u)::open, u * windowMs / users, TimeUnit.MILLISECONDS);
-        }
+        openEvenly(warm, windowMs, timers);
         awaitUntil(windowMs + settleS * 1000 + users * 20L, () -> warm.stream().allMatch(t -> t.onlineCount() >= users));
         if (!warm.stream().allMatch(t -> t.onlineCount() >= users)) {
             error("warmup_not_converged", 1);

@@ -100,6 +100,16 @@ public final class RawWsClient implements AutoCloseable {
         }
     }
 
+    /** Reads past every message until the server's close frame, and returns its status code. */
+    public int readCloseCode() throws IOException {
+        while (true) {
+            Frame f = readFrame();
+            if (f.opcode() == 8) {
+                return f.closeCode();
+            }
+        }
+    }
+
     private boolean lastFin;
 
     private Frame readOneFrame() throws IOException {
