@@ -27,18 +27,14 @@ public final class LiveEndpoint extends JettyWebSocketServlet {
     public static final String PATH = "/ws";
 
     private final LiveHub hub;
-    private final Presence presence;
-    private final PresenceFunctions functions;
-    private final HuddleService huddles;
+    private final LiveServices services;
     private final Authenticator auth;
     private final OriginPolicy origins;
 
     public LiveEndpoint(LiveHub hub, Presence presence, PresenceFunctions functions, HuddleService huddles,
             Authenticator auth, List<String> allowedOrigins) {
         this.hub = hub;
-        this.presence = presence;
-        this.functions = functions;
-        this.huddles = huddles;
+        this.services = new LiveServices(hub, presence, functions, huddles);
         this.auth = auth;
         this.origins = new OriginPolicy(allowedOrigins);
     }
@@ -74,7 +70,7 @@ public final class LiveEndpoint extends JettyWebSocketServlet {
                     + " sockets per user");
             return null;
         }
-        return new LiveConnection(hub, presence, functions, huddles, userId);
+        return new LiveConnection(services, userId);
     }
 
     private static String token(HttpServletRequest http) {

@@ -4,7 +4,8 @@ import dev.huddle.server.huddle.Role;
 
 /**
  * A session joined over one socket: what the socket needs to keep it alive (T1) and to end it (T3).
- * {@code token} and {@code lastBeat} change when a frame refreshes it; guarded by the connection.
+ * {@code token} and {@code lastBeat} change when a frame refreshes it ({@link Liveness}, under this
+ * object's lock) and when a {@code join} continues it.
  */
 final class LiveSession {
     final String room;

@@ -5,10 +5,12 @@ import static dev.huddle.server.support.ClusterFixture.view;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.huddle.presence.ManualClock;
 import dev.huddle.server.support.Api;
 import dev.huddle.server.support.ClusterFixture;
 import dev.huddle.server.support.ClusterFixture.Node;
+import dev.huddle.server.support.LogCapture;
 import dev.huddle.server.support.PrivateRedis;
 import dev.huddle.server.support.TestServer;
 import dev.huddle.server.support.TestServer.Guest;
@@ -95,6 +97,33 @@ class RedisOutageTest {
             }
         });
         assertThat(annWs.isClosed() || bobWs.isClosed()).isFalse();
+    }
+
+    @Test
+    @DisplayName("subscribe while Redis is away: 'unavailable' with the request's id, nothing stays subscribed, the socket stays open, the failure is logged with its cause; once Redis is back the same subscribe gets a snapshot")
+    void subscribeWhileRedisIsAwayIsRefusedAsUnavailable() {
+        Node a = f.start(Duration.ofMillis(500));
+        Guest owner = f.guest(a, "Owner");
+        String room = f.huddle(a, owner, List.of());
+        WsClient ws = f.connect(a, owner);
+        redis.kill();
+        await().atMost(Duration.ofSeconds(10)).until(() -> health(a) == 503);
+
+        try (LogCapture log = LogCapture.alone("dev.huddle.server.live.SubscribeHandler")) {
+            ws.send("type", "subscribe", "requestId", "away", "huddle", room);
+            JsonNode refused = ws.reply("away");
+            assertThat(refused.path("type").asText()).as(refused.toString()).isEqualTo("error");
+            assertThat(refused.path("code").asText()).isEqualTo("unavailable");
+            assertThat(a.server().live().subscribers(room)).as("no half-made subscription").isZero();
+            assertThat(ws.isClosed()).isFalse();
+            assertThat(log.messages()).singleElement().asString().contains(room).contains("Redis is unreachable");
+            assertThat(log.causes()).singleElement().asString().startsWith("io.lettuce.core.Redis");
+        }
+
+        redis.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> health(a) == 200);
+        assertThat(ClusterFixture.subscribe(ws, room).path("room").asText()).isEqualTo(room);
+        assertThat(a.server().live().subscribers(room)).isEqualTo(1);
     }
 
     private static int health(Node n) {

@@ -39,6 +39,11 @@ public final class LogCapture implements AutoCloseable {
         return appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
     }
 
+    /** The class name of the exception logged with each message (null when none), in order. */
+    public List<String> causes() {
+        return appender.list.stream().map(e -> e.getThrowableProxy() == null ? null : e.getThrowableProxy().getClassName()).toList();
+    }
+
     /** The messages of one H7 event: those starting {@code event=<event> }. */
     public List<String> events(String event) {
         return messages().stream().filter(m -> m.startsWith("event=" + event + " ")).toList();

@@ -1,0 +1,35 @@
+package dev.huddle.server.live;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.huddle.presence.PresenceException;
+import dev.huddle.server.http.ApiException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns a failure on a socket into the {@code error} frame the client gets (docs/protocol.md), as
+ * {@code ErrorMapping} does for HTTP: an API refusal or the engine's with its own code, anything
+ * unexpected as {@code internal}, logged with its cause and no detail sent to the client. The
+ * request changed nothing either way.
+ */
+final class ErrorReplies {
+    private static final Logger LOG = LoggerFactory.getLogger(ErrorReplies.class);
+
+    private ErrorReplies() {
+    }
+
+    /**
+     * The {@code error} frame for {@code failure}, answering {@code requestId} (null when it answers no
+     * request); {@code doing} names what failed, for the log ("handling 'join'").
+     */
+    static String of(JsonNode requestId, RuntimeException failure, String doing) {
+        if (failure instanceof ApiException e) {
+            return Frames.error(requestId, e.code(), e.getMessage());
+        }
+        if (failure instanceof PresenceException e) {
+            return Frames.error(requestId, e.code(), e.getMessage());
+        }
+        LOG.error("unhandled error on a socket, {}", doing, failure);
+        return Frames.error(requestId, "internal", "internal server error");
+    }
+}

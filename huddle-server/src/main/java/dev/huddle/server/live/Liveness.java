@@ -1,0 +1,143 @@
+package dev.huddle.server.live;
+
+import io.lettuce.core.RedisException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps one socket's sessions alive (T1): every frame the client sends, pongs included, refreshes each
+ * of them (a heartbeat at most about once a second per session), and the socket is pinged at the
+ * smallest interval of its sessions, so that a browser tab answers without running page scripts. A
+ * session that ended meanwhile (it expired while the socket was stuck, or was disconnected over HTTP)
+ * is not brought back: the socket forgets it and tells the client {@code session_ended} — unless the
+ * store lost it with its data (cluster mode), when it is created again ({@link Rejoin}).
+ */
+final class Liveness {
+    private static final Logger LOG = LoggerFactory.getLogger(Liveness.class);
+    private static final ByteBuffer PING = ByteBuffer.wrap("hp".getBytes(StandardCharsets.US_ASCII));
+
+    private final LiveServices services;
+    private final String userId;
+    private final JoinedSessions sessions;
+    private final Outbound out;
+    private final Session session;
+    private final Runnable onStall;
+    // Guarded by this.
+    private ScheduledFuture<?> pinger;
+    private long pingEveryMs;
+    private boolean stopped;
+
+    /** {@code onStall} runs when a ping finds a send stuck past the send timeout (S4). */
+    Liveness(LiveServices services, String userId, JoinedSessions sessions, Outbound out, Session session, Runnable onStall) {
+        this.services = services;
+        this.userId = userId;
+        this.sessions = sessions;
+        this.out = out;
+        this.session = session;
+        this.onStall = onStall;
+    }
+
+    /** A frame arrived: refreshes every session whose last refresh is older than its refresh period. */
+    void touch() {
+        LiveHub hub = services.hub();
+        if (sessions.isEmpty() || !hub.storeReachable()) {
+            // Cluster mode with Redis away: keep the sessions and try again on a later frame, without
+            // blocking this socket's thread on a store that cannot answer.
+            return;
+        }
+        // What this node knew of the store losing its data when this frame arrived (cluster mode).
+        long known = hub.storeGeneration();
+        long now = services.presence().clock().millis();
+        boolean dropped = false;
+        for (LiveSession ls : sessions.all()) {
+            synchronized (ls) {
+                if (now - ls.lastBeat >= ls.refreshEveryMs() && !refresh(ls, known, now)) {
+                    sessions.forget(ls);
+                    dropped = true;
+                }
+            }
+        }
+        if (dropped) {
+            reschedule();
+        }
+    }
+
+    /** Refreshes {@code ls} (under its lock); false when it has ended and the client was told why. */
+    private boolean refresh(LiveSession ls, long known, long now) {
+        long previousBeat = ls.lastBeat;
+        ls.lastBeat = now;
+        try {
+            Optional<String> live = services.presence().liveSessionToken(ls.room, userId, ls.sessionId);
+            if (live.isPresent() && live.get().equals(ls.token)) {
+                services.presence().heartbeat(ls.room, userId, ls.sessionId, ls.intervalMs);
+                return true;
+            }
+            if (live.isEmpty() && known > ls.generation) {
+                // Redis lost its data after this session was made, and this frame came after that was
+                // known: the socket is alive (T1), so the session is created again.
+                Rejoin.rejoin(services, userId, out, ls, known);
+                return true;
+            }
+            if (live.isEmpty() && services.hub().checkStore() > ls.generation) {
+                // Lost with Redis's data, but this frame may predate the loss: wait for the next one.
+                ls.lastBeat = previousBeat;
+                return true;
+            }
+            out.reply(Frames.error(null, "session_ended", "session '" + ls.sessionId
+                    + "' has ended (it expired or was disconnected); join again to come back"));
+            return false;
+        } catch (RedisException e) {
+            // Cluster mode: Redis cannot be reached. Keep the socket and the session; a later frame tries again.
+            ls.lastBeat = previousBeat;
+            LOG.debug("heartbeat of session {} failed, Redis is unreachable; a later frame tries again", ls.sessionId, e);
+            return true;
+        } catch (RuntimeException e) {
+            // A refusal (the engine's, P2; or the huddle's when re-creating the session: the user left it), or
+            // a failure nobody expected, logged: the socket stops keeping the session alive and says why.
+            out.reply(ErrorReplies.of(null, e, "refreshing session " + ls.sessionId));
+            return false;
+        }
+    }
+
+    /** Pings at the smallest interval of the sessions, or the configured ping interval when that is smaller. */
+    synchronized void reschedule() {
+        if (stopped) {
+            return;
+        }
+        long every = sessions.shortestInterval(services.hub().settings().pingIntervalMs());
+        if (pinger != null && every == pingEveryMs) {
+            return;
+        }
+        if (pinger != null) {
+            pinger.cancel(false);
+        }
+        pingEveryMs = every;
+        pinger = services.hub().scheduler().scheduleAtFixedRate(this::ping, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** The socket ended: no more pings. */
+    synchronized void stop() {
+        stopped = true;
+        if (pinger != null) {
+            pinger.cancel(false);
+        }
+    }
+
+    private void ping() {
+        if (!session.isOpen()) {
+            return;
+        }
+        if (out.stalled(System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(services.hub().settings().sendTimeoutMs()))) {
+            onStall.run();
+            return;
+        }
+        session.sendPing(PING.duplicate(), Callback.NOOP);
+    }
+}
