@@ -46,7 +46,7 @@ final class MigrateCommand {
             PrintWriter err = spec.commandLine().getErr();
             ServerConfig config;
             try {
-                config = migrate.main.loadConfig(System.getenv());
+                config = migrate.main.loadConfig();
             } catch (ConfigException e) {
                 err.println(e.getMessage());
                 return 2;

@@ -17,8 +17,8 @@ import java.time.Duration;
 public record AuthConfig(AuthMode mode, String hs256Secret, Path rs256PublicKey, String userClaim,
         String issuer, String audience, Duration guestTokenTtl) {
 
-    public static final String DEFAULT_USER_CLAIM = "sub";
-    public static final Duration DEFAULT_GUEST_TOKEN_TTL = Duration.ofDays(30);
+    public static final String DEFAULT_USER_CLAIM = Setting.JWT_USER_CLAIM.defaultValue();
+    public static final Duration DEFAULT_GUEST_TOKEN_TTL = Duration.ofDays(Setting.GUEST_TOKEN_DAYS.defaultInt());
 
     /** Guest sign-in with the default token lifetime. */
     public static AuthConfig guest() {

@@ -1,6 +1,5 @@
 package dev.huddle.server.config;
 
-import dev.huddle.presence.redis.RedisPresenceStore;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -17,8 +16,8 @@ import java.util.Objects;
  */
 public record ClusterConfig(String redisUrl, String prefix, int partitions, Duration probeInterval,
         Duration maxWorkerSleep, Duration watchInterval) {
-    public static final String DEFAULT_PREFIX = "huddle:";
-    public static final int DEFAULT_PARTITIONS = RedisPresenceStore.DEFAULT_PARTITIONS;
+    public static final String DEFAULT_PREFIX = Setting.REDIS_PREFIX.defaultValue();
+    public static final int DEFAULT_PARTITIONS = Setting.REDIS_PARTITIONS.defaultInt();
     public static final Duration DEFAULT_PROBE_INTERVAL = Duration.ofSeconds(5);
     public static final Duration DEFAULT_MAX_WORKER_SLEEP = Duration.ofMillis(500);
     public static final Duration DEFAULT_WATCH_INTERVAL = Duration.ofMillis(250);
@@ -29,9 +28,7 @@ public record ClusterConfig(String redisUrl, String prefix, int partitions, Dura
         Objects.requireNonNull(probeInterval, "probeInterval");
         Objects.requireNonNull(maxWorkerSleep, "maxWorkerSleep");
         Objects.requireNonNull(watchInterval, "watchInterval");
-        if (partitions < 1 || partitions > RedisPresenceStore.MAX_PARTITIONS) {
-            throw new IllegalArgumentException("partitions must be 1…" + RedisPresenceStore.MAX_PARTITIONS);
-        }
+        Setting.REDIS_PARTITIONS.check(partitions);
     }
 
     public ClusterConfig(String redisUrl, String prefix) {

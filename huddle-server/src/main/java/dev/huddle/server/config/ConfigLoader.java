@@ -1,7 +1,6 @@
 package dev.huddle.server.config;
 
 import dev.huddle.presence.redis.RedisConnections;
-import dev.huddle.presence.redis.RedisPresenceStore;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,7 +51,7 @@ public final class ConfigLoader {
         List<String> problems = new ArrayList<>();
 
         String host = raw(Setting.HOST);
-        int port = parseInt(Setting.PORT, 0, 65_535, problems);
+        int port = whole(Setting.PORT, problems);
         Path dataDir = Path.of(raw(Setting.DATA_DIR));
         if (Files.exists(dataDir) && !Files.isDirectory(dataDir)) {
             problems.add(Setting.DATA_DIR.label() + ": '" + dataDir + "' exists and is not a directory");
@@ -131,7 +130,7 @@ public final class ConfigLoader {
             problems.add(Setting.REDIS_PREFIX.label() + ": must not contain braces or spaces (the store puts a hash tag"
                     + " after it), was '" + prefix + "'");
         }
-        int partitions = parseInt(Setting.REDIS_PARTITIONS, 1, RedisPresenceStore.MAX_PARTITIONS, problems);
+        int partitions = whole(Setting.REDIS_PARTITIONS, problems);
         return problems.size() > before ? null : new ClusterConfig(url, prefix, partitions);
     }
 
@@ -175,7 +174,7 @@ public final class ConfigLoader {
         String claim = raw(Setting.JWT_USER_CLAIM);
         String issuer = raw(Setting.JWT_ISSUER);
         String audience = raw(Setting.JWT_AUDIENCE);
-        int days = parseInt(Setting.GUEST_TOKEN_DAYS, 1, 3_650, problems);
+        int days = whole(Setting.GUEST_TOKEN_DAYS, problems);
 
         if (secret != null && keyFile != null) {
             problems.add(Setting.JWT_HS256_SECRET.label() + " and " + Setting.JWT_RS256_PUBLIC_KEY.label()
@@ -246,16 +245,16 @@ public final class ConfigLoader {
 
     private LiveSettings live(List<String> problems) {
         int before = problems.size();
-        int ping = parseInt(Setting.WS_PING_INTERVAL_MS, 50, 300_000, problems);
-        int size = parseInt(Setting.WS_MAX_MESSAGE_BYTES, 256, 1024 * 1024, problems);
-        int rooms = parseInt(Setting.WS_MAX_ROOMS_PER_CONNECTION, 1, 10_000, problems);
-        int conns = parseInt(Setting.WS_MAX_CONNECTIONS_PER_USER, 1, 10_000, problems);
-        int flags = parseInt(Setting.WS_FLAG_UPDATES_PER_SECOND, 1, 1_000, problems);
-        int coalesce = parseInt(Setting.WS_FLAG_COALESCE_MS, 0, 5_000, problems);
-        int queue = parseInt(Setting.WS_OUTBOUND_QUEUE, 4, 1_000_000, problems);
-        int sendTimeout = parseInt(Setting.WS_SEND_TIMEOUT_MS, 100, 600_000, problems);
-        int log = parseInt(Setting.CHANGE_LOG_CAPACITY, 1, 1_000_000, problems);
-        int batch = parseInt(Setting.WS_ROOM_BATCH_MS, 0, 5_000, problems);
+        int ping = whole(Setting.WS_PING_INTERVAL_MS, problems);
+        int size = whole(Setting.WS_MAX_MESSAGE_BYTES, problems);
+        int rooms = whole(Setting.WS_MAX_ROOMS_PER_CONNECTION, problems);
+        int conns = whole(Setting.WS_MAX_CONNECTIONS_PER_USER, problems);
+        int flags = whole(Setting.WS_FLAG_UPDATES_PER_SECOND, problems);
+        int coalesce = whole(Setting.WS_FLAG_COALESCE_MS, problems);
+        int queue = whole(Setting.WS_OUTBOUND_QUEUE, problems);
+        int sendTimeout = whole(Setting.WS_SEND_TIMEOUT_MS, problems);
+        int log = whole(Setting.CHANGE_LOG_CAPACITY, problems);
+        int batch = whole(Setting.WS_ROOM_BATCH_MS, problems);
         if (problems.size() > before) {
             return LiveSettings.DEFAULTS;
         }
@@ -263,22 +262,12 @@ public final class ConfigLoader {
     }
 
     private RolloutSettings rollout(List<String> problems) {
-        PresenceSource source = RolloutSettings.DEFAULTS.source();
-        try {
-            source = PresenceSource.parse(raw(Setting.PRESENCE_SOURCE));
-        } catch (IllegalArgumentException e) {
-            problems.add(Setting.PRESENCE_SOURCE.label() + ": " + e.getMessage());
-        }
-        int interval = parseInt(Setting.PRESENCE_HEARTBEAT_INTERVAL_MS, 1_000, 300_000, problems);
-        int compare = parseInt(Setting.SHADOW_COMPARE_INTERVAL_MS, 100, 3_600_000, problems);
-        int refresh = parseInt(Setting.PRESENCE_SOURCE_REFRESH_MS, 100, 60_000, problems);
-        String detail = raw(Setting.PRESENCE_DETAIL_ARRAY);
-        boolean detailArray = true;
-        if ("false".equalsIgnoreCase(detail)) {
-            detailArray = false;
-        } else if (!"true".equalsIgnoreCase(detail)) {
-            problems.add(Setting.PRESENCE_DETAIL_ARRAY.label() + ": must be true or false, was '" + detail + "'");
-        }
+        String sourceName = valid(Setting.PRESENCE_SOURCE, problems);
+        PresenceSource source = PresenceSource.parse(sourceName != null ? sourceName : Setting.PRESENCE_SOURCE.defaultValue());
+        int interval = whole(Setting.PRESENCE_HEARTBEAT_INTERVAL_MS, problems);
+        int compare = whole(Setting.SHADOW_COMPARE_INTERVAL_MS, problems);
+        int refresh = whole(Setting.PRESENCE_SOURCE_REFRESH_MS, problems);
+        boolean detailArray = !"false".equalsIgnoreCase(valid(Setting.PRESENCE_DETAIL_ARRAY, problems));
         String adminToken = raw(Setting.ADMIN_TOKEN);
         if (adminToken != null && adminToken.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
             problems.add(Setting.ADMIN_TOKEN.label() + ": must be at least 32 bytes");
@@ -286,18 +275,20 @@ public final class ConfigLoader {
         return new RolloutSettings(source, interval, detailArray, compare, adminToken, refresh);
     }
 
-    private int parseInt(Setting s, int min, int max, List<String> problems) {
+    /** A whole-number setting, checked against its declared range; a problem naming it otherwise. */
+    private int whole(Setting s, List<String> problems) {
+        String v = valid(s, problems);
+        return Integer.parseInt(v != null ? v : s.defaultValue());
+    }
+
+    /** The raw value when its declaration allows it, else null with a problem naming the setting. */
+    private String valid(Setting s, List<String> problems) {
         String v = raw(s);
-        try {
-            int n = Integer.parseInt(v);
-            if (n < min || n > max) {
-                problems.add(s.label() + ": must lie in " + min + "…" + max + ", was " + n);
-                return min;
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            problems.add(s.label() + ": must be a whole number, was '" + v + "'");
-            return min;
+        String problem = v == null ? null : s.allowed().problem(v);
+        if (problem != null) {
+            problems.add(s.label() + ": " + problem);
+            return null;
         }
+        return v;
     }
 }

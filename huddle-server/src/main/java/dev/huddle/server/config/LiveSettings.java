@@ -1,7 +1,5 @@
 package dev.huddle.server.config;
 
-import dev.huddle.presence.Presence;
-
 /**
  * Limits and timings of the WebSocket API (T1, S2, S4), each a setting (see docs/operations.md).
  *
@@ -23,25 +21,25 @@ public record LiveSettings(long pingIntervalMs, int maxMessageBytes, int maxRoom
         int maxConnectionsPerUser, int flagUpdatesPerSecond, long flagCoalesceMs, int outboundQueue,
         long sendTimeoutMs, int changeLogCapacity, long roomBatchMs) {
 
-    public static final LiveSettings DEFAULTS = new LiveSettings(Presence.DEFAULT_INTERVAL_MS, 16 * 1024, 16, 8, 10, 100, 256, 30_000, 1_024, 50);
+    /** The declared defaults of the settings (see {@link Setting}). */
+    public static final LiveSettings DEFAULTS = new LiveSettings(Setting.WS_PING_INTERVAL_MS.defaultInt(),
+            Setting.WS_MAX_MESSAGE_BYTES.defaultInt(), Setting.WS_MAX_ROOMS_PER_CONNECTION.defaultInt(),
+            Setting.WS_MAX_CONNECTIONS_PER_USER.defaultInt(), Setting.WS_FLAG_UPDATES_PER_SECOND.defaultInt(),
+            Setting.WS_FLAG_COALESCE_MS.defaultInt(), Setting.WS_OUTBOUND_QUEUE.defaultInt(), Setting.WS_SEND_TIMEOUT_MS.defaultInt(),
+            Setting.CHANGE_LOG_CAPACITY.defaultInt(), Setting.WS_ROOM_BATCH_MS.defaultInt());
 
+    /** Holds values built in code to the settings' declared ranges. */
     public LiveSettings {
-        check("pingIntervalMs", pingIntervalMs, 50, 300_000);
-        check("maxMessageBytes", maxMessageBytes, 256, 1024 * 1024);
-        check("maxRoomsPerConnection", maxRoomsPerConnection, 1, 10_000);
-        check("maxConnectionsPerUser", maxConnectionsPerUser, 1, 10_000);
-        check("flagUpdatesPerSecond", flagUpdatesPerSecond, 1, 1_000);
-        check("flagCoalesceMs", flagCoalesceMs, 0, 5_000);
-        check("outboundQueue", outboundQueue, 4, 1_000_000);
-        check("sendTimeoutMs", sendTimeoutMs, 100, 600_000);
-        check("changeLogCapacity", changeLogCapacity, 1, 1_000_000);
-        check("roomBatchMs", roomBatchMs, 0, 5_000);
-    }
-
-    private static void check(String name, long v, long min, long max) {
-        if (v < min || v > max) {
-            throw new IllegalArgumentException(name + " must lie in " + min + "…" + max + ", was " + v);
-        }
+        Setting.WS_PING_INTERVAL_MS.check(pingIntervalMs);
+        Setting.WS_MAX_MESSAGE_BYTES.check(maxMessageBytes);
+        Setting.WS_MAX_ROOMS_PER_CONNECTION.check(maxRoomsPerConnection);
+        Setting.WS_MAX_CONNECTIONS_PER_USER.check(maxConnectionsPerUser);
+        Setting.WS_FLAG_UPDATES_PER_SECOND.check(flagUpdatesPerSecond);
+        Setting.WS_FLAG_COALESCE_MS.check(flagCoalesceMs);
+        Setting.WS_OUTBOUND_QUEUE.check(outboundQueue);
+        Setting.WS_SEND_TIMEOUT_MS.check(sendTimeoutMs);
+        Setting.CHANGE_LOG_CAPACITY.check(changeLogCapacity);
+        Setting.WS_ROOM_BATCH_MS.check(roomBatchMs);
     }
 
     public LiveSettings withPingIntervalMs(long v) {

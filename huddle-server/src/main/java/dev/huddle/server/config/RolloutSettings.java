@@ -17,15 +17,16 @@ import java.util.Objects;
  */
 public record RolloutSettings(PresenceSource source, int heartbeatIntervalMs, boolean detailArray, int compareIntervalMs,
         String adminToken, int sourceRefreshMs) {
-    public static final int DEFAULT_SOURCE_REFRESH_MS = 1_000;
-    public static final RolloutSettings DEFAULTS = new RolloutSettings(PresenceSource.COMPONENT, 10_000, true, 30_000, null,
-            DEFAULT_SOURCE_REFRESH_MS);
+    public static final int DEFAULT_SOURCE_REFRESH_MS = Setting.PRESENCE_SOURCE_REFRESH_MS.defaultInt();
+    /** The declared defaults of the settings (see {@link Setting}). */
+    public static final RolloutSettings DEFAULTS = new RolloutSettings(
+            PresenceSource.parse(Setting.PRESENCE_SOURCE.defaultValue()), Setting.PRESENCE_HEARTBEAT_INTERVAL_MS.defaultInt(),
+            Boolean.parseBoolean(Setting.PRESENCE_DETAIL_ARRAY.defaultValue()), Setting.SHADOW_COMPARE_INTERVAL_MS.defaultInt(),
+            null, DEFAULT_SOURCE_REFRESH_MS);
 
     public RolloutSettings {
         Objects.requireNonNull(source, "source");
-        if (sourceRefreshMs < 100 || sourceRefreshMs > 60_000) {
-            throw new IllegalArgumentException("sourceRefreshMs must lie in 100…60 000, was " + sourceRefreshMs);
-        }
+        Setting.PRESENCE_SOURCE_REFRESH_MS.check(sourceRefreshMs);
     }
 
     /** The settings with the default re-read interval of the recorded flag. */

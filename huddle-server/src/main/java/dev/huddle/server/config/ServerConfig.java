@@ -25,9 +25,6 @@ public record ServerConfig(String host, int port, Path dataDir, String dbUrl, St
         AuthConfig auth, List<String> allowedOrigins, LiveSettings live, RolloutSettings rollout, ClusterConfig cluster,
         byte[] guestSecret) {
 
-    public static final int DEFAULT_PORT = 8080;
-    public static final String DEFAULT_HOST = "0.0.0.0";
-    public static final Path DEFAULT_DATA_DIR = Path.of("data");
     /** Largest request body any endpoint accepts (413 {@code payload_too_large} beyond). */
     public static final int MAX_BODY_BYTES = 64 * 1024;
 
