@@ -141,7 +141,11 @@ public final class HuddleServer implements AutoCloseable {
                 opsRoutes.register(cfg.routes);
                 new PageRoutes().register(cfg.routes);
             });
-            app.start(config.host(), config.port());
+            try {
+                app.start(config.host(), config.port());
+            } catch (RuntimeException e) {
+                throw BindFailure.explain(config.host(), config.port(), e);
+            }
             return this;
         } catch (RuntimeException e) {
             stop();

@@ -1,5 +1,7 @@
 package dev.huddle.server.auth;
 
+import dev.huddle.server.config.Setting;
+import dev.huddle.server.storage.WritableDirectory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -28,7 +30,7 @@ public final class ServerSecret {
     public static byte[] loadOrCreate(Path dataDir) {
         Path file = dataDir.resolve(FILE_NAME);
         try {
-            Files.createDirectories(dataDir);
+            WritableDirectory.prepare(dataDir, "data directory", Setting.DATA_DIR);
             if (!Files.exists(file)) {
                 create(file);
             }
@@ -38,7 +40,9 @@ public final class ServerSecret {
             }
             return secret;
         } catch (IOException | IllegalArgumentException e) {
-            throw new IllegalStateException("cannot read or create the guest token secret " + file + ": " + e.getMessage(), e);
+            String why = e instanceof IOException io ? WritableDirectory.reason(io) : e.getMessage();
+            throw new IllegalStateException("cannot read or create the guest token secret " + file + ": " + why + " ("
+                    + Setting.DATA_DIR.label() + "; or give the secret with " + Setting.GUEST_SECRET_FILE.label() + ")", e);
         }
     }
 

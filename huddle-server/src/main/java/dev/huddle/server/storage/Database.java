@@ -3,7 +3,7 @@ package dev.huddle.server.storage;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.huddle.server.config.ServerConfig;
-import java.nio.file.Files;
+import dev.huddle.server.config.Setting;
 import java.nio.file.Path;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Jdbi;
@@ -23,11 +23,26 @@ public final class Database implements AutoCloseable {
 
     /** Opens the database of {@code url}, creating and migrating it as needed. */
     public static Database open(String url, String user, String password) {
+        return open(url, user, password, Setting.DB_URL);
+    }
+
+    /** Opens the database a server configuration names. */
+    public static Database open(ServerConfig config) {
+        boolean inDataDir = config.dbUrl().equals(ServerConfig.sqliteUrl(config.dataDir()));
+        return open(config.dbUrl(), config.dbUser(), config.dbPassword(), inDataDir ? Setting.DATA_DIR : Setting.DB_URL);
+    }
+
+    /** @param chosenBy the setting that chose a SQLite file's place, named when it cannot be used */
+    private static Database open(String url, String user, String password, Setting chosenBy) {
         HikariConfig hc = new HikariConfig();
         hc.setJdbcUrl(url);
         hc.setPoolName("huddle-db");
+        Path sqliteFile = sqliteFile(url);
+        if (sqliteFile != null) {
+            WritableDirectory.prepare(sqliteFile.getParent(),
+                    chosenBy == Setting.DATA_DIR ? "data directory" : "directory of the SQLite database", chosenBy);
+        }
         if (url.startsWith("jdbc:sqlite:")) {
-            createParent(url.substring("jdbc:sqlite:".length()));
             // SQLite: one writer at a time; WAL lets readers go on meanwhile, busy_timeout waits for the lock.
             hc.addDataSourceProperty("foreign_keys", "true");
             hc.addDataSourceProperty("journal_mode", "WAL");
@@ -38,7 +53,16 @@ public final class Database implements AutoCloseable {
             hc.setPassword(password);
             hc.setMaximumPoolSize(10);
         }
-        HikariDataSource ds = new HikariDataSource(hc);
+        HikariDataSource ds;
+        try {
+            ds = new HikariDataSource(hc);
+        } catch (RuntimeException e) {
+            if (sqliteFile == null) {
+                throw e;
+            }
+            throw new IllegalStateException("cannot open the SQLite database " + sqliteFile + " (" + chosenBy.label() + "): "
+                    + e.getMessage(), e);
+        }
         try {
             migrate(ds);
             return new Database(ds);
@@ -87,25 +111,18 @@ public final class Database implements AutoCloseable {
         Flyway.configure().dataSource(dataSource).locations(MIGRATIONS, RETIREMENT).outOfOrder(true).load().migrate();
     }
 
-    /** Opens the database a server configuration names. */
-    public static Database open(ServerConfig config) {
-        return open(config.dbUrl(), config.dbUser(), config.dbPassword());
-    }
-
-    private static void createParent(String file) {
+    /** The file of a SQLite URL, or null for other databases, in-memory ones and {@code file:} URIs. */
+    private static Path sqliteFile(String url) {
+        if (!url.startsWith("jdbc:sqlite:")) {
+            return null;
+        }
+        String file = url.substring("jdbc:sqlite:".length());
         int q = file.indexOf('?');
         String path = q < 0 ? file : file.substring(0, q);
         if (path.isEmpty() || path.startsWith(":memory:") || path.startsWith("file:")) {
-            return;
+            return null;
         }
-        Path parent = Path.of(path).toAbsolutePath().getParent();
-        try {
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("cannot create the database directory " + parent + ": " + e.getMessage(), e);
-        }
+        return Path.of(path).toAbsolutePath();
     }
 
     /** JDBI over the pool. */
