@@ -13,7 +13,7 @@ import java.util.Locale;
  * variable, which wins over the default; see {@link ConfigLoader}.
  *
  * <p>Adding a setting is one constant here and the line that reads it in {@link ConfigLoader}, plus its row
- * in docs/operations.md. A {@code null} default means the setting is off unless given; {@link #unset}
+ * in docs/operations.md. A {@code null} default means the setting is off unless given; {@link #unsetMeaning()}
  * says what that means.
  */
 public enum Setting {

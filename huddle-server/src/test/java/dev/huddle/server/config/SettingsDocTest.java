@@ -37,7 +37,7 @@ class SettingsDocTest {
         String table = HEADER + "\n| --- | --- | --- | --- | --- |\n" + Arrays.stream(Setting.values())
                 .map(s -> facts(s) + " " + meanings.getOrDefault(code(s.flag()), "(what it does)") + " |")
                 .collect(Collectors.joining("\n"));
-        assertThat(documented).as("docs/operations.md's settings table; as declared it reads:%n%n%s%n", table)
+        assertThat(documented).as("docs/operations.md's settings table; as declared it reads (copy the lines from the header on):%n%n%s%n%n", table)
                 .containsExactlyElementsOf(declared);
     }
 
