@@ -159,7 +159,7 @@ public final class ClusterPresence implements AutoCloseable {
     public void bindTo(MeterRegistry registry) {
         Gauge.builder("huddle.redis.reachable", this, c -> c.reachable ? 1 : 0)
                 .description("1 while this node reaches Redis (cluster mode)").register(registry);
-        Gauge.builder("huddle.redis.subscription.healthy", this, c -> c.store.subscriptionHealthy() ? 1 : 0)
+        Gauge.builder("huddle.redis.subscription.healthy", this, c -> c.store.health().subscriptionHealthy() ? 1 : 0)
                 .description("1 while this node's Redis change subscription passes its probe").register(registry);
         FunctionCounter.builder("huddle.redis.interruptions", generation, AtomicLong::get)
                 .description("Times Redis came back after being unreachable or having lost its data").register(registry);
@@ -177,7 +177,7 @@ public final class ClusterPresence implements AutoCloseable {
         if (!reachable) {
             return Optional.of("redis_unreachable");
         }
-        if (!store.subscriptionHealthy()) {
+        if (!store.health().subscriptionHealthy()) {
             return Optional.of("redis_subscription_not_delivering");
         }
         return Optional.empty();

@@ -7,13 +7,13 @@ public final class Deafen {
 
     /** Unsubscribes the store's subscription connection from everything; it stays up and answers. */
     public static Object deafen(RedisPresenceStore store) {
-        var ps = store.pubSubConnection();
+        var ps = store.subscription().connection();
         ps.sync().unsubscribe();
         return ps;
     }
 
     /** The current subscription connection (to see it was replaced). */
     public static Object connection(RedisPresenceStore store) {
-        return store.pubSubConnection();
+        return store.subscription().connection();
     }
 }

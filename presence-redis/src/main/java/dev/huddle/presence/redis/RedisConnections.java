@@ -3,6 +3,7 @@ package dev.huddle.presence.redis;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
@@ -19,6 +20,8 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Where Redis is — one server or a Redis Cluster — named by one URL, and connections to it that look
@@ -40,6 +43,7 @@ public final class RedisConnections {
     public static final String CLUSTER_SCHEME = "redis-cluster";
     /** The URL scheme of a Redis Cluster over TLS. */
     public static final String CLUSTER_TLS_SCHEME = "rediss-cluster";
+    private static final Logger LOG = LoggerFactory.getLogger(RedisConnections.class);
 
     private RedisConnections() {
     }
@@ -158,5 +162,17 @@ public final class RedisConnections {
             return single.connectPubSub(codec);
         }
         throw new IllegalArgumentException("unsupported client " + client.getClass().getName());
+    }
+
+    /**
+     * Names a connection for {@code CLIENT LIST} by running {@code setName}; best effort: a name is an
+     * operator's aid, not a need, so a server that refuses it leaves the connection unnamed.
+     */
+    static void trySetName(Runnable setName) {
+        try {
+            setName.run();
+        } catch (RedisException e) {
+            LOG.debug("could not name a connection; it works unnamed", e);
+        }
     }
 }

@@ -3,6 +3,9 @@ package dev.huddle.presence.redis;
 import dev.huddle.presence.Change;
 import dev.huddle.presence.ChangeKind;
 import dev.huddle.presence.Entry;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,6 +20,9 @@ import java.util.Map;
  * arrays of bulk strings ({@code byte[]}) and integers ({@code Long}).
  */
 final class Wire {
+    /** How the store's connections read and write: keys and channels as UTF-8 text, values as the bytes above. */
+    static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
+
     private Wire() {
     }
 

@@ -61,7 +61,7 @@ class RedisClusterTest {
         return "test:" + UUID.randomUUID().toString().replace("-", "") + ":";
     }
 
-    private static RedisPresenceStore.Builder storeOn() {
+    private static RedisStoreBuilder storeOn() {
         return RedisPresenceStore.builder(cluster.client());
     }
 
@@ -111,7 +111,7 @@ class RedisClusterTest {
         }
 
         @Override
-        protected RedisPresenceStore.Builder storeOn() {
+        protected RedisStoreBuilder storeOn() {
             return RedisClusterTest.storeOn();
         }
     }
@@ -124,7 +124,7 @@ class RedisClusterTest {
         }
 
         @Override
-        protected RedisPresenceStore.Builder storeOn() {
+        protected RedisStoreBuilder storeOn() {
             return RedisClusterTest.storeOn();
         }
 
@@ -155,7 +155,7 @@ class RedisClusterTest {
             Set<Integer> slots = new HashSet<>();
             keysByMaster.values().forEach(ks -> ks.forEach(k -> slots.add(SlotHash.getSlot(k))));
             Set<Integer> partitions = new HashSet<>();
-            rooms.forEach(r -> partitions.add(store.partition(r)));
+            rooms.forEach(r -> partitions.add(store.keys().partition(r)));
             assertThat(partitions).hasSizeGreaterThanOrEqualTo(8);
             // the partitions' slots, plus one per session id's claim (24 keys in 16384 slots: a few may share)
             assertThat(slots.size()).as("distinct slots").isGreaterThanOrEqualTo(partitions.size() + 20);
@@ -164,11 +164,11 @@ class RedisClusterTest {
                 keysByMaster.values().forEach(ks -> ks.stream().filter(k -> k.endsWith(":" + room))
                         .forEach(k -> roomSlots.add(SlotHash.getSlot(k))));
                 assertThat(roomSlots).as("the slots of %s's keys", room).hasSize(1)
-                        .containsExactly(SlotHash.getSlot(store.tag(store.partition(room))));
+                        .containsExactly(SlotHash.getSlot(store.keys().tag(store.keys().partition(room))));
             }
-            int claimSlot = SlotHash.getSlot(store.claimKey("tab-0"));
-            assertThat(claimSlot).isNotEqualTo(SlotHash.getSlot(store.tag(store.partition("huddle-0"))));
-            assertThat(raw.sync().get(store.claimKey("tab-0"))).contains("huddle-0");
+            int claimSlot = SlotHash.getSlot(store.keys().claimKey("tab-0"));
+            assertThat(claimSlot).isNotEqualTo(SlotHash.getSlot(store.keys().tag(store.keys().partition("huddle-0"))));
+            assertThat(raw.sync().get(store.keys().claimKey("tab-0"))).contains("huddle-0");
         }
     }
 
@@ -176,7 +176,7 @@ class RedisClusterTest {
     @DisplayName("Partition tags hash to distinct, even slot ranges, whatever the partition count")
     void partitionTagsFallInEvenSlotRanges() {
         for (int n : new int[] {1, 2, 3, 8, 16, 100, RedisPresenceStore.MAX_PARTITIONS}) {
-            String[] tags = RedisPresenceStore.partitionTags(n);
+            String[] tags = KeyLayout.partitionTags(n);
             assertThat(tags).hasSize(n).doesNotHaveDuplicates();
             for (int i = 0; i < n; i++) {
                 int slot = SlotHash.getSlot(tags[i]);
@@ -184,11 +184,11 @@ class RedisClusterTest {
                         .isGreaterThanOrEqualTo(i * 16_384 / n).isLessThan((i + 1) * 16_384 / n);
                 assertThat(tags[i]).doesNotContain("{", "}").startsWith(Integer.toString(i));
             }
-            assertThat(RedisPresenceStore.partitionTags(n)).as("deterministic").containsExactly(tags);
+            assertThat(KeyLayout.partitionTags(n)).as("deterministic").containsExactly(tags);
         }
         // 8 masters splitting the slots evenly each get exactly 2 of 16 partitions
         int[] perMaster = new int[8];
-        for (String tag : RedisPresenceStore.partitionTags(16)) {
+        for (String tag : KeyLayout.partitionTags(16)) {
             perMaster[SlotHash.getSlot(tag) / 2_048]++;
         }
         assertThat(perMaster).containsOnly(2);
@@ -205,7 +205,7 @@ class RedisClusterTest {
                 Set<Integer> covered = new HashSet<>();
                 for (int i = 0; covered.size() < n && i < 10_000; i++) {
                     String room = "room-" + i;
-                    if (covered.add(store.partition(room))) {
+                    if (covered.add(store.keys().partition(room))) {
                         presence.heartbeat(room, "u", "tab-" + n + "-" + i, 10_000);
                     }
                 }
@@ -213,7 +213,7 @@ class RedisClusterTest {
                 Map<Integer, List<String>> keysByMaster = keysByMaster(prefix);
                 Set<Integer> tagSlots = new HashSet<>();
                 for (int p = 0; p < n; p++) {
-                    tagSlots.add(SlotHash.getSlot(store.tag(p)));
+                    tagSlots.add(SlotHash.getSlot(store.keys().tag(p)));
                 }
                 assertThat(keysByMaster.keySet()).as("masters holding keys").hasSize(3);
                 for (Map.Entry<Integer, List<String>> e : keysByMaster.entrySet()) {

@@ -26,7 +26,7 @@ class RedisSessionIdsAndTokensTest extends SessionIdsAndTokensSuite {
     }
 
     @Override
-    protected RedisPresenceStore.Builder storeOn() {
+    protected RedisStoreBuilder storeOn() {
         return RedisPresenceStore.builder(RedisTestSupport.client());
     }
 

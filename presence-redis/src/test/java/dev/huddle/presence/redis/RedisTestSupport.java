@@ -28,7 +28,7 @@ final class RedisTestSupport {
 
     static synchronized RedisClient client() {
         if (client == null) {
-            RedisClient c = (RedisClient) RedisPresenceStore.newClient(URL, 10_000, Duration.ofSeconds(10));
+            RedisClient c = (RedisClient) RedisConnections.newClient(URL, 10_000, Duration.ofSeconds(10));
             try (StatefulRedisConnection<String, String> conn = c.connect()) {
                 conn.sync().ping();
             } catch (RuntimeException e) {

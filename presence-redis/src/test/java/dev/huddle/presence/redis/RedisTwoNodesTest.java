@@ -25,7 +25,7 @@ class RedisTwoNodesTest extends TwoNodesSuite {
     }
 
     @Override
-    protected RedisPresenceStore.Builder storeOn() {
+    protected RedisStoreBuilder storeOn() {
         return RedisPresenceStore.builder(RedisTestSupport.client());
     }
 

@@ -51,7 +51,7 @@ abstract class SessionIdsAndTokensSuite {
     protected abstract String newPrefix();
 
     /** A builder on the Redis under test (a shared client). */
-    protected abstract RedisPresenceStore.Builder storeOn();
+    protected abstract RedisStoreBuilder storeOn();
 
     /** Plain commands on the Redis under test, to leave behind what a dying node leaves. */
     protected abstract RedisClusterCommands<String, String> raw();
@@ -138,7 +138,7 @@ abstract class SessionIdsAndTokensSuite {
             }
             assertThat(story).as("%s: one join and one leave per win, alternating; seed %d", s, seed).isEqualTo(expected);
         }
-        assertThat(raw().exists(storeA.claimKey(sid))).as("every claim was released").isZero();
+        assertThat(raw().exists(storeA.keys().claimKey(sid))).as("every claim was released").isZero();
         assertThat(storeA.earliestDeadline()).as("no pending session is left behind").isEqualTo(Long.MAX_VALUE);
     }
 
@@ -146,15 +146,15 @@ abstract class SessionIdsAndTokensSuite {
     @DisplayName("P2: a claim left behind by a node that died before releasing it blocks nobody")
     void aClaimLeftBehindBlocksNobody() {
         HeartbeatResult first = a.heartbeat("room-1", "alice", "s1", INTERVAL);
-        String claim = raw().get(storeA.claimKey("s1"));
+        String claim = raw().get(storeA.keys().claimKey("s1"));
         assertThat(claim).contains("room-1").contains("alice");
         assertThat(a.disconnect(first.sessionToken())).isTrue();
-        assertThat(raw().get(storeA.claimKey("s1"))).as("released").isNull();
+        assertThat(raw().get(storeA.keys().claimKey("s1"))).as("released").isNull();
 
-        raw().set(storeA.claimKey("s1"), claim); // as if the node died between the room's script and the release
+        raw().set(storeA.keys().claimKey("s1"), claim); // as if the node died between the room's script and the release
         HeartbeatResult bob = b.heartbeat("room-2", "bob", "s1", INTERVAL);
         assertThat(b.liveSessionToken("room-2", "bob", "s1")).contains(bob.sessionToken());
-        assertThat(raw().get(storeA.claimKey("s1"))).contains("room-2").contains("bob");
+        assertThat(raw().get(storeA.keys().claimKey("s1"))).contains("room-2").contains("bob");
         assertThatThrownBy(() -> a.heartbeat("room-1", "alice", "s1", INTERVAL)).as("bob holds it now")
                 .isInstanceOf(SessionConflictException.class);
     }
@@ -163,14 +163,14 @@ abstract class SessionIdsAndTokensSuite {
     @DisplayName("P2: a stale claim of the same room and user is replaced too (a reconnecting tab after its node died)")
     void aClaimLeftBehindForTheSameSeatIsReplaced() {
         HeartbeatResult first = a.heartbeat("room-1", "alice", "s1", INTERVAL);
-        String claim = raw().get(storeA.claimKey("s1"));
+        String claim = raw().get(storeA.keys().claimKey("s1"));
         a.disconnect(first.sessionToken());
-        raw().set(storeA.claimKey("s1"), claim);
+        raw().set(storeA.keys().claimKey("s1"), claim);
         HeartbeatResult again = b.heartbeat("room-1", "alice", "s1", INTERVAL);
         assertThat(again.sessionToken()).isNotEqualTo(first.sessionToken());
-        assertThat(raw().get(storeA.claimKey("s1"))).isNotEqualTo(claim);
+        assertThat(raw().get(storeA.keys().claimKey("s1"))).isNotEqualTo(claim);
         assertThat(b.disconnect(again.sessionToken())).isTrue();
-        assertThat(raw().get(storeA.claimKey("s1"))).isNull();
+        assertThat(raw().get(storeA.keys().claimKey("s1"))).isNull();
         await().atMost(Duration.ofSeconds(10)).until(() -> seen.room("room-1").size() == 4);
         assertThat(seen.story("room-1")).containsExactly("join alice", "leave alice", "join alice", "leave alice");
     }
@@ -179,10 +179,10 @@ abstract class SessionIdsAndTokensSuite {
     @DisplayName("P2: a node that died after claiming an id, before its session went live, blocks nobody and leaves no ghost")
     void aNodeThatDiedAfterClaimingBlocksNobody() {
         long now = clock.millis();
-        storeA.beginWithoutActivating("room-1", "alice", "s1", now, Presence.deadline(now, INTERVAL), true);
+        storeA.heartbeats().beginWithoutActivating("room-1", "alice", "s1", now, Presence.deadline(now, INTERVAL), true);
         assertThat(a.listRoom("room-1", false, 10)).as("a pending session is invisible").isEmpty();
         assertThat(a.liveSessionToken("room-1", "alice", "s1")).isEmpty();
-        assertThat(raw().get(storeA.claimKey("s1"))).contains("room-1");
+        assertThat(raw().get(storeA.keys().claimKey("s1"))).contains("room-1");
 
         HeartbeatResult bob = b.heartbeat("room-2", "bob", "s1", INTERVAL);
         assertThat(b.listRoom("room-2", true, 10)).extracting(Entry::userId).containsExactly("bob");
@@ -201,7 +201,7 @@ abstract class SessionIdsAndTokensSuite {
     @DisplayName("P2: the same tab resuming on another node adopts the session a dead node left pending: one join")
     void theSameSeatAdoptsAPendingSession() {
         long now = clock.millis();
-        storeA.beginWithoutActivating("room-1", "alice", "s1", now, Presence.deadline(now, INTERVAL), true);
+        storeA.heartbeats().beginWithoutActivating("room-1", "alice", "s1", now, Presence.deadline(now, INTERVAL), true);
         HeartbeatResult hb = b.heartbeat("room-1", "alice", "s1", INTERVAL);
         assertThat(b.liveSessionToken("room-1", "alice", "s1")).contains(hb.sessionToken());
         assertThat(a.heartbeat("room-1", "alice", "s1", INTERVAL).sessionToken()).isEqualTo(hb.sessionToken());
@@ -215,10 +215,10 @@ abstract class SessionIdsAndTokensSuite {
     void aPendingSessionIsReclaimedSilently() {
         long now = clock.millis();
         long deadline = Presence.deadline(now, INTERVAL);
-        storeA.beginWithoutActivating("room-1", "alice", "s1", now, deadline, false);
-        assertThat(raw().get(storeA.claimKey("s1"))).isNull();
+        storeA.heartbeats().beginWithoutActivating("room-1", "alice", "s1", now, deadline, false);
+        assertThat(raw().get(storeA.keys().claimKey("s1"))).isNull();
         long reclaimAt = storeA.earliestDeadline();
-        assertThat(reclaimAt).isEqualTo(deadline + RedisPresenceStore.PENDING_GRACE_MS);
+        assertThat(reclaimAt).isEqualTo(deadline + Heartbeats.PENDING_GRACE_MS);
 
         HeartbeatResult elsewhere = b.heartbeat("room-2", "bob", "s1", INTERVAL); // nothing blocks the id meanwhile
         b.disconnect(elsewhere.sessionToken());
@@ -228,7 +228,7 @@ abstract class SessionIdsAndTokensSuite {
         clock.advance(1);
         a.expireDue();
         assertThat(storeA.earliestDeadline()).isEqualTo(Long.MAX_VALUE);
-        assertThat(raw().hlen(storeA.roomKey(storeA.partition("room-1"), "ses", "room-1"))).isZero();
+        assertThat(raw().hlen(storeA.keys().roomKey(storeA.keys().partition("room-1"), "ses", "room-1"))).isZero();
         await().atMost(Duration.ofSeconds(10)).until(() -> seen.all().size() == 2);
         assertThat(seen.story("room-1")).isEmpty();
     }
@@ -286,7 +286,7 @@ abstract class SessionIdsAndTokensSuite {
         long grace = RedisPresenceStore.DEFAULT_CLAIM_GRACE.toMillis();
         a.heartbeat("room-1", "alice", "s1", INTERVAL);
         long deadlineIn = Presence.deadline(clock.millis(), INTERVAL) - clock.millis();
-        String key = storeA.claimKey("s1");
+        String key = storeA.keys().claimKey("s1");
         assertThat(raw().pttl(key)).as("a new claim's lifetime").isBetween(deadlineIn + grace - 5_000, deadlineIn + grace);
 
         raw().pexpire(key, 1_000); // as if the claim were about to run out
@@ -297,7 +297,7 @@ abstract class SessionIdsAndTokensSuite {
         try (RedisPresenceStore shortGrace = storeOn().prefix(storeA.prefix()).claimGrace(Duration.ofMillis(300)).build()) {
             long now = clock.millis();
             HeartbeatResult hb = shortGrace.heartbeat("room-2", "bob", "s2", now, now + 200, null, () -> java.util.UUID.randomUUID().toString());
-            String key2 = shortGrace.claimKey("s2");
+            String key2 = shortGrace.keys().claimKey("s2");
             String claim = raw().get(key2);
             long left = raw().pttl(key2);
             assertThat(left).isBetween(1L, 500L);
@@ -312,7 +312,7 @@ abstract class SessionIdsAndTokensSuite {
     @DisplayName("P2: a claim lost while its session is live (a failover) is re-asserted by the session's next heartbeat")
     void aLostClaimIsReassertedByTheNextHeartbeat() {
         a.heartbeat("room-1", "alice", "s1", INTERVAL);
-        String key = storeA.claimKey("s1");
+        String key = storeA.keys().claimKey("s1");
         String claim = raw().get(key);
         raw().del(key); // the claim's master failed over and its replica had not received it
         b.heartbeat("room-1", "alice", "s1", INTERVAL);
@@ -329,12 +329,12 @@ abstract class SessionIdsAndTokensSuite {
             a.heartbeat("room-" + (i % 4), "user-" + i, "tab-" + i, INTERVAL);
         }
         for (int i = 0; i < 12; i++) {
-            assertThat(raw().exists(storeA.claimKey("tab-" + i))).isOne();
+            assertThat(raw().exists(storeA.keys().claimKey("tab-" + i))).isOne();
         }
         clock.advance(Presence.deadline(0, INTERVAL));
         assertThat(storeB.expire(clock.millis(), 100)).isEqualTo(12);
         for (int i = 0; i < 12; i++) {
-            assertThat(raw().exists(storeA.claimKey("tab-" + i))).as("claim of tab-%d", i).isZero();
+            assertThat(raw().exists(storeA.keys().claimKey("tab-" + i))).as("claim of tab-%d", i).isZero();
         }
     }
 

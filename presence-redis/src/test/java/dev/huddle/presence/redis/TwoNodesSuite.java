@@ -46,7 +46,7 @@ abstract class TwoNodesSuite {
     protected abstract String newPrefix();
 
     /** A builder on the Redis under test (a shared client); the suite sets the rest. */
-    protected abstract RedisPresenceStore.Builder storeOn();
+    protected abstract RedisStoreBuilder storeOn();
 
     protected RedisPresenceStore newStore(String prefix) {
         return storeOn().prefix(prefix).merger(DataMerger.DEFAULT).changeLogCapacity(1_024).build();
@@ -198,20 +198,20 @@ abstract class TwoNodesSuite {
         try {
             a.heartbeat("r", "u0", "s0", INTERVAL);
             await().atMost(Duration.ofSeconds(10)).until(() -> seenByC.room("r").size() == 1);
-            assertThat(c.probeSubscription(Duration.ofSeconds(2))).isTrue();
+            assertThat(c.health().probeSubscription(Duration.ofSeconds(2))).isTrue();
 
             // Deaf but connected: the connection stays up and answers, it just no longer delivers.
-            var deaf = c.pubSubConnection();
+            var deaf = c.subscription().connection();
             deaf.sync().unsubscribe();
             for (int i = 1; i <= 10; i++) {
                 a.heartbeat("r", "u" + i, "s" + i, INTERVAL);
             }
             // No further change of the room comes: only the probe can notice, and the catch-up repair.
             await().atMost(Duration.ofSeconds(10)).until(() -> seenByC.room("r").size() >= 11);
-            assertThat(c.pubSubConnection()).isNotSameAs(deaf);
+            assertThat(c.subscription().connection()).isNotSameAs(deaf);
             assertThat(seenByC.room("r")).isEqualTo(seenByA.room("r"));
-            await().atMost(Duration.ofSeconds(5)).until(c::subscriptionHealthy);
-            assertThat(c.ping()).isTrue();
+            await().atMost(Duration.ofSeconds(5)).until(c.health()::subscriptionHealthy);
+            assertThat(c.health().ping()).isTrue();
         } finally {
             c.close();
         }

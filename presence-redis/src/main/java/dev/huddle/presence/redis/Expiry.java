@@ -1,0 +1,87 @@
+package dev.huddle.presence.redis;
+
+import static dev.huddle.presence.redis.Wire.b;
+
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.ScoredValue;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Expiry on Redis (P5, P7): reads due sessions from every partition's deadline set (read-only,
+ * pipelined) and ends each with a compare-and-delete script ({@code end_due}) that ends it only if its
+ * deadline is still the one read and is due. Every node may run it at once; a session ends exactly
+ * once. A pending session past its reclaim time is removed the same way, silently.
+ */
+final class Expiry {
+    private final Commands redis;
+    private final KeyLayout keys;
+    private final RoomWrites writes;
+    private final SessionClaims claims;
+
+    Expiry(Commands redis, KeyLayout keys, RoomWrites writes, SessionClaims claims) {
+        this.redis = redis;
+        this.keys = keys;
+        this.writes = writes;
+        this.claims = claims;
+    }
+
+    private record Due(String sessionId, long deadline, String roomId) {
+    }
+
+    /** The store's {@code expire}: ends up to {@code maxSessions} sessions due at {@code now}; returns how many it tried. */
+    int expire(long now, int maxSessions) {
+        Range<Long> due = Range.from(Range.Boundary.unbounded(), Range.Boundary.including(now));
+        List<RedisFuture<List<ScoredValue<byte[]>>>> reads = new ArrayList<>(keys.partitions());
+        for (int p = 0; p < keys.partitions(); p++) {
+            reads.add(redis.async().zrangebyscoreWithScores(keys.deadlines(p), due, Limit.create(0, maxSessions)));
+        }
+        List<Due> all = new ArrayList<>();
+        for (RedisFuture<List<ScoredValue<byte[]>>> f : reads) {
+            for (ScoredValue<byte[]> v : redis.get(f)) {
+                List<String> member = Wire.netstrings(v.getValue(), 0); // sessionId, roomId
+                all.add(new Due(member.get(0), (long) v.getScore(), member.get(1)));
+            }
+        }
+        // End them in the order they died, across partitions, as the in-memory store does.
+        all.sort(Comparator.comparingLong(Due::deadline).thenComparing(Due::sessionId));
+        int n = Math.min(maxSessions, all.size());
+        // The ended sessions' claims live on other masters: release them all at the end, in one pipeline
+        // (also if a later end fails), rather than one round trip per session.
+        List<Object> ended = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                Due d = all.get(i);
+                List<Object> r = writes.write(Scripts.END_DUE, d.roomId(), (args, merged) -> {
+                    args.add(b(d.sessionId()));
+                    args.add(b(d.deadline()));
+                    args.add(b(now));
+                });
+                if (RoomWrites.ok(r)) {
+                    ended.addAll(Wire.list(r.get(1)));
+                }
+            }
+        } finally {
+            claims.release(ended);
+        }
+        return n;
+    }
+
+    /** The earliest deadline over every partition ({@code Long.MAX_VALUE} if none). */
+    long earliestDeadline() {
+        List<RedisFuture<List<ScoredValue<byte[]>>>> reads = new ArrayList<>(keys.partitions());
+        for (int p = 0; p < keys.partitions(); p++) {
+            reads.add(redis.async().zrangeWithScores(keys.deadlines(p), 0, 0));
+        }
+        long earliest = Long.MAX_VALUE;
+        for (RedisFuture<List<ScoredValue<byte[]>>> f : reads) {
+            for (ScoredValue<byte[]> v : redis.get(f)) {
+                earliest = Math.min(earliest, (long) v.getScore());
+            }
+        }
+        return earliest;
+    }
+}
