@@ -15,44 +15,19 @@
 local MODE, U, SID, NONCE = ARGV[OP], ARGV[OP + 1], ARGV[OP + 2], ARGV[OP + 3]
 local NOW, DL, PX = ARGV[OP + 4], ARGV[OP + 5], ARGV[OP + 6]
 local HAS = ARGV[OP + 7] == '1'
-local dn = tonumber(ARGV[OP + 8])
-local DATA = {}
-for i = 0, dn - 1 do DATA[ARGV[OP + 9 + 2 * i]] = ARGV[OP + 10 + 2 * i] end
-local TOKS, TOKR = ARGV[OP + 9 + 2 * dn], ARGV[OP + 10 + 2 * dn]
+local DATA, after = argPairs(OP + 8)
+local TOKS, TOKR = ARGV[after], ARGV[after + 1]
 
 local s = gets(SID)
 if s and s.p ~= '1' then
   if s.u ~= U then return {'CONFLICT'} end
-  -- a live session of this user in this room: move its deadline, patch its data
-  local nd = s.d
-  local changed = false
-  if HAS then
-    nd = copy(s.d)
-    for k, v in pairs(DATA) do
-      if nd[k] ~= v then changed = true end
-      nd[k] = v
-    end
-  end
-  local m = nil
-  if changed then
-    m = getm(U)
-    local ask = merge(m, m.ud, sessionDatas(m, SID, nd, nil, nil))
-    if ask then return ask end
-  end
-  local rtok = redis.call('HGET', K_ROOM, 'tok')
+  -- a live session of this user in this room: move its deadline, patch its data (DATA is empty without data)
   s.dl = DL
-  s.d = nd
-  puts(SID, s)
+  local ask = patchSession(U, SID, s, DATA, true)
+  if ask then return ask end
   redis.call('ZADD', K_DL, DL, dlm(SID))
-  if changed then
-    bump(m)
-    local old = m.d
-    m.d = MD
-    if not same(old, MD) then emit('UPDATE', U, m) end
-    putm(U, m)
-  end
   -- the claim this live session holds, for Java to extend (refresh_claim.lua)
-  return {'OK', rtok, s.t, claimOf(s), OUT}
+  return {'OK', redis.call('HGET', K_ROOM, 'tok'), s.t, claimOf(s), OUT}
 end
 
 -- the data a pending session will have once this call activates it
@@ -102,14 +77,12 @@ redis.call('HSET', K_STOK, TOKS, enc({ROOM, SID}))
 redis.call('ZADD', K_DL, DL, dlm(SID))
 if fresh then redis.call('ZADD', K_UR, 0, ukey(U)) end
 m.ss[#m.ss + 1] = SID
-bump(m)
 if m.on ~= '1' then
+  bump(m)
   m.on = '1'; m.ld = '0'; m.os = NOW; m.d = MD
   emit('JOIN', U, m)
+  putm(U, m)
 else
-  local old = m.d
-  m.d = MD
-  if not same(old, MD) then emit('UPDATE', U, m) end
+  showMerged(U, m)
 end
-putm(U, m)
 return {'OK', rtok, TOKS, enc({ROOM, U, NONCE}), OUT}

@@ -7,16 +7,19 @@
 local K_ROOM, K_MEM, K_SES, K_LOG, K_DL = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local K_STOK, K_RTOK, K_UR = KEYS[6], KEYS[7], KEYS[8]
 local ROOM, EPOCH, CAP, CHAN, EXPV = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
-local MD = nil
-local OP = 7
-do
-  local n = tonumber(ARGV[6])
-  if n >= 0 then
-    MD = {}
-    for i = 0, n - 1 do MD[ARGV[7 + 2 * i]] = ARGV[8 + 2 * i] end
-    OP = 7 + 2 * n
-  end
+
+-- key, value pairs passed as ARGV: a count at index i, then the pairs; returns them as a table, and the
+-- index of the argument after them
+local function argPairs(i)
+  local t = {}
+  local n = tonumber(ARGV[i])
+  for j = 0, n - 1 do t[ARGV[i + 1 + 2 * j]] = ARGV[i + 2 + 2 * j] end
+  return t, i + 1 + 2 * n
 end
+
+-- the merged data (MD, nil when the caller merged nothing yet) and where the operation's arguments start
+local MD, OP = nil, 7
+if tonumber(ARGV[6]) >= 0 then MD, OP = argPairs(6) end
 -- the changes this call emits, and the sessions it ended (id, claim) whose id claims Java releases after
 local OUT = {}
 local ENDED = {}
@@ -37,6 +40,17 @@ local function copy(t)
   local c = {}
   for k, v in pairs(t) do c[k] = v end
   return c
+end
+
+-- a copy of data `d` with `patch` applied key by key, and whether that changed anything
+local function patched(d, patch)
+  local nd = copy(d)
+  local changed = false
+  for k, v in pairs(patch) do
+    if nd[k] ~= v then changed = true end
+    nd[k] = v
+  end
+  return nd, changed
 end
 
 local function dec(v) if v then return cjson.decode(v) end return nil end
@@ -107,6 +121,35 @@ end
 -- the reply of every room-changing script that succeeded (heartbeat has its own)
 local function done() return {'OK', ENDED, OUT} end
 
+-- a member whose merge inputs changed, staying online, shows the data merged for this call (MD): a new
+-- version, and an update only if what it shows changed
+local function showMerged(u, m)
+  bump(m)
+  local old = m.d
+  m.d = MD
+  if not same(old, MD) then emit('UPDATE', u, m) end
+  putm(u, m)
+end
+
+-- Patches a live session's data (P12). Returns a MERGE reply when Java must merge first (nothing is
+-- written then), else nil. Writes the session if its data changed, or if `moved` (the caller changed
+-- the record otherwise, say its deadline); emits an update only if the merged data changed.
+local function patchSession(u, sid, s, patch, moved)
+  local nd, changed = patched(s.d, patch)
+  local m = nil
+  if changed then
+    m = getm(u)
+    local ask = merge(m, m.ud, sessionDatas(m, sid, nd, nil, nil))
+    if ask then return ask end
+  end
+  if changed or moved then
+    s.d = nd
+    puts(sid, s)
+  end
+  if changed then showMerged(u, m) end
+  return nil
+end
+
 -- ends a live session at time `at` (a string); the user leaves if it was their last (P7)
 local function endSession(sid, s, at)
   local m = getm(s.u)
@@ -116,16 +159,14 @@ local function endSession(sid, s, at)
   local ss = {}
   for _, x in ipairs(m.ss) do if x ~= sid then ss[#ss + 1] = x end end
   m.ss = ss
-  bump(m)
   if #ss == 0 then
+    bump(m)
     m.on = '0'; m.ld = at; m.d = MD
     emit('LEAVE', s.u, m)
+    putm(s.u, m)
   else
-    local old = m.d
-    m.d = MD
-    if not same(old, MD) then emit('UPDATE', s.u, m) end
+    showMerged(s.u, m)
   end
-  putm(s.u, m)
   return done()
 end
 
