@@ -279,7 +279,7 @@ public final class RedisPresenceStore implements PresenceStore {
             }
             closed = true;
         }
-        health.close();
+        health.stop();
         feed.close();
         subscription.close();
         redis.close();

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * logs. Failures that repeat with every probe (Redis away) are logged at a bounded rate, with their cause
  * ({@link FailureLog}).
  */
-public final class StoreHealth implements AutoCloseable {
+public final class StoreHealth {
     private static final Logger LOG = LoggerFactory.getLogger(StoreHealth.class);
     /** How often a run of probe failures is reported after its first line. */
     private static final Duration REPORT_EVERY = Duration.ofMinutes(1);
@@ -83,9 +83,8 @@ public final class StoreHealth implements AutoCloseable {
         return subscriptionHealthy;
     }
 
-    /** Stops probing. */
-    @Override
-    public void close() {
+    /** Stops probing (the store's close). */
+    void stop() {
         if (probes != null) {
             probes.shutdownNow();
         }
