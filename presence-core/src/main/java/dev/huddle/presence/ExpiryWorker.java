@@ -1,6 +1,7 @@
 package dev.huddle.presence;
 
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -13,7 +14,11 @@ import org.slf4j.LoggerFactory;
  * heartbeat that only pushes a deadline later; a new earliest deadline (a join, a departure grace)
  * wakes it through {@link #hint}. Like HikariCP's housekeeper it catches everything at its top, since
  * a worker that dies would leave ghosts forever, and it re-reads the clock at least once a minute so
- * a wall-clock jump cannot leave it asleep.
+ * a wall-clock jump cannot leave it asleep. A pass that fails is retried; a {@link VirtualMachineError}
+ * (out of memory, stack overflow, an internal error) is not, since the JVM may no longer keep its
+ * promises: the worker stops and tells its owner through the death handler, as it does if anything
+ * else ends the thread before {@link #close}. Its owner decides what a node without expiry does (the
+ * server exits, X3).
  *
  * <p>Hints come only from this engine's own calls. When several engines share one store (cluster
  * mode), another node's join or departure grace can create an earlier deadline that nobody hints
@@ -30,6 +35,7 @@ public final class ExpiryWorker implements AutoCloseable {
     private final TimeSource clock;
     private final int batchSize;
     private final long maxSleepMs;
+    private final Consumer<Throwable> onDeath;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wakeUp = lock.newCondition();
     private final AtomicLong passes = new AtomicLong();
@@ -39,11 +45,12 @@ public final class ExpiryWorker implements AutoCloseable {
     private volatile boolean closed;
     private Thread thread;
 
-    ExpiryWorker(PresenceStore store, TimeSource clock, int batchSize, long maxSleepMs) {
+    ExpiryWorker(PresenceStore store, TimeSource clock, int batchSize, long maxSleepMs, Consumer<Throwable> onDeath) {
         this.store = store;
         this.clock = clock;
         this.batchSize = batchSize;
         this.maxSleepMs = maxSleepMs;
+        this.onDeath = onDeath;
         clock.onAdvance(this::wake);
     }
 
@@ -53,7 +60,7 @@ public final class ExpiryWorker implements AutoCloseable {
             return;
         }
         running = true;
-        thread = new Thread(this::loop, "presence-expiry");
+        thread = new Thread(this::run, "presence-expiry");
         thread.setDaemon(true);
         thread.start();
     }
@@ -81,6 +88,11 @@ public final class ExpiryWorker implements AutoCloseable {
         return maxSleepMs;
     }
 
+    /** True while the worker thread runs: started, not closed, not dead. */
+    public boolean alive() {
+        return running;
+    }
+
     /** How many times the worker has finished a pass and gone to sleep; for tests and metrics. */
     public long passes() {
         return passes.get();
@@ -97,6 +109,19 @@ public final class ExpiryWorker implements AutoCloseable {
         return total;
     }
 
+    private void run() {
+        Throwable cause = null;
+        try {
+            loop();
+        } catch (Throwable t) {
+            cause = t;
+        }
+        if (!closed) {
+            running = false;
+            onDeath.accept(cause != null ? cause : new IllegalStateException("the expiry worker was interrupted"));
+        }
+    }
+
     private void loop() {
         while (running) {
             long sleepMs;
@@ -108,6 +133,8 @@ public final class ExpiryWorker implements AutoCloseable {
                 long next = store.earliestDeadline();
                 plannedWake = next;
                 sleepMs = next == Long.MAX_VALUE ? maxSleepMs : Math.min(maxSleepMs, next - clock.millis());
+            } catch (VirtualMachineError e) {
+                throw e;
             } catch (Throwable t) {
                 LOG.error("expiry pass failed; retrying in {} ms", BACKOFF_AFTER_FAILURE_MS, t);
                 plannedWake = Long.MIN_VALUE;

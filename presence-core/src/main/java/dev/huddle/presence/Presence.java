@@ -36,7 +36,7 @@ public final class Presence implements AutoCloseable {
         this.clock = b.clock;
         this.store = b.store != null ? b.store : new InMemoryPresenceStore(b.merger, b.changeLogCapacity);
         this.tokens = b.tokens != null ? b.tokens : new Tokens(new SecureRandom());
-        this.worker = new ExpiryWorker(store, clock, b.expiryBatchSize, b.maxWorkerSleepMs);
+        this.worker = new ExpiryWorker(store, clock, b.expiryBatchSize, b.maxWorkerSleepMs, b.onWorkerDeath);
         if (b.startWorker) {
             worker.start();
         }
@@ -211,8 +211,14 @@ public final class Presence implements AutoCloseable {
         private int expiryBatchSize = 1_024;
         private boolean startWorker = true;
         private long maxWorkerSleepMs = ExpiryWorker.DEFAULT_MAX_SLEEP_MS;
+        private java.util.function.Consumer<Throwable> onWorkerDeath = Builder::logDeath;
 
         private Builder() {
+        }
+
+        private static void logDeath(Throwable cause) {
+            org.slf4j.LoggerFactory.getLogger(ExpiryWorker.class)
+                    .error("the expiry worker died: sessions no longer expire on this engine", cause);
         }
 
         /** The store; default an in-memory store built with {@link #merger} and {@link #changeLogCapacity}. */
@@ -258,6 +264,16 @@ public final class Presence implements AutoCloseable {
         public Builder maxWorkerSleep(java.time.Duration maxSleep) {
             long ms = maxSleep.toMillis();
             this.maxWorkerSleepMs = Validation.range("maxWorkerSleep (ms)", ms, 1, ExpiryWorker.DEFAULT_MAX_SLEEP_MS);
+            return this;
+        }
+
+        /**
+         * What to do when the expiry worker dies (a {@link VirtualMachineError}, or its thread ended before
+         * {@link Presence#close}); called once, on the dying thread. Default: log it. An engine without its
+         * worker leaves ghosts forever, so a server should end the process (X3).
+         */
+        public Builder onWorkerDeath(java.util.function.Consumer<Throwable> handler) {
+            this.onWorkerDeath = Objects.requireNonNull(handler);
             return this;
         }
 

@@ -75,6 +75,44 @@ class ExpiryWorkerTest {
         }
     }
 
+    /**
+     * X3: a worker that hits a {@link VirtualMachineError} (here a stack overflow in a pass) does not retry
+     * as if nothing happened: it stops and calls the death handler once, with the error; the server's
+     * handler ends the process. Closing the engine is not a death.
+     */
+    @Test
+    void aVirtualMachineErrorKillsTheWorkerAndCallsTheDeathHandlerOnce() {
+        ManualClock clock = new ManualClock(1_000);
+        AtomicInteger passes = new AtomicInteger();
+        PresenceStore broken = new ForwardingStore(new InMemoryPresenceStore()) {
+            @Override
+            public int expire(long now, int maxSessions) {
+                if (passes.incrementAndGet() == 2) {
+                    throw new StackOverflowError("deep (test)");
+                }
+                return super.expire(now, maxSessions);
+            }
+        };
+        java.util.List<Throwable> deaths = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (Presence presence = Presence.builder().store(broken).clock(clock).onWorkerDeath(deaths::add).build()) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> passes.get() >= 1);
+            presence.heartbeat("r", "alice", "s", 1_000);
+            clock.advance(2_500);
+            await().atMost(Duration.ofSeconds(5)).until(() -> !deaths.isEmpty());
+            assertThat(deaths).singleElement().isInstanceOf(StackOverflowError.class);
+            assertThat(presence.worker().alive()).isFalse();
+            clock.advance(10_000);
+            assertThat(passes.get()).as("no pass after death").isEqualTo(2);
+        }
+        assertThat(deaths).hasSize(1);
+
+        java.util.List<Throwable> none = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Presence closed = Presence.builder().clock(clock).onWorkerDeath(none::add).build();
+        await().atMost(Duration.ofSeconds(5)).until(() -> closed.worker().passes() >= 1);
+        closed.close();
+        assertThat(none).as("close is not a death").isEmpty();
+    }
+
     @Test
     void aLiveHeartbeatDoesNotWakeTheWorker() {
         ManualClock clock = new ManualClock(1_000);
