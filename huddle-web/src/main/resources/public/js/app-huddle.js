@@ -103,8 +103,8 @@ async function main() {
   if (!slug) throw new Error('no huddle in the address');
   const user = await me();
   let detail = await api('GET', `/api/huddles/${encodeURIComponent(slug)}`);
-  // H3: a signed-in visitor opening the huddle is registered as an observer (by its canonical id).
-  if (user) detail = await api('GET', `/api/huddles/${encodeURIComponent(detail.id)}`);
+  // H3: a signed-in visitor opening the huddle is registered as an observer, by an explicit write (X4).
+  if (user) detail = await api('POST', `/api/huddles/${encodeURIComponent(detail.id)}/open`);
   document.title = `${detail.title} · Huddle Presence`;
   $('title').textContent = detail.title;
   const readOnly = !user;

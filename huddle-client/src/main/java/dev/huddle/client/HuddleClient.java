@@ -145,8 +145,33 @@ public final class HuddleClient implements AutoCloseable {
         return huddle(call("POST", "/api/huddles", who, Map.of("title", title)));
     }
 
-    /** Opens a huddle by id (registering the caller as an observer if new, H3) or by slug (read-only, H4). */
+    /**
+     * Opens a huddle as the huddle page does: reads it by id or slug, and when signed in registers the
+     * caller as an observer unless already a member (H3, {@code POST /api/huddles/{id}/open}). Without
+     * an identity (null) it is a read-only view by slug (H4).
+     */
     public HuddleInfo openHuddle(Identity who, String idOrSlug) {
+        if (who == null) {
+            return viewHuddle(null, idOrSlug);
+        }
+        String id;
+        try {
+            HuddleInfo seen = viewHuddle(who, idOrSlug);
+            if (seen.role() != null && !seen.readOnly()) {
+                return seen;
+            }
+            id = seen.id();
+        } catch (HuddleApiException e) {
+            if (!"not_a_member".equals(e.code())) {
+                throw e;
+            }
+            id = idOrSlug; // by id, where only members may read: it is the canonical id
+        }
+        return huddle(call("POST", "/api/huddles/" + URLEncoder.encode(id, StandardCharsets.UTF_8) + "/open", who, null));
+    }
+
+    /** Reads a huddle without joining it: by id for members, by slug read-only for anyone allowed (H4). */
+    public HuddleInfo viewHuddle(Identity who, String idOrSlug) {
         return huddle(call("GET", "/api/huddles/" + URLEncoder.encode(idOrSlug, StandardCharsets.UTF_8), who, null));
     }
 

@@ -4,16 +4,23 @@ import dev.huddle.presence.Presence;
 import dev.huddle.presence.TimeSource;
 import dev.huddle.server.auth.AuthRoutes;
 import dev.huddle.server.auth.Authenticator;
+import dev.huddle.server.auth.GuestSignInLimiter;
 import dev.huddle.server.auth.ExternalJwtVerifier;
 import dev.huddle.server.auth.GuestTokens;
 import dev.huddle.server.auth.ServerSecret;
 import dev.huddle.server.auth.TokenVerifier;
 import dev.huddle.server.cluster.ClusterPresence;
 import dev.huddle.server.config.ServerConfig;
+import dev.huddle.server.http.ClientAddress;
+import dev.huddle.server.http.CrossSiteGuard;
 import dev.huddle.server.http.ErrorMapping;
 import dev.huddle.server.http.Json;
+import dev.huddle.server.http.JsonErrorHandler;
 import dev.huddle.server.http.OpsRoutes;
+import dev.huddle.server.http.OriginPolicy;
 import dev.huddle.server.http.PageRoutes;
+import dev.huddle.server.http.ReadDeadlines;
+import dev.huddle.server.http.SecurityHeaders;
 import dev.huddle.server.legacy.LegacyPresence;
 import dev.huddle.server.legacy.LegacyPresenceTable;
 import dev.huddle.server.legacy.LegacyRoutes;
@@ -32,6 +39,8 @@ import dev.huddle.server.user.UserRepository;
 import io.javalin.Javalin;
 import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
@@ -39,7 +48,12 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.Objects;
+import java.util.Set;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 
 /**
  * The Huddle Presence server: wires the database, the presence engine, sign-in and the HTTP routes on
@@ -56,10 +70,13 @@ public final class HuddleServer implements AutoCloseable {
     private LegacyPresence legacy;
     private PrometheusMeterRegistry metrics;
     private Javalin app;
+    private Server jetty;
+    private final ClientAddress clients;
 
     public HuddleServer(ServerConfig config, TimeSource time) {
         this.config = Objects.requireNonNull(config, "config");
         this.time = Objects.requireNonNull(time, "time");
+        this.clients = new ClientAddress(config.http().trustedProxies());
     }
 
     /** Opens the database (migrating it), starts the engine and listens; returns this. */
@@ -78,11 +95,11 @@ public final class HuddleServer implements AutoCloseable {
                 // Cluster mode: presence lives in Redis, shared by every node with the same prefix.
                 cluster = ClusterPresence.open(config.cluster(), new HuddleDataMerger(), config.live().changeLogCapacity());
                 presence = Presence.builder().store(cluster.store()).clock(time)
-                        .maxWorkerSleep(config.cluster().maxWorkerSleep()).build();
+                        .maxWorkerSleep(config.cluster().maxWorkerSleep()).onWorkerDeath(HuddleServer::expiryWorkerDied).build();
                 cluster.bindTo(metrics);
             } else {
                 presence = Presence.builder().clock(time).merger(new HuddleDataMerger())
-                        .changeLogCapacity(config.live().changeLogCapacity()).build();
+                        .changeLogCapacity(config.live().changeLogCapacity()).onWorkerDeath(HuddleServer::expiryWorkerDied).build();
             }
             events = new PresenceEvents(metrics);
             presence.subscribe(events);
@@ -112,12 +129,21 @@ public final class HuddleServer implements AutoCloseable {
             presence.subscribe(legacy);
             legacy.start();
 
-            AuthRoutes authRoutes = new AuthRoutes(guestTokens, auth, users, time);
+            AuthRoutes authRoutes = new AuthRoutes(guestTokens, auth, users, time,
+                    new GuestSignInLimiter(config.http(), time, metrics), clients);
             HuddleRoutes huddleRoutes = new HuddleRoutes(huddles, auth, legacy::detailPresence);
             PresenceRoutes presenceRoutes = new PresenceRoutes(functions, auth);
             ConvexRoutes convexRoutes = new ConvexRoutes(functions, legacy, auth);
             OpsRoutes opsRoutes = cluster == null ? new OpsRoutes(metrics) : new OpsRoutes(metrics, cluster::problem);
             LiveEndpoint liveEndpoint = new LiveEndpoint(live, presence, functions, huddles, auth, config.allowedOrigins());
+            CrossSiteGuard crossSite = new CrossSiteGuard(new OriginPolicy(config.allowedOrigins()), clients,
+                    Authenticator.COOKIE, Set.of(PresenceRoutes.DISCONNECT), Set.of(AuthRoutes.GUEST));
+            ReadDeadlines readDeadlines = new ReadDeadlines(config.http().readTimeoutMs());
+            GracefulHandler graceful = new GracefulHandler();
+            FunctionCounter.builder("huddle.http.slow.requests.cut", readDeadlines, ReadDeadlines::cut)
+                    .description("Connections closed because a request head or body came too slowly (X7)").register(metrics);
+            Gauge.builder("huddle.http.requests.in.flight", graceful, GracefulHandler::getCurrentRequestCount)
+                    .description("HTTP requests being handled").register(metrics);
 
             app = Javalin.create(cfg -> {
                 cfg.startup.showJavalinBanner = false;
@@ -129,10 +155,33 @@ public final class HuddleServer implements AutoCloseable {
                     http.setHeaderCacheSize(0);
                     http.setHeaderCacheCaseSensitive(true);
                 });
+                // X5, X6, X7: security headers on every answer, Jetty's own refusals as JSON, slow clients cut,
+                // and a graceful stop that lets requests in flight finish (Server → deadlines → graceful →
+                // headers → Javalin; insertHandler puts each new one outermost).
+                cfg.jetty.modifyServer(server -> {
+                    jetty = server;
+                    server.setStopTimeout(config.http().shutdownTimeoutMs());
+                    server.setErrorHandler(new JsonErrorHandler());
+                    server.insertHandler(new SecurityHeaders());
+                    server.insertHandler(graceful);
+                    server.insertHandler(readDeadlines);
+                });
+                cfg.jetty.addConnector((server, http) -> {
+                    HttpConnectionFactory factory = new HttpConnectionFactory(http);
+                    factory.addEventListener(readDeadlines);
+                    ServerConnector connector = new ServerConnector(server, factory);
+                    connector.setHost(config.host());
+                    connector.setPort(config.port());
+                    connector.setIdleTimeout(config.http().idleTimeoutMs());
+                    // While stopping, a request in flight keeps the read bound it had (not Jetty's 1 s).
+                    connector.setShutdownIdleTimeout(config.http().readTimeoutMs());
+                    return connector;
+                });
                 cfg.jsonMapper(new JavalinJackson(Json.MAPPER, false));
                 cfg.staticFiles.add("/public", Location.CLASSPATH);
                 cfg.jetty.modifyServletContextHandler(h -> h.addServlet(new ServletHolder(liveEndpoint), LiveEndpoint.PATH));
                 ErrorMapping.register(cfg.routes);
+                cfg.routes.before("/api/*", crossSite::check);
                 authRoutes.register(cfg.routes);
                 huddleRoutes.register(cfg.routes);
                 presenceRoutes.register(cfg.routes);
@@ -142,7 +191,7 @@ public final class HuddleServer implements AutoCloseable {
                 new PageRoutes().register(cfg.routes);
             });
             try {
-                app.start(config.host(), config.port());
+                app.start();
             } catch (RuntimeException e) {
                 throw BindFailure.explain(config.host(), config.port(), e);
             }
@@ -170,9 +219,13 @@ public final class HuddleServer implements AutoCloseable {
         if (goodbye && live != null && app != null) {
             live.closeAll(1_000);
         }
+        if (!goodbye && jetty != null) {
+            jetty.setStopTimeout(0); // no graceful wait: as if the node died
+        }
         if (app != null) {
             app.stop();
             app = null;
+            jetty = null;
         }
         if (live != null) {
             live.close();
@@ -208,6 +261,16 @@ public final class HuddleServer implements AutoCloseable {
     @Override
     public void close() {
         stop();
+    }
+
+    /** X3: an engine without its expiry worker shows ghosts for ever; end the process so it is restarted whole. */
+    private static void expiryWorkerDied(Throwable cause) {
+        FailFast.halt("the presence expiry worker died (" + cause.getClass().getSimpleName() + ")", cause);
+    }
+
+    /** How this server reads a request's client address, scheme and host (trusted proxies, X2). */
+    public ClientAddress clientAddress() {
+        return clients;
     }
 
     /** The port it listens on (the real one when started on port 0). */

@@ -4,7 +4,9 @@ import dev.huddle.presence.TimeSource;
 import dev.huddle.server.config.ConfigException;
 import dev.huddle.server.config.ConfigLoader;
 import dev.huddle.server.config.ServerConfig;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -28,6 +30,8 @@ public final class Main implements Callable<Integer> {
     private final Map<String, String> env;
     @Spec
     CommandSpec spec;
+    /** The arguments as given, for the supervised child JVM (X3). */
+    private List<String> argv = List.of();
 
     public Main() {
         this(System.getenv());
@@ -39,7 +43,9 @@ public final class Main implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        int code = new CommandLine(new Main()).execute(args);
+        Main main = new Main();
+        main.argv = List.of(args);
+        int code = new CommandLine(main).execute(args);
         if (code != 0) {
             System.exit(code);
         }
@@ -61,6 +67,19 @@ public final class Main implements Callable<Integer> {
             err.flush();
             return 2;
         }
+        if (!Supervisor.isChild() && !Supervisor.exitsOnOutOfMemory()) {
+            try {
+                return Supervisor.run(argv, config.http().shutdownTimeoutMs());
+            } catch (IOException e) {
+                err.println("Huddle Presence failed to start its server process: " + e.getMessage());
+                err.flush();
+                return 1;
+            }
+        }
+        if (Supervisor.isChild()) {
+            Supervisor.stopWhenParentDies();
+        }
+        FailFast.onUncaughtVirtualMachineErrors();
         HuddleServer server = new HuddleServer(config, TimeSource.system());
         try {
             server.start();
@@ -72,6 +91,8 @@ public final class Main implements Callable<Integer> {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("event=shutdown: stopping; requests in flight get up to {} ms, WebSockets close with 1001",
+                    config.http().shutdownTimeoutMs());
             server.stop();
             stopped.countDown();
         }, "huddle-shutdown"));

@@ -45,7 +45,7 @@ class AuthorizationTest {
         Api.Response r = t.api.post("/api/huddles", null, Map.of("title", "x"));
         assertThat(r.status()).isEqualTo(401);
         assertThat(r.errorCode()).isEqualTo("unauthenticated");
-        assertThat(t.open(null, id).status()).as("by id needs sign-in").isEqualTo(401);
+        assertThat(t.read(null, id).status()).as("by id needs sign-in").isEqualTo(401);
         assertThat(t.api.post("/api/presence/heartbeat", null,
                 Map.of("roomId", id, "userId", ann.userId(), "sessionId", "s")).errorCode()).isEqualTo("unauthenticated");
     }
@@ -83,31 +83,34 @@ class AuthorizationTest {
     void tokenFromAnotherServer(@TempDir Path otherDir) {
         try (TestServer other = new TestServer(otherDir)) {
             Guest stranger = other.guest("Stranger");
-            assertThat(t.open(new Guest(stranger.userId(), stranger.token()), id).errorCode()).isEqualTo("invalid_token");
+            assertThat(t.read(new Guest(stranger.userId(), stranger.token()), id).errorCode()).isEqualTo("invalid_token");
         }
     }
 
     @Test
     @DisplayName("expired token (30 days, ManualClock) → 401 invalid_token")
     void expiredToken() {
-        assertThat(t.open(ann, id).status()).isEqualTo(200);
+        assertThat(t.read(ann, id).status()).isEqualTo(200);
         t.clock.advance(Duration.ofDays(30).plusMinutes(1).toMillis());
-        Api.Response r = t.open(ann, id);
+        Api.Response r = t.read(ann, id);
         assertThat(r.status()).isEqualTo(401);
         assertThat(r.errorCode()).isEqualTo("invalid_token");
         assertThat(r.json().get("error").get("message").asText()).contains("expired");
     }
 
     @Test
-    @DisplayName("the huddle_token cookie authenticates like a bearer token")
+    @DisplayName("the huddle_token cookie authenticates like a bearer token (writes from the server's own page)")
     void cookieAuth() {
         Api.Response signIn = t.api.post("/api/auth/guest", null, Map.of("displayName", "Cookie"));
         String setCookie = signIn.headers().firstValue("Set-Cookie").orElseThrow();
-        assertThat(setCookie).startsWith("huddle_token=").contains("HttpOnly").contains("SameSite=Lax").contains("Path=/");
+        assertThat(setCookie).startsWith("huddle_token=").contains("HttpOnly").contains("SameSite=Lax").contains("Path=/")
+                .doesNotContain("Secure");
         String cookie = setCookie.substring(0, setCookie.indexOf(';'));
-        Api.Response r = t.api.get("/api/huddles/" + id, Map.of("Cookie", cookie));
+        Api.Response r = t.api.send("POST", "/api/huddles/" + id + "/open",
+                Map.of("Cookie", cookie, "Origin", "http://127.0.0.1:" + t.server.port()), null, null);
         assertThat(r.status()).as(r.body()).isEqualTo(200);
         assertThat(r.json().get("role").asText()).isEqualTo("observer");
+        assertThat(t.api.get("/api/huddles/" + id, Map.of("Cookie", cookie)).json().get("role").asText()).isEqualTo("observer");
     }
 
     @Test
@@ -126,12 +129,12 @@ class AuthorizationTest {
     @DisplayName("H2, H4: non-member (who only viewed by slug) heartbeat → 403 not_a_member")
     void nonMemberHeartbeat() {
         Guest viewer = t.guest("Viewer");
-        assertThat(t.open(viewer, slug).status()).isEqualTo(200);
+        assertThat(t.read(viewer, slug).status()).isEqualTo(200);
         Api.Response r = t.heartbeat(viewer, id, "v1");
         assertThat(r.status()).isEqualTo(403);
         assertThat(r.errorCode()).isEqualTo("not_a_member");
         assertThat(t.list(ann, id).json()).isEmpty();
-        assertThat(t.open(ann, id).json().get("members")).hasSize(1);
+        assertThat(t.read(ann, id).json().get("members")).hasSize(1);
     }
 
     @Test

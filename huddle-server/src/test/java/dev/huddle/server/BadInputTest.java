@@ -36,13 +36,13 @@ class BadInputTest {
         id = t.huddle(ann, "Inputs").get("id").asText();
         assertThat(t.heartbeat(ann, id, "a1").status()).isEqualTo(200);
         listBefore = t.list(ann, id).json();
-        huddleBefore = t.open(ann, id).json();
+        huddleBefore = t.read(ann, id).json();
     }
 
     @AfterEach
     void unchangedAndStop() {
         assertThat(t.list(ann, id).json()).as("presence unchanged").isEqualTo(listBefore);
-        assertThat(t.open(ann, id).json()).as("huddle unchanged").isEqualTo(huddleBefore);
+        assertThat(t.read(ann, id).json()).as("huddle unchanged").isEqualTo(huddleBefore);
         t.close();
     }
 
@@ -130,8 +130,8 @@ class BadInputTest {
     @Test
     @DisplayName("unknown huddle → 404 not_found for open, join, leave, heartbeat and list")
     void unknownHuddle() {
-        assertThat(t.open(ann, "nosuchhuddle").errorCode()).isEqualTo("not_found");
-        assertThat(t.open(ann, "no-such-slug").status()).isEqualTo(404);
+        assertThat(t.read(ann, "nosuchhuddle").errorCode()).isEqualTo("not_found");
+        assertThat(t.read(ann, "no-such-slug").status()).isEqualTo(404);
         assertThat(t.api.post("/api/huddles/nosuchhuddle/join", ann.token(), Map.of("role", "observer")).status()).isEqualTo(404);
         assertThat(t.api.post("/api/huddles/nosuchhuddle/leave", ann.token(), "").status()).isEqualTo(404);
         assertThat(t.heartbeat(ann, "nosuchhuddle", "a2").errorCode()).isEqualTo("not_found");

@@ -102,11 +102,11 @@ class EndToEndFlowTest {
         Guest ann = t.guest("Ann");
         Guest viewer = t.guest("Viewer");
         JsonNode huddle = t.huddle(ann, "Town hall");
-        Api.Response anon = t.open(null, huddle.get("slug").asText());
+        Api.Response anon = t.read(null, huddle.get("slug").asText());
         assertThat(anon.status()).isEqualTo(200);
         assertThat(anon.json().get("readOnly").asBoolean()).isTrue();
         assertThat(anon.json().get("role").isNull()).isTrue();
-        Api.Response signedIn = t.open(viewer, huddle.get("slug").asText());
+        Api.Response signedIn = t.read(viewer, huddle.get("slug").asText());
         assertThat(signedIn.status()).isEqualTo(200);
         assertThat(signedIn.json().get("members")).hasSize(1);
     }
@@ -126,7 +126,7 @@ class EndToEndFlowTest {
         Api.Response left = t.api.post("/api/huddles/" + id + "/leave", bob.token(), "");
         assertThat(left.status()).as(left.body()).isEqualTo(200);
         assertThat(t.list(ann, id).json()).isEmpty();
-        assertThat(t.open(ann, id).json().get("members")).hasSize(1);
+        assertThat(t.read(ann, id).json().get("members")).hasSize(1);
         assertThat(t.heartbeat(bob, id, "b1").errorCode()).isEqualTo("not_a_member");
     }
 

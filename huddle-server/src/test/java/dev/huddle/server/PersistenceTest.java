@@ -59,10 +59,10 @@ class PersistenceTest {
             assertThat(t.open(bob, huddle.get("id").asText()).json().get("role").asText()).isEqualTo("observer");
         }
         try (TestServer t = new TestServer(dir, clock, db)) {
-            Api.Response bySlug = t.open(null, huddle.get("slug").asText());
+            Api.Response bySlug = t.read(null, huddle.get("slug").asText());
             assertThat(bySlug.status()).isEqualTo(200);
             assertThat(bySlug.json().get("title").asText()).isEqualTo("Durable");
-            Api.Response byId = t.open(ann, huddle.get("id").asText());
+            Api.Response byId = t.read(ann, huddle.get("id").asText());
             assertThat(byId.status()).as("the old token still works").isEqualTo(200);
             assertThat(byId.json().get("role").asText()).isEqualTo("participant");
             assertThat(byId.json().get("members")).extracting(m -> m.get("role").asText())

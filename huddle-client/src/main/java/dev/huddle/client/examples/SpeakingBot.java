@@ -40,10 +40,7 @@ public final class SpeakingBot {
             throws InterruptedException {
         try (HuddleClient client = HuddleClient.create(server)) {
             Identity me = client.signInGuest(name);
-            HuddleInfo h = client.openHuddle(me, huddle);
-            if (h.readOnly()) {
-                h = client.openHuddle(me, h.id()); // by id, which registers us (H3)
-            }
+            HuddleInfo h = client.openHuddle(me, huddle); // by id or slug; registers us (H3)
             h = client.joinHuddle(me, h.id(), "participant");
             RoomListener log = new RoomListener() {
                 @Override

@@ -4,6 +4,7 @@ import dev.huddle.presence.TimeSource;
 import dev.huddle.server.http.ApiException;
 import dev.huddle.server.http.Args;
 import dev.huddle.server.http.Bodies;
+import dev.huddle.server.http.ClientAddress;
 import dev.huddle.server.huddle.Ids;
 import dev.huddle.server.user.ProfileRules;
 import dev.huddle.server.user.User;
@@ -14,25 +15,33 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * {@code POST /api/auth/guest} (guest sign-in; off when an external identity provider is configured)
- * and {@code GET /api/me}.
+ * {@code POST /api/auth/guest} (guest sign-in; off when an external identity provider is configured;
+ * rationed per client address and in total, X2) and {@code GET /api/me}.
  */
 public final class AuthRoutes {
+    /** Guest sign-in: it sets the cookie, so foreign pages may not call it even without one (X4). */
+    public static final String GUEST = "/api/auth/guest";
+
     private final GuestTokens guestTokens;
     private final Authenticator authenticator;
     private final UserRepository users;
     private final TimeSource time;
+    private final GuestSignInLimiter limiter;
+    private final ClientAddress clients;
 
     /** @param guestTokens null when guest sign-in is off */
-    public AuthRoutes(GuestTokens guestTokens, Authenticator authenticator, UserRepository users, TimeSource time) {
+    public AuthRoutes(GuestTokens guestTokens, Authenticator authenticator, UserRepository users, TimeSource time,
+            GuestSignInLimiter limiter, ClientAddress clients) {
         this.guestTokens = guestTokens;
         this.authenticator = authenticator;
         this.users = users;
         this.time = time;
+        this.limiter = limiter;
+        this.clients = clients;
     }
 
     public void register(RoutesConfig routes) {
-        routes.post("/api/auth/guest", this::guest);
+        routes.post(GUEST, this::guest);
         routes.get("/api/me", this::me);
     }
 
@@ -44,12 +53,14 @@ public final class AuthRoutes {
         Args args = Bodies.jsonArgs(ctx);
         String displayName = ProfileRules.displayName(args.requiredString("displayName"));
         String avatarUrl = ProfileRules.avatarUrl(args.optionalString("avatarUrl").orElse(null));
+        limiter.acquire(clients.address(ctx));
         String userId = Ids.userId();
         users.insert(new User(userId, displayName, avatarUrl, time.millis()));
         authenticator.known(userId);
         String token = guestTokens.issue(userId);
+        // Secure whenever the page was reached over https (directly or per a trusted proxy), X5.
         ctx.header("Set-Cookie", Authenticator.COOKIE + "=" + token + "; Path=/; Max-Age=" + guestTokens.ttl().toSeconds()
-                + "; HttpOnly; SameSite=Lax");
+                + "; HttpOnly; SameSite=Lax" + (clients.https(ctx) ? "; Secure" : ""));
         ctx.json(Map.of("userId", userId, "token", token));
     }
 

@@ -11,7 +11,11 @@ import dev.huddle.server.http.ApiException;
 import java.time.Duration;
 import java.time.Instant;
 
-/** Issues and verifies the server's own HS256 guest tokens ({@code iss = huddle-guest}, {@code sub} = user id). */
+/**
+ * Issues and verifies the server's own HS256 guest tokens ({@code iss = huddle-guest}, {@code sub} = user
+ * id, {@code exp}). A token without {@code exp} is refused even when its signature is good: this server
+ * never issues one, and one would be valid forever.
+ */
 public final class GuestTokens implements TokenVerifier {
     static final String ISSUER = "huddle-guest";
 
@@ -24,7 +28,8 @@ public final class GuestTokens implements TokenVerifier {
         this.algorithm = Algorithm.HMAC256(secret);
         this.time = time;
         this.ttl = ttl;
-        this.verifier = ((JWTVerifier.BaseVerification) JWT.require(algorithm).withIssuer(ISSUER).acceptLeeway(5))
+        this.verifier = ((JWTVerifier.BaseVerification) JWT.require(algorithm).withIssuer(ISSUER)
+                .withClaimPresence("exp").acceptLeeway(5))
                 .build(Clocks.of(time));
     }
 
@@ -47,6 +52,8 @@ public final class GuestTokens implements TokenVerifier {
             jwt = verifier.verify(token);
         } catch (TokenExpiredException e) {
             throw ApiException.invalidToken("it has expired");
+        } catch (com.auth0.jwt.exceptions.MissingClaimException e) {
+            throw ApiException.invalidToken("it has no expiry (exp)");
         } catch (JWTVerificationException e) {
             throw ApiException.invalidToken("bad signature or format");
         }

@@ -77,6 +77,7 @@ public final class ConfigLoader {
         RolloutSettings rollout = rollout(problems);
         ClusterConfig cluster = cluster(problems);
         byte[] guestSecret = guestSecret(problems);
+        HttpSettings http = http(problems);
         if (cluster != null && !dbUrl.startsWith("jdbc:postgresql:")) {
             problems.add(Setting.DB_URL.label() + ": cluster mode (" + Setting.REDIS_URL.label()
                     + " is set) needs PostgreSQL (jdbc:postgresql://…); several nodes cannot share a SQLite file safely");
@@ -90,7 +91,8 @@ public final class ConfigLoader {
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, auth, origins, live, rollout, cluster, guestSecret);
+        return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, auth, origins, live, rollout, cluster, guestSecret,
+                http);
     }
 
     private ClusterConfig cluster(List<String> problems) {
@@ -259,6 +261,37 @@ public final class ConfigLoader {
             return LiveSettings.DEFAULTS;
         }
         return new LiveSettings(ping, size, rooms, conns, flags, coalesce, queue, sendTimeout, log, batch);
+    }
+
+    private HttpSettings http(List<String> problems) {
+        int before = problems.size();
+        List<String> proxies = new ArrayList<>();
+        String raw = raw(Setting.TRUSTED_PROXIES);
+        if (raw != null) {
+            for (String part : raw.split(",")) {
+                if (part.isBlank()) {
+                    continue;
+                }
+                String why = dev.huddle.server.http.ClientAddress.problem(part);
+                if (why != null) {
+                    problems.add(Setting.TRUSTED_PROXIES.label() + ": " + why);
+                }
+                proxies.add(part.strip());
+            }
+        }
+        int perAddress = whole(Setting.GUEST_SIGN_INS_PER_ADDRESS_PER_MINUTE, problems);
+        int perMinute = whole(Setting.GUEST_SIGN_INS_PER_MINUTE, problems);
+        int read = whole(Setting.HTTP_READ_TIMEOUT_MS, problems);
+        int idle = whole(Setting.HTTP_IDLE_TIMEOUT_MS, problems);
+        int shutdown = whole(Setting.SHUTDOWN_TIMEOUT_MS, problems);
+        if (problems.size() > before) {
+            return HttpSettings.DEFAULTS;
+        }
+        if (perAddress > perMinute) {
+            warn.accept(Setting.GUEST_SIGN_INS_PER_ADDRESS_PER_MINUTE.label() + " (" + perAddress + ") exceeds "
+                    + Setting.GUEST_SIGN_INS_PER_MINUTE.label() + " (" + perMinute + "): the total is the bound");
+        }
+        return new HttpSettings(proxies, perAddress, perMinute, read, idle, shutdown);
     }
 
     private RolloutSettings rollout(List<String> problems) {

@@ -20,10 +20,11 @@ import java.util.Objects;
  * @param cluster cluster mode (presence in Redis), or null for one node with presence in memory
  * @param guestSecret the secret signing guest tokens, or null to use (or create) the data directory's
  *     {@code guest-token-secret}; every node of a cluster must use the same one
+ * @param http limits of the HTTP side against hostile clients: trusted proxies, guest sign-in rates, timeouts
  */
 public record ServerConfig(String host, int port, Path dataDir, String dbUrl, String dbUser, String dbPassword,
         AuthConfig auth, List<String> allowedOrigins, LiveSettings live, RolloutSettings rollout, ClusterConfig cluster,
-        byte[] guestSecret) {
+        byte[] guestSecret, HttpSettings http) {
 
     /** Largest request body any endpoint accepts (413 {@code payload_too_large} beyond). */
     public static final int MAX_BODY_BYTES = 64 * 1024;
@@ -37,12 +38,14 @@ public record ServerConfig(String host, int port, Path dataDir, String dbUrl, St
         Objects.requireNonNull(live, "live");
         Objects.requireNonNull(rollout, "rollout");
         guestSecret = guestSecret == null ? null : guestSecret.clone();
+        Objects.requireNonNull(http, "http");
     }
 
     /** One node, default rollout, the data directory's guest secret. */
     public ServerConfig(String host, int port, Path dataDir, String dbUrl, String dbUser, String dbPassword,
             AuthConfig auth, List<String> allowedOrigins, LiveSettings live) {
-        this(host, port, dataDir, dbUrl, dbUser, dbPassword, auth, allowedOrigins, live, RolloutSettings.DEFAULTS, null, null);
+        this(host, port, dataDir, dbUrl, dbUser, dbPassword, auth, allowedOrigins, live, RolloutSettings.DEFAULTS, null, null,
+                HttpSettings.DEFAULTS);
     }
 
     /** The guest-token secret given in the configuration (a copy), or null. */
@@ -64,41 +67,50 @@ public record ServerConfig(String host, int port, Path dataDir, String dbUrl, St
 
     /** A copy using another JDBC database. */
     public ServerConfig withDatabase(String url, String user, String password) {
-        return new ServerConfig(host, port, dataDir, url, user, password, auth, allowedOrigins, live, rollout, cluster, guestSecret);
+        return new ServerConfig(host, port, dataDir, url, user, password, auth, allowedOrigins, live, rollout, cluster,
+                guestSecret, http);
     }
 
     /** A copy with other sign-in settings. */
     public ServerConfig withAuth(AuthConfig newAuth) {
         return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, newAuth, allowedOrigins, live, rollout, cluster,
-                guestSecret);
+                guestSecret, http);
     }
 
     /** A copy with other WebSocket origins. */
     public ServerConfig withAllowedOrigins(List<String> origins) {
-        return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, auth, origins, live, rollout, cluster, guestSecret);
+        return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, auth, origins, live, rollout, cluster,
+                guestSecret, http);
     }
 
     /** A copy with other WebSocket limits. */
     public ServerConfig withLive(LiveSettings newLive) {
         return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, auth, allowedOrigins, newLive, rollout, cluster,
-                guestSecret);
+                guestSecret, http);
     }
 
     /** A copy with another rollout flag, legacy heartbeat interval or admin token. */
     public ServerConfig withRollout(RolloutSettings newRollout) {
         return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, auth, allowedOrigins, live, newRollout, cluster,
-                guestSecret);
+                guestSecret, http);
     }
 
     /** A copy in cluster mode (null: one node). */
     public ServerConfig withCluster(ClusterConfig newCluster) {
         return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, auth, allowedOrigins, live, rollout, newCluster,
-                guestSecret);
+                guestSecret, http);
     }
 
     /** A copy with the guest-token secret given explicitly (null: the data directory's file). */
     public ServerConfig withGuestSecret(byte[] secret) {
-        return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, auth, allowedOrigins, live, rollout, cluster, secret);
+        return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, auth, allowedOrigins, live, rollout, cluster,
+                secret, http);
+    }
+
+    /** A copy with other HTTP limits. */
+    public ServerConfig withHttp(HttpSettings newHttp) {
+        return new ServerConfig(host, port, dataDir, dbUrl, dbUser, dbPassword, auth, allowedOrigins, live, rollout, cluster,
+                guestSecret, newHttp);
     }
 
     /** Whether presence is shared through Redis (cluster mode). */
@@ -115,7 +127,7 @@ public record ServerConfig(String host, int port, Path dataDir, String dbUrl, St
     public String toString() {
         return "ServerConfig[host=" + host + ", port=" + port + ", dataDir=" + dataDir + ", dbUrl=" + dbUrl
                 + ", dbUser=" + dbUser + ", auth=" + auth + ", allowedOrigins=" + allowedOrigins + ", live=" + live
-                + ", rollout=" + rollout + ", cluster=" + cluster
+                + ", rollout=" + rollout + ", cluster=" + cluster + ", http=" + http
                 + ", guestSecret=" + (guestSecret == null ? "file in dataDir" : "given") + "]";
     }
 }

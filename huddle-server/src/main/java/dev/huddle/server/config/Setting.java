@@ -80,7 +80,21 @@ public enum Setting {
     GUEST_SECRET("--guest-secret", "HUDDLE_GUEST_SECRET", unset(), secret("base64 of at least 32 bytes"),
             "Guest-token secret, instead of the data directory's file."),
     GUEST_SECRET_FILE("--guest-secret-file", "HUDDLE_GUEST_SECRET_FILE", unset(), text("path"),
-            "File holding the guest-token secret in base64.");
+            "File holding the guest-token secret in base64."),
+    TRUSTED_PROXIES("--trusted-proxies", "HUDDLE_TRUSTED_PROXIES", unset("none: the client is the connection's peer"),
+            text("comma-separated IP addresses or CIDR ranges"),
+            "Reverse proxies whose X-Forwarded-For, -Proto and -Host (or Forwarded) headers are believed."),
+    GUEST_SIGN_INS_PER_ADDRESS_PER_MINUTE("--guest-sign-ins-per-address-per-minute",
+            "HUDDLE_GUEST_SIGN_INS_PER_ADDRESS_PER_MINUTE", "10", whole(1, 100_000),
+            "Guest sign-ins one client address may make per minute; more get 429."),
+    GUEST_SIGN_INS_PER_MINUTE("--guest-sign-ins-per-minute", "HUDDLE_GUEST_SIGN_INS_PER_MINUTE", "600",
+            whole(1, 10_000_000), "Guest sign-ins the whole server accepts per minute; more get 429."),
+    HTTP_READ_TIMEOUT_MS("--http-read-timeout-ms", "HUDDLE_HTTP_READ_TIMEOUT_MS", "10000", whole(100, 600_000),
+            "Time a client has to send a request head, and again its body, in ms; slower ones are cut."),
+    HTTP_IDLE_TIMEOUT_MS("--http-idle-timeout-ms", "HUDDLE_HTTP_IDLE_TIMEOUT_MS", "30000", whole(100, 3_600_000),
+            "An HTTP connection silent this many ms while its request is handled or answered is closed."),
+    SHUTDOWN_TIMEOUT_MS("--shutdown-timeout-ms", "HUDDLE_SHUTDOWN_TIMEOUT_MS", "10000", whole(0, 600_000),
+            "On SIGTERM, how many ms requests in flight may take to finish.");
 
     private final String flag;
     private final String env;

@@ -23,7 +23,10 @@ public final class ErrorMapping {
     }
 
     public static void register(RoutesConfig routes) {
-        routes.exception(ApiException.class, (e, ctx) -> write(ctx, e.status(), e.code(), e.getMessage()));
+        routes.exception(ApiException.class, (e, ctx) -> {
+            e.headers().forEach(ctx::header);
+            write(ctx, e.status(), e.code(), e.getMessage());
+        });
         routes.exception(InvalidArgumentException.class, (e, ctx) -> write(ctx, 400, e.code(), e.getMessage()));
         routes.exception(SessionConflictException.class, (e, ctx) -> write(ctx, 409, e.code(), e.getMessage()));
         routes.exception(PresenceException.class, (e, ctx) -> write(ctx, 400, e.code(), e.getMessage()));

@@ -1,27 +1,34 @@
-package dev.huddle.server.live;
+package dev.huddle.server.http;
 
 import java.net.URI;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * Which web pages may open the socket: requests without {@code Origin} (non-browser clients), the
- * server's own origin (the {@code Host} the request came to), the configured origins, or any when
- * {@code *} is configured. Browsers always send {@code Origin} on WebSocket upgrades, so this stops a
- * foreign page from opening a socket with its visitor's cookie.
+ * What counts as an allowed origin, for the WebSocket upgrade and for cookie-authenticated writes
+ * alike: the server's own origin (an http(s) origin whose host and port are the {@code Host} the
+ * request came to), the configured origins ({@code HUDDLE_ALLOWED_ORIGINS}), or any when {@code *}
+ * is configured. A request without {@code Origin} is a non-browser client; whether that is enough is
+ * the caller's decision ({@link #allows} says yes, {@link #isAllowedOrigin} no).
  */
-final class OriginPolicy {
+public final class OriginPolicy {
     private final List<String> allowed;
     private final boolean any;
 
-    OriginPolicy(List<String> allowedOrigins) {
+    public OriginPolicy(List<String> allowedOrigins) {
         this.allowed = allowedOrigins.stream().map(OriginPolicy::normal).toList();
         this.any = allowedOrigins.contains("*");
     }
 
-    boolean allows(String origin, String host) {
+    /** True for no {@code Origin} (a non-browser client) and for an allowed one. */
+    public boolean allows(String origin, String host) {
+        return origin == null || origin.isBlank() || isAllowedOrigin(origin, host);
+    }
+
+    /** True only for an {@code Origin} header naming the server's own origin or a configured one. */
+    public boolean isAllowedOrigin(String origin, String host) {
         if (origin == null || origin.isBlank()) {
-            return true;
+            return false;
         }
         if (any) {
             return true;

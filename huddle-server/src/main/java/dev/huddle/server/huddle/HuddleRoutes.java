@@ -10,7 +10,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The huddle endpoints: create, open by id or slug, join, leave. */
+/**
+ * The huddle endpoints: create, read by id or slug (never a write), open (H3: registers an observer),
+ * join, leave.
+ */
 public final class HuddleRoutes {
     private final HuddleService service;
     private final Authenticator auth;
@@ -29,7 +32,8 @@ public final class HuddleRoutes {
 
     public void register(RoutesConfig routes) {
         routes.post("/api/huddles", this::create);
-        routes.get("/api/huddles/{idOrSlug}", this::open);
+        routes.get("/api/huddles/{idOrSlug}", this::read);
+        routes.post("/api/huddles/{id}/open", this::open);
         routes.post("/api/huddles/{id}/join", this::join);
         routes.post("/api/huddles/{id}/leave", this::leave);
     }
@@ -41,8 +45,13 @@ public final class HuddleRoutes {
         ctx.status(201).json(detail(new HuddleAccess(h, false, java.util.Optional.of(Role.PARTICIPANT))));
     }
 
+    private void read(Context ctx) {
+        ctx.json(detail(service.read(ctx.pathParam("idOrSlug"), auth.caller(ctx))));
+    }
+
     private void open(Context ctx) {
-        ctx.json(detail(service.open(ctx.pathParam("idOrSlug"), auth.caller(ctx))));
+        String userId = auth.caller(ctx).requireUserId();
+        ctx.json(detail(service.open(ctx.pathParam("id"), userId)));
     }
 
     private void join(Context ctx) {

@@ -8,8 +8,9 @@ import dev.huddle.server.user.ProfileRules;
 import java.util.Optional;
 
 /**
- * The huddle rules: creation (H1), membership (H2), observer auto-registration on opening by id (H3),
- * read-only access by slug (H4). Writes use the canonical id only; a slug there is "not found".
+ * The huddle rules: creation (H1), membership (H2), observer registration when a signed-in user opens a
+ * huddle (H3, an explicit write), read-only access by slug (H4). Writes use the canonical id only; a slug
+ * there is "not found". Reading never changes anything.
  */
 public final class HuddleService {
     private static final int SLUG_ATTEMPTS = 8;
@@ -49,24 +50,20 @@ public final class HuddleService {
     }
 
     /**
-     * Opens a huddle for viewing. By id the caller must be signed in and, if not a member yet, is
-     * registered as an observer (H3). By slug nobody is registered (H4); without sign-in only when the
-     * huddle allows public viewing.
+     * Opens a huddle by canonical id as the page does when it shows it (H3): a signed-in user who is not
+     * a member yet is registered as an observer; a member keeps their role. A write, so it is a POST the
+     * page makes, never a side effect of reading (X4).
      */
-    public HuddleAccess open(String idOrSlug, Caller caller) {
-        Optional<Huddle> byId = huddles.findById(idOrSlug);
-        if (byId.isPresent()) {
-            String userId = caller.requireUserId();
-            Huddle h = byId.get();
-            huddles.addObserverIfAbsent(h.id(), userId, time.millis());
-            return new HuddleAccess(h, false, huddles.role(h.id(), userId));
-        }
-        return viaSlug(idOrSlug, caller);
+    public HuddleAccess open(String huddleId, String userId) {
+        Huddle h = huddles.findById(huddleId).orElseThrow(() -> notFound(huddleId));
+        huddles.addObserverIfAbsent(h.id(), userId, time.millis());
+        return new HuddleAccess(h, false, huddles.role(h.id(), userId));
     }
 
     /**
-     * Read access without side effects: by id for members (403 {@code not_a_member} otherwise), by
-     * slug as in {@link #open}.
+     * Read access without side effects: by id for members (403 {@code not_a_member} otherwise); by
+     * slug read-only for anyone signed in, and without sign-in where the huddle allows public viewing
+     * (H4). Nobody is registered.
      */
     public HuddleAccess read(String idOrSlug, Caller caller) {
         Optional<Huddle> byId = huddles.findById(idOrSlug);
@@ -125,7 +122,7 @@ public final class HuddleService {
     }
 
     private static ApiException notAMember() {
-        return new ApiException(403, "not_a_member", "you are not a member of this huddle; open it by id or join it first");
+        return new ApiException(403, "not_a_member", "you are not a member of this huddle; open it (POST /api/huddles/{id}/open) or join it first");
     }
 
     /** A member's huddle and role. */

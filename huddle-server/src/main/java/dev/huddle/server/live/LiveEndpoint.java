@@ -3,6 +3,7 @@ package dev.huddle.server.live;
 import dev.huddle.presence.Presence;
 import dev.huddle.server.auth.Authenticator;
 import dev.huddle.server.http.ApiException;
+import dev.huddle.server.http.OriginPolicy;
 import dev.huddle.server.huddle.HuddleService;
 import dev.huddle.server.presence.PresenceFunctions;
 import jakarta.servlet.http.Cookie;

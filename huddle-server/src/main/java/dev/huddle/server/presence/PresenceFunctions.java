@@ -97,7 +97,7 @@ public final class PresenceFunctions {
     }
 
     /**
-     * {@code list {roomToken, limit?}} (signed-in caller holding the room token) or
+     * {@code list {roomToken, limit?}} (a signed-in member of the token's huddle) or
      * {@code list {huddle: idOrSlug, limit?}} (a member by id, or a slug viewer, H4) → entries (P8).
      */
     public List<Map<String, Object>> list(Caller caller, Args args) {
@@ -113,8 +113,13 @@ public final class PresenceFunctions {
         }
         List<Entry> entries;
         if (roomToken.isPresent()) {
-            caller.requireUserId();
+            String me = caller.requireUserId();
             entries = presence.list(roomToken.get(), limit);
+            // A room token names a room, it grants nothing: listing with it needs what listing the huddle
+            // by id needs, now. A holder who left (or was removed) gets 403 not_a_member like anyone else.
+            if (!entries.isEmpty()) {
+                huddles.requireMember(entries.get(0).roomId(), me);
+            }
         } else {
             HuddleAccess access = huddles.read(huddle.get(), caller);
             entries = presence.listRoom(access.huddle().id(), false, limit);

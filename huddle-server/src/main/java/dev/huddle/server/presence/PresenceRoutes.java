@@ -12,6 +12,9 @@ import java.util.Map;
 
 /** The plain presence endpoints: heartbeat, list, flags and disconnect. */
 public final class PresenceRoutes {
+    /** The sendBeacon endpoint: its session token is the capability, so it never reads the cookie (X4). */
+    public static final String DISCONNECT = "/api/presence/disconnect";
+
     private final PresenceFunctions functions;
     private final Authenticator auth;
 
@@ -25,7 +28,7 @@ public final class PresenceRoutes {
         routes.get("/api/presence/list", ctx -> ctx.json(functions.list(auth.caller(ctx), queryArgs(ctx))));
         routes.post("/api/presence/flags", ctx -> ctx.json(functions.setFlags(auth.caller(ctx), Bodies.jsonArgs(ctx))));
         // sendBeacon sends text/plain (a string) or application/json (a Blob): the body is JSON either way.
-        routes.post("/api/presence/disconnect", ctx -> {
+        routes.post(DISCONNECT, ctx -> {
             functions.disconnect(Bodies.jsonArgs(ctx));
             ctx.json(Map.of("ok", true));
         });

@@ -21,6 +21,9 @@ public final class ProfileRules {
 
     private static final Pattern TAG = Pattern.compile("<[^<>]*>");
     private static final Pattern SPACES = Pattern.compile("\\s+");
+    /** Letters and symbols whose glyph is blank: Hangul fillers, the Khmer inherent vowels, the braille blank. */
+    private static final java.util.Set<Integer> BLANK_GLYPHS = java.util.Set.of(0x115F, 0x1160, 0x3164, 0xFFA0, 0x17B4, 0x17B5,
+            0x2800);
 
     private ProfileRules() {
     }
@@ -41,7 +44,7 @@ public final class ProfileRules {
             return null;
         }
         String s = clean(raw, MAX_DISPLAY_NAME);
-        return s.isEmpty() ? null : s;
+        return showsSomething(s) ? s : null;
     }
 
     /** The avatar URL unchanged (but trimmed), null for null or blank; 400 {@code invalid_avatar_url} if unsafe. */
@@ -93,10 +96,20 @@ public final class ProfileRules {
             throw ApiException.invalidArgument(field, "is required");
         }
         String s = clean(raw, cap);
-        if (s.isEmpty()) {
+        if (!showsSomething(s)) {
             throw ApiException.invalidArgument(field, "must contain visible text after cleaning");
         }
         return s;
+    }
+
+    /** True when at least one character draws something: not a space, format, combining mark or blank glyph. */
+    static boolean showsSomething(String s) {
+        return s.codePoints().anyMatch(cp -> {
+            int type = Character.getType(cp);
+            return !Character.isWhitespace(cp) && !Character.isSpaceChar(cp) && type != Character.FORMAT
+                    && type != Character.NON_SPACING_MARK && type != Character.ENCLOSING_MARK
+                    && type != Character.CONTROL && !BLANK_GLYPHS.contains(cp);
+        });
     }
 
     static String clean(String raw, int cap) {

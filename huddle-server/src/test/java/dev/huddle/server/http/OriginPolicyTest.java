@@ -1,4 +1,4 @@
-package dev.huddle.server.live;
+package dev.huddle.server.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

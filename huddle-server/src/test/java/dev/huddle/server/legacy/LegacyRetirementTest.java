@@ -138,7 +138,7 @@ class LegacyRetirementTest {
             t.api.post("/api/huddles/" + room + "/join", bob.token(), Map.of("role", "participant"));
             assertThat(t.heartbeat(bob, room, "bob-tab").status()).isEqualTo(200);
             assertThat(t.api.post("/api/huddles/" + room + "/presence/upsert", ann.token(), Map.of()).status()).isEqualTo(200);
-            Api.Response detail = t.open(bob, room);
+            Api.Response detail = t.read(bob, room);
             assertThat(detail.json().get("presence").findValuesAsText("userId")).containsExactlyInAnyOrder(ann.userId(), bob.userId());
             assertThat(t.list(bob, room).json().findValuesAsText("userId")).containsExactlyInAnyOrder(ann.userId(), bob.userId());
             Api.Response back = t.api.put("/api/admin/presence-source", ADMIN, Map.of("source", "shadow"));

@@ -75,7 +75,7 @@ class LegacyRolloutTest {
 
     /** The detail's presence array by user id → "speaking/recording" flags, or null when absent. */
     Map<String, String> detailPresence(Guest g) {
-        Api.Response r = f.t.open(g, room);
+        Api.Response r = f.t.read(g, room);
         assertThat(r.status()).as(r.body()).isEqualTo(200);
         if (!r.json().has("presence")) {
             return null;

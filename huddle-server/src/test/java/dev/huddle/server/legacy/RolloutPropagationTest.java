@@ -111,7 +111,7 @@ class RolloutPropagationTest {
 
     /** The user ids of the detail's legacy presence array as node {@code t} serves it. */
     List<String> detailPresence(TestServer t) {
-        Api.Response r = t.open(owner, room);
+        Api.Response r = t.read(owner, room);
         assertThat(r.status()).as(r.body()).isEqualTo(200);
         return r.json().get("presence").findValuesAsText("userId").stream().sorted().toList();
     }

@@ -172,7 +172,7 @@ class LiveBadInputTest {
     @DisplayName("H5: an observer's flags get observer_cannot_set_flags; flags for a session not on this socket unknown_session")
     void observerFlags() {
         WsClient c = f.connect(eve);
-        f.t.open(eve, room); // H3: opening by id registers Eve as an observer
+        f.t.open(eve, room); // H3: opening registers Eve as an observer
         f.join(c, room, "eve-tab");
         await().atMost(Duration.ofSeconds(5)).until(() -> watcher.changes(room).size() == 1);
         seqBefore = f.t.server.presence().snapshot(room).seq();

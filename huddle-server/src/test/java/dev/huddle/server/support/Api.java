@@ -70,6 +70,20 @@ public final class Api {
         return send(b.GET().build());
     }
 
+    /**
+     * Any request with the given headers (no bearer token unless given as a header) and, when {@code body}
+     * is not null, that body with {@code contentType} (null sends none).
+     */
+    public Response send(String method, String path, Map<String, String> headers, String contentType, String body) {
+        HttpRequest.Builder b = request(path, null);
+        headers.forEach(b::header);
+        if (contentType != null) {
+            b.header("Content-Type", contentType);
+        }
+        return send(b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body)).build());
+    }
+
     private HttpRequest.Builder request(String path, String token) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10));
         if (token != null) {

@@ -47,9 +47,14 @@ public final class TestServer implements AutoCloseable {
         return r.json();
     }
 
-    /** Opens a huddle by id or slug. */
-    public Api.Response open(Guest g, String idOrSlug) {
+    /** Reads a huddle by id or slug (GET: never registers anyone). */
+    public Api.Response read(Guest g, String idOrSlug) {
         return api.get("/api/huddles/" + idOrSlug, g == null ? null : g.token());
+    }
+
+    /** Opens a huddle by id as the page does (H3: registers a non-member as an observer). */
+    public Api.Response open(Guest g, String id) {
+        return api.post("/api/huddles/" + id + "/open", g == null ? null : g.token(), Map.of());
     }
 
     public Api.Response heartbeat(Guest g, String roomId, String sessionId) {
