@@ -53,7 +53,7 @@ class RoomConnectionTest {
 
     @BeforeEach
     void start() {
-        server = new HuddleServer(ServerConfig.forDataDir(data, 0), clock).start();
+        server = new HuddleServer(ServerConfig.forDataDir(data, 0).withoutGuestSignInLimits(), clock).start();
         client = HuddleClient.create(URI.create("http://localhost:" + server.port() + "/"));
     }
 

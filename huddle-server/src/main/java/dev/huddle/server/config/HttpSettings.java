@@ -44,6 +44,12 @@ public record HttpSettings(List<String> trustedProxies, int guestSignInsPerAddre
                 shutdownTimeoutMs);
     }
 
+    /** Guest sign-ins at the settings' maxima: for load tests and tools that sign in many users from one address. */
+    public HttpSettings withoutGuestSignInLimits() {
+        return withGuestSignIns((int) ((Setting.Whole) Setting.GUEST_SIGN_INS_PER_ADDRESS_PER_MINUTE.allowed()).max(),
+                (int) ((Setting.Whole) Setting.GUEST_SIGN_INS_PER_MINUTE.allowed()).max());
+    }
+
     public HttpSettings withReadTimeoutMs(long v) {
         return new HttpSettings(trustedProxies, guestSignInsPerAddressPerMinute, guestSignInsPerMinute, v, idleTimeoutMs,
                 shutdownTimeoutMs);

@@ -113,6 +113,11 @@ public record ServerConfig(String host, int port, Path dataDir, String dbUrl, St
                 guestSecret, newHttp);
     }
 
+    /** A copy whose guest sign-ins are not rationed (X2): for load tests, whose users all sign in from one address. */
+    public ServerConfig withoutGuestSignInLimits() {
+        return withHttp(http.withoutGuestSignInLimits());
+    }
+
     /** Whether presence is shared through Redis (cluster mode). */
     public boolean clustered() {
         return cluster != null;

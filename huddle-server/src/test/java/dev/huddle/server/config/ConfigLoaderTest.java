@@ -64,6 +64,24 @@ class ConfigLoaderTest {
     }
 
     @Test
+    @DisplayName("HTTP limits (X2, X7): defaults, set by flag or variable; a host name or bad prefix as trusted proxy is named")
+    void httpSettings() {
+        assertThat(load(Map.of(), Map.of()).http()).isEqualTo(HttpSettings.DEFAULTS);
+        assertThat(HttpSettings.DEFAULTS.trustedProxies()).isEmpty();
+        ServerConfig c = load(Map.of(Setting.TRUSTED_PROXIES, "10.0.0.0/8, ::1"), Map.of(
+                "HUDDLE_GUEST_SIGN_INS_PER_ADDRESS_PER_MINUTE", "5", "HUDDLE_GUEST_SIGN_INS_PER_MINUTE", "50",
+                "HUDDLE_HTTP_READ_TIMEOUT_MS", "2000", "HUDDLE_HTTP_IDLE_TIMEOUT_MS", "40000", "HUDDLE_SHUTDOWN_TIMEOUT_MS", "0"));
+        assertThat(c.http()).isEqualTo(new HttpSettings(java.util.List.of("10.0.0.0/8", "::1"), 5, 50, 2000, 40000, 0));
+        assertThatThrownBy(() -> load(Map.of(), Map.of("HUDDLE_TRUSTED_PROXIES", "proxy.internal,10.0.0.0/40",
+                "HUDDLE_HTTP_READ_TIMEOUT_MS", "5")))
+                .hasMessageContaining("--trusted-proxies / HUDDLE_TRUSTED_PROXIES: 'proxy.internal' is not an IP address")
+                .hasMessageContaining("'10.0.0.0/40': the prefix length must lie in 0…32")
+                .hasMessageContaining("--http-read-timeout-ms / HUDDLE_HTTP_READ_TIMEOUT_MS: must lie in 100…600000, was 5");
+        load(Map.of(), Map.of("HUDDLE_GUEST_SIGN_INS_PER_ADDRESS_PER_MINUTE", "100", "HUDDLE_GUEST_SIGN_INS_PER_MINUTE", "10"));
+        assertThat(warnings).anyMatch(w -> w.contains("--guest-sign-ins-per-address-per-minute") && w.contains("the total is the bound"));
+    }
+
+    @Test
     @DisplayName("every bad value is reported at once, each naming its setting")
     void badValuesNamed() {
         assertThatThrownBy(() -> load(Map.of(Setting.PORT, "http"), Map.of(
