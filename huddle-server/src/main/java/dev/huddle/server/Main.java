@@ -6,7 +6,6 @@ import dev.huddle.server.config.ConfigLoader;
 import dev.huddle.server.config.ServerConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -30,8 +29,11 @@ public final class Main implements Callable<Integer> {
     private final Map<String, String> env;
     @Spec
     CommandSpec spec;
-    /** The arguments as given, for the supervised child JVM (X3). */
-    private List<String> argv = List.of();
+    /**
+     * Whether this is the process's own command (from {@link #main}): only then is the server run in a
+     * supervised child JVM (X3). The command built in a test runs the server in the test's JVM.
+     */
+    private boolean processEntry;
 
     public Main() {
         this(System.getenv());
@@ -44,7 +46,7 @@ public final class Main implements Callable<Integer> {
 
     public static void main(String[] args) {
         Main main = new Main();
-        main.argv = List.of(args);
+        main.processEntry = true;
         int code = new CommandLine(main).execute(args);
         if (code != 0) {
             System.exit(code);
@@ -67,9 +69,9 @@ public final class Main implements Callable<Integer> {
             err.flush();
             return 2;
         }
-        if (!Supervisor.isChild() && !Supervisor.exitsOnOutOfMemory()) {
+        if (processEntry && !Supervisor.isChild() && !Supervisor.exitsOnOutOfMemory()) {
             try {
-                return Supervisor.run(argv, config.http().shutdownTimeoutMs());
+                return Supervisor.run(spec.commandLine().getParseResult().originalArgs(), config.http().shutdownTimeoutMs());
             } catch (IOException e) {
                 err.println("Huddle Presence failed to start its server process: " + e.getMessage());
                 err.flush();
