@@ -143,7 +143,7 @@ class EndToEndFlowTest {
     }
 
     @Test
-    @DisplayName("static files: / serves the home page, /h/{slug} the huddle page, /js the client modules")
+    @DisplayName("static files: / serves the home page, /h/{slug} the huddle page, /js/client the package's client modules")
     void indexPage() {
         Api.Response r = t.api.get("/", (String) null);
         assertThat(r.status()).isEqualTo(200);
@@ -151,7 +151,10 @@ class EndToEndFlowTest {
         Api.Response page = t.api.get("/h/any-slug-ab12cd", (String) null);
         assertThat(page.status()).isEqualTo(200);
         assertThat(page.body()).contains("id=\"participants\"").contains("/js/app-huddle.js");
-        assertThat(t.api.get("/js/presence-client.js", (String) null).body()).contains("createHuddlePresence");
+        assertThat(t.api.get("/js/client/index.js", (String) null).body()).contains("createHuddlePresence");
+        assertThat(t.api.get("/js/client/presence-client.js", (String) null).body()).contains("export function createHuddlePresence");
+        assertThat(t.api.get("/js/client/react/index.js", (String) null).errorCode())
+                .as("the React entries import React by name, which a page cannot load: not served").isEqualTo("not_found");
         assertThat(t.api.get("/no/such/thing", (String) null).errorCode()).isEqualTo("not_found");
     }
 

@@ -1,7 +1,7 @@
 // Speaking detection's pure parts: the hysteresis gate and the RMS level.
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
-import { createSpeakingGate, rmsLevel } from '../../main/resources/public/js/speaking-gate.js';
+import { createSpeakingGate, rmsLevel } from '../../src/speaking-gate.js';
 
 test('speaking starts above the on-threshold and survives short pauses', () => {
   const gate = createSpeakingGate({ on: 0.1, off: 0.05, holdMs: 300 });

@@ -1,12 +1,12 @@
-// Unit tests of the browser client's pure state functions (H6, P11, S1–S3, T2/T3 toasts).
-import { test } from 'node:test';
+// Unit tests of the client's pure state functions (H6, P8, P11, S1–S3, T2/T3 events, J3's list).
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import {
-  emptyRoom, applySnapshot, applyChange, deriveView, toasts, initials,
-} from '../../main/resources/public/js/presence-state.js';
+  emptyRoom, applySnapshot, applyChange, deriveView, roomEvents, describeEvent, presenceList, initials,
+} from '../../src/presence-state.js';
 
-const entry = (userId, displayName, { online = true, role = 'participant', isSpeaking = false, isRecording = false } = {}) => ({
-  userId, online, lastDisconnected: online ? 0 : 1000,
+const entry = (userId, displayName, { online = true, role = 'participant', isSpeaking = false, isRecording = false, lastDisconnected = 1000 } = {}) => ({
+  userId, online, lastDisconnected: online ? 0 : lastDisconnected,
   data: { displayName, avatarUrl: null, role, isSpeaking, isRecording },
 });
 const change = (seq, kind, e) => ({ seq, kind, entry: e });
@@ -87,30 +87,30 @@ test('H6: speaking and recording sets hold the online users whose flags are true
   assert.deepEqual(view.recordingUserIds, ['b', 'c']);
 });
 
-test('toasts: none for the first snapshot, one per real join and leave, none for yourself', () => {
+test('events: none for the first snapshot, one per real join and leave, none for yourself', () => {
   const first = applySnapshot(emptyRoom(), { seq: 1, entries: [entry('me', 'Me'), entry('a', 'Ann')] });
-  assert.deepEqual(toasts(emptyRoom(), first, 'me'), []);
+  assert.deepEqual(roomEvents(emptyRoom(), first, 'me'), []);
   const joined = applyChange(first, change(2, 'join', entry('b', 'Bob')));
-  assert.deepEqual(toasts(first, joined, 'me'), [{ kind: 'join', userId: 'b', displayName: 'Bob' }]);
+  assert.deepEqual(roomEvents(first, joined, 'me'), [{ kind: 'join', userId: 'b', displayName: 'Bob' }]);
   const left = applyChange(joined, change(3, 'leave', entry('a', 'Ann', { online: false })));
-  assert.deepEqual(toasts(joined, left, 'me'), [{ kind: 'leave', userId: 'a', displayName: 'Ann' }]);
+  assert.deepEqual(roomEvents(joined, left, 'me'), [{ kind: 'leave', userId: 'a', displayName: 'Ann' }]);
   const selfLeft = applyChange(left, change(4, 'leave', entry('me', 'Me', { online: false })));
-  assert.deepEqual(toasts(left, selfLeft, 'me'), []);
+  assert.deepEqual(roomEvents(left, selfLeft, 'me'), []);
 });
 
-test('toasts: an update (a flag flip) and a reconnect that continues the session are not news', () => {
+test('events: an update (a flag flip) and a reconnect that continues the session are not news', () => {
   const s = applySnapshot(emptyRoom(), { seq: 1, entries: [entry('a', 'Ann')] });
   const speaking = applyChange(s, change(2, 'update', entry('a', 'Ann', { isSpeaking: true })));
-  assert.deepEqual(toasts(s, speaking, 'me'), []);
+  assert.deepEqual(roomEvents(s, speaking, 'me'), []);
   // A reconnect resynced with a snapshot in which Ann is still online: no leave/join pair.
   const resynced = applySnapshot(speaking, { seq: 2, entries: [entry('a', 'Ann', { isSpeaking: true })] });
-  assert.deepEqual(toasts(speaking, resynced, 'me'), []);
+  assert.deepEqual(roomEvents(speaking, resynced, 'me'), []);
 });
 
-test('toasts: a resync snapshot after a gap reports who really came and went meanwhile', () => {
+test('events: a resync snapshot after a gap reports who really came and went meanwhile', () => {
   const s = applySnapshot(emptyRoom(), { seq: 1, entries: [entry('a', 'Ann')] });
   const after = applySnapshot(s, { seq: 9, entries: [entry('a', 'Ann', { online: false }), entry('b', 'Bob')] });
-  assert.deepEqual(toasts(s, after, 'me').map((t) => `${t.kind} ${t.userId}`).sort(), ['join b', 'leave a']);
+  assert.deepEqual(roomEvents(s, after, 'me').map((t) => `${t.kind} ${t.userId}`).sort(), ['join b', 'leave a']);
 });
 
 test('initials: two letters from the name, or ? for none', () => {
@@ -121,8 +121,57 @@ test('initials: two letters from the name, or ? for none', () => {
   assert.equal(initials('Émile Zola Jr'), 'ÉJ');
 });
 
-test('toasts: none across a new epoch (a restarted server), where everyone rejoins in a moment', () => {
+test('events: none across a new epoch (a restarted server), where everyone rejoins in a moment', () => {
   const s = applySnapshot(emptyRoom(), { epoch: 'e1', seq: 5, entries: [entry('a', 'Ann'), entry('b', 'Bob')] });
   const restarted = applySnapshot(s, { epoch: 'e2', seq: 1, entries: [entry('b', 'Bob')] });
-  assert.deepEqual(toasts(s, restarted, 'me'), []);
+  assert.deepEqual(roomEvents(s, restarted, 'me'), []);
+});
+
+test('H6: hosts sort with participants, before observers', () => {
+  const s = applySnapshot(emptyRoom(), {
+    seq: 1,
+    entries: [entry('o', 'Al', { role: 'observer' }), entry('p', 'Cy'), entry('h', 'Bo', { role: 'host' })],
+  });
+  assert.deepEqual(deriveView(s, 'me').participants.map((e) => e.userId), ['h', 'p', 'o']);
+});
+
+test('events: an online user who starts or stops recording is news; yourself and a newcomer already recording are not', () => {
+  const s = applySnapshot(emptyRoom(), { seq: 1, entries: [entry('me', 'Me'), entry('c', 'Cy')] });
+  const started = applyChange(s, change(2, 'update', entry('c', 'Cy', { isRecording: true })));
+  assert.deepEqual(roomEvents(s, started, 'me'), [{ kind: 'recording-started', userId: 'c', displayName: 'Cy' }]);
+  const stopped = applyChange(started, change(3, 'update', entry('c', 'Cy')));
+  assert.deepEqual(roomEvents(started, stopped, 'me'), [{ kind: 'recording-stopped', userId: 'c', displayName: 'Cy' }]);
+  const mine = applyChange(stopped, change(4, 'update', entry('me', 'Me', { isRecording: true })));
+  assert.deepEqual(roomEvents(stopped, mine, 'me'), []);
+  const newcomer = applyChange(mine, change(5, 'join', entry('d', 'Di', { isRecording: true })));
+  assert.deepEqual(roomEvents(mine, newcomer, 'me').map((e) => e.kind), ['join'], 'the join says it; the badge shows the recording');
+  const speaking = applyChange(newcomer, change(6, 'update', entry('c', 'Cy', { isSpeaking: true })));
+  assert.deepEqual(roomEvents(newcomer, speaking, 'me'), [], 'speaking is too frequent to be news');
+});
+
+test('describeEvent: the sentence of each kind of toast', () => {
+  assert.equal(describeEvent({ kind: 'join', displayName: 'Ann' }), 'Ann joined');
+  assert.equal(describeEvent({ kind: 'leave', displayName: 'Ann' }), 'Ann left');
+  assert.equal(describeEvent({ kind: 'recording-started', displayName: 'Cy' }), 'Cy started recording');
+  assert.equal(describeEvent({ kind: 'recording-stopped', displayName: 'Cy' }), 'Cy stopped recording');
+});
+
+test('J3, P8: the Convex-shaped list is undefined before the snapshot, then self first, online by arrival, offline newest first', () => {
+  assert.equal(presenceList(emptyRoom(), 'me'), undefined, 'Convex returns undefined while loading');
+  let s = applySnapshot(emptyRoom(), {
+    seq: 1,
+    entries: [
+      entry('b', 'Bob'), entry('me', 'Me', { role: 'observer' }),
+      entry('x', 'Xi', { online: false, lastDisconnected: 100 }), entry('y', 'Yu', { online: false, lastDisconnected: 300 }),
+    ],
+  });
+  s = applyChange(s, change(2, 'join', entry('x', 'Xi')));
+  s = applyChange(s, change(3, 'leave', entry('b', 'Bob', { online: false, lastDisconnected: 200 })));
+  const list = presenceList(s, 'me');
+  assert.deepEqual(list.map((e) => [e.userId, e.online, e.lastDisconnected]),
+    [['me', true, 0], ['x', true, 0], ['y', false, 300], ['b', false, 200]]);
+  assert.deepEqual(list[1], { userId: 'x', online: true, lastDisconnected: 0, data: entry('x', 'Xi').data, name: 'Xi' },
+    "Convex's optional name from the display name; no image without an avatar");
+  const withAvatar = applySnapshot(emptyRoom(), { seq: 1, entries: [{ ...entry('a', 'Ann'), data: { displayName: 'Ann', avatarUrl: 'https://a.example/a.png' } }] });
+  assert.equal(presenceList(withAvatar, 'me')[0].image, 'https://a.example/a.png');
 });
