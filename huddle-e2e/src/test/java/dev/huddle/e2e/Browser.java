@@ -13,6 +13,7 @@ import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.WindowType;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -57,11 +58,28 @@ final class Browser implements AutoCloseable {
         driver.get(base + path);
     }
 
+    /** Closes the current tab as a person would, keeping the browser open on a new blank tab. */
+    void closeTab() {
+        String closing = driver.getWindowHandle();
+        driver.switchTo().newWindow(WindowType.TAB);
+        String other = driver.getWindowHandle();
+        driver.switchTo().window(closing).close();
+        driver.switchTo().window(other);
+    }
+
     /** Signs in as a guest through the home page. */
     void signIn(String displayName) {
+        signIn(displayName, null);
+    }
+
+    /** Signs in as a guest with an avatar URL through the home page. */
+    void signIn(String displayName, String avatarUrl) {
         open("/");
         WebElement name = waitUpTo(Duration.ofSeconds(10)).until(ExpectedConditions.visibilityOfElementLocated(By.id("display-name")));
         name.sendKeys(displayName);
+        if (avatarUrl != null) {
+            driver.findElement(By.id("avatar-url")).sendKeys(avatarUrl);
+        }
         driver.findElement(By.cssSelector("#sign-in button[type=submit]")).click();
         waitUpTo(Duration.ofSeconds(10)).until(ExpectedConditions.visibilityOfElementLocated(By.id("signed-in")));
     }
@@ -130,6 +148,11 @@ final class Browser implements AutoCloseable {
 
     boolean recording(String name) {
         return rows().stream().anyMatch(r -> r.is(name) && r.recording());
+    }
+
+    /** The connection status the page shows ("live", "reconnecting…", …). */
+    String status() {
+        return (String) js("return document.getElementById('status').textContent");
     }
 
     Object js(String script, Object... args) {

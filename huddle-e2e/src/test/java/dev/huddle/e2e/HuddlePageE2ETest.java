@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.WindowType;
+import org.openqa.selenium.WebElement;
 
 /**
  * The huddle page in real headless Chromium against a real server (issue 5). Browsers run in real
@@ -85,13 +85,99 @@ class HuddlePageE2ETest {
     }
 
     @Test
-    @DisplayName("The speaking toggle in one shows the indicator in the other within 1 s")
+    @DisplayName("The speaking toggle in one shows the indicator in the other within 1 s; pressed and unpressed never look alike")
     void speakingShowsWithinOneSecond() throws Exception {
         try (Pair p = annAndBob("Speaking", null)) {
-            p.ann.driver.findElement(By.id("speak")).click();
+            WebElement speak = p.ann.driver.findElement(By.id("speak"));
+            assertThat(speak.getAttribute("aria-pressed")).isEqualTo("false");
+            String offBackground = speak.getCssValue("background-color");
+            assertThat(offBackground).as("unpressed is an outline on white, not a filled button").isEqualTo("rgba(255, 255, 255, 1)");
+            speak.click();
             p.bob.waitUpTo(Duration.ofSeconds(1)).until(d -> p.bob.speaking("Ann"));
-            p.ann.driver.findElement(By.id("speak")).click();
+            assertThat(speak.getAttribute("aria-pressed")).isEqualTo("true");
+            assertThat(speak.getCssValue("background-color")).isNotEqualTo(offBackground);
+            assertThat(speak.getText()).as("a toggle keeps its label; aria-pressed tells the state").isEqualTo("Speaking");
+            speak.click();
             p.bob.waitUpTo(Duration.ofSeconds(1)).until(d -> !p.bob.speaking("Ann"));
+            assertThat(speak.getAttribute("aria-pressed")).isEqualTo("false");
+            assertThat(speak.getCssValue("background-color")).isEqualTo(offBackground);
+        }
+    }
+
+    @Test
+    @DisplayName("H4: an anonymous viewer sees no controls (hidden wins over .controls' display) and a live status")
+    void anonymousViewerHasNoControls() throws Exception {
+        try (Browser ann = new Browser(base); Browser viewer = new Browser(base)) {
+            ann.signIn("Ann");
+            String slug = ann.createHuddle("Watched");
+            ann.openHuddle(slug, null);
+            viewer.openHuddle(slug, null);
+            viewer.waitUpTo(Duration.ofSeconds(10)).until(d -> viewer.shows("Ann"));
+            assertThat(viewer.driver.findElement(By.id("controls")).isDisplayed()).isFalse();
+            assertThat(viewer.driver.findElement(By.id("leave")).isDisplayed()).isFalse();
+            assertThat(viewer.driver.findElement(By.id("viewer-note")).isDisplayed()).isTrue();
+            viewer.waitUpTo(Duration.ofSeconds(10)).until(d -> viewer.status().equals("live"));
+            assertThat(viewer.participants()).containsExactly("Ann");
+        }
+    }
+
+    @Test
+    @DisplayName("J2: the status shows offline when the network goes, and live again when it returns, with no leave")
+    void statusFollowsTheNetwork() throws Exception {
+        try (Pair p = annAndBob("Network", null)) {
+            p.bob.waitUpTo(Duration.ofSeconds(10)).until(d -> p.bob.status().equals("live"));
+            p.bob.cdp("Network.enable", Map.of());
+            p.bob.cdp("Network.emulateNetworkConditions",
+                    Map.of("offline", true, "latency", 0, "downloadThroughput", -1, "uploadThroughput", -1));
+            p.bob.waitUpTo(Duration.ofSeconds(5)).until(d -> p.bob.status().equals("offline"));
+            p.bob.cdp("Network.emulateNetworkConditions",
+                    Map.of("offline", false, "latency", 0, "downloadThroughput", -1, "uploadThroughput", -1));
+            p.bob.waitUpTo(Duration.ofSeconds(10)).until(d -> p.bob.status().equals("live"));
+            assertThat(p.ann.toasts()).containsExactly("Bob joined");
+            assertThat(p.ann.count("Bob")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    @DisplayName("Avatars show the user's picture, and their initials when the picture fails to load")
+    void avatarsShowPicturesOrInitials() throws Exception {
+        try (AvatarServer avatars = new AvatarServer(); Browser ann = new Browser(base); Browser bob = new Browser(base)) {
+            ann.signIn("Ann Lee", avatars.picture("ann"));
+            String slug = ann.createHuddle("Faces");
+            ann.openHuddle(slug, null);
+            bob.signIn("Bob Stone", avatars.missing("bob"));
+            bob.openHuddle(slug, null);
+            String readAvatars = "return [...document.querySelectorAll('#participants li')].map(li => {"
+                    + " const img = li.querySelector('.avatar img');"
+                    + " return li.querySelector('.name').textContent + ':' + (img ? 'img ' + img.naturalWidth : li.querySelector('.avatar').textContent); });";
+            ann.waitUpTo(Duration.ofSeconds(10)).until(d -> String.valueOf(ann.js(readAvatars)).equals("[Ann Lee (you):img 96, Bob Stone:BS]"));
+        }
+    }
+
+    @Test
+    @DisplayName("The participants card starts with its heading: no empty space above \"In the huddle\"")
+    void noEmptySpaceAboveTheList() throws Exception {
+        try (Pair p = annAndBob("Spacing", null)) {
+            Object gaps = p.ann.js("const card = document.querySelector('section.card').getBoundingClientRect();"
+                    + "const h2 = document.getElementById('participants-heading').getBoundingClientRect();"
+                    + "const controls = document.getElementById('controls').getBoundingClientRect();"
+                    + "return [Math.round(h2.top - card.top), Math.round(card.top - controls.bottom)];");
+            // The card's padding is 16 px; the controls keep their own 12 px margin and the empty notes none.
+            assertThat(String.valueOf(gaps)).isEqualTo("[16, 12]");
+        }
+    }
+
+    @Test
+    @DisplayName("Recording: the others get a toast and a polite live-region announcement when someone starts or stops")
+    void recordingIsAnnounced() throws Exception {
+        try (Pair p = annAndBob("Recording", null)) {
+            assertThat(p.bob.driver.findElement(By.id("toasts")).getAttribute("aria-live")).isEqualTo("polite");
+            p.ann.driver.findElement(By.id("record")).click();
+            p.bob.waitUpTo(Duration.ofSeconds(3)).until(d -> p.bob.toasts().contains("Ann started recording"));
+            assertThat(p.bob.recording("Ann")).isTrue();
+            p.ann.driver.findElement(By.id("record")).click();
+            p.bob.waitUpTo(Duration.ofSeconds(3)).until(d -> p.bob.toasts().contains("Ann stopped recording"));
+            assertThat(p.ann.toasts()).as("no toast about yourself").containsExactly("Bob joined");
         }
     }
 
@@ -99,11 +185,7 @@ class HuddlePageE2ETest {
     @DisplayName("T3: closing one tab shows a leave toast in the other within 3 s (the sendBeacon path)")
     void closingATabLeavesWithinThreeSeconds() throws Exception {
         try (Pair p = annAndBob("Close a tab", null)) {
-            String huddleTab = p.bob.driver.getWindowHandle();
-            p.bob.driver.switchTo().newWindow(WindowType.TAB);
-            String other = p.bob.driver.getWindowHandle();
-            p.bob.driver.switchTo().window(huddleTab).close();
-            p.bob.driver.switchTo().window(other);
+            p.bob.closeTab();
             p.ann.waitUpTo(Duration.ofSeconds(3)).until(d -> p.ann.toasts().contains("Bob left"));
             assertThat(p.ann.shows("Bob")).isFalse();
         }

@@ -16,9 +16,9 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 
 /**
- * Renders the huddle page with three people — one speaking, one recording, one observing — at
- * desktop and phone width, into target/screenshots (the copies in docs/ come from here), and checks
- * what the picture must show.
+ * Renders the huddle page with three people — one speaking (with an avatar picture), one recording,
+ * one observing — at desktop and phone width, into target/screenshots (the copies in docs/ come from
+ * here), and checks what the picture must show.
  */
 @Timeout(120)
 class ScreenshotsE2ETest {
@@ -28,10 +28,11 @@ class ScreenshotsE2ETest {
     @Test
     void huddlePageWithThreeParticipants() throws Exception {
         try (HuddleServer server = new HuddleServer(ServerConfig.forDataDir(data, 0), TimeSource.system()).start();
+                AvatarServer avatars = new AvatarServer();
                 Browser ann = new Browser("http://localhost:" + server.port());
                 Browser cy = new Browser("http://localhost:" + server.port());
                 Browser bob = new Browser("http://localhost:" + server.port())) {
-            ann.signIn("Ann Lee");
+            ann.signIn("Ann Lee", avatars.picture("ann"));
             String slug = ann.createHuddle("Weekly design sync");
             cy.signIn("Cy Ortega");
             cy.openHuddle(slug, null);
@@ -43,7 +44,8 @@ class ScreenshotsE2ETest {
             bob.openHuddle(slug, null);
             ann.driver.findElement(By.id("speak")).click();
             await().atMost(Duration.ofSeconds(10)).until(() -> ann.speaking("Ann Lee") && ann.recording("Cy Ortega")
-                    && ann.shows("Bob Observer"));
+                    && ann.shows("Bob Observer") && ann.status().equals("live")
+                    && Boolean.TRUE.equals(ann.js("const i = document.querySelector('.avatar img'); return !!i && i.naturalWidth > 0")));
 
             Path dir = Path.of("target", "screenshots");
             Files.createDirectories(dir);
