@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: the engine's suites, the server's HTTP and WebSocket tests against real sockets,
-# PostgreSQL and Redis, the browser client's node tests, and the end-to-end tests in headless
-# Chromium. It installs or starts what those need, then runs `mvn verify` (extra arguments go to Maven).
+# PostgreSQL and Redis, the JavaScript package's tests (Vitest, through npm), and the end-to-end tests
+# in headless Chromium. It installs or starts what those need, then runs `mvn verify` (extra arguments
+# go to Maven).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +13,13 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
   echo "test.sh: installing Debian's chromium and chromium-driver" >&2
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+
+# Node.js 20+ and npm: Maven runs `npm ci` and the tests of huddle-js/ and builds examples/react-huddle/.
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if ! command -v npm >/dev/null || [ "$node_major" -lt 20 ]; then
+  echo "test.sh: Node.js 20 or newer with npm is needed for the JavaScript tests (found node ${node_major}, npm $(command -v npm || echo none))" >&2
+  exit 1
 fi
 
 # PostgreSQL (repository tests) and Redis (the Redis store): started by this machine kind before a
