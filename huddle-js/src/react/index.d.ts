@@ -1,5 +1,5 @@
 // Types of @huddle-presence/client/react.
-import type { ReactNode } from 'react';
+import type { ReactElement, ReactNode } from 'react';
 import type { HuddleEntry, HuddleError, HuddleEvent, HuddleStatus } from '../index.js';
 
 export type { HuddleEntry, HuddleEntryData, HuddleError, HuddleEvent, HuddleEventKind, HuddleStatus } from '../index.js';
@@ -12,7 +12,7 @@ export interface HuddlePresenceProviderProps {
   children?: ReactNode;
 }
 
-export function HuddlePresenceProvider(props: HuddlePresenceProviderProps): ReactNode;
+export function HuddlePresenceProvider(props: HuddlePresenceProviderProps): ReactElement;
 
 /** Who you are. Your name and avatar come from your profile on the server (H5). */
 export interface HuddleProfile {
@@ -42,7 +42,9 @@ export interface HuddlePresence {
   events: readonly HuddleEvent[];
   /** The last error the server answered with (not_a_member, …), or null. */
   error: HuddleError | null;
+  /** Sets your speaking flag (participants and hosts). The same function while the hook's huddle and user stay. */
   setSpeaking(on: boolean): void;
+  /** Sets your recording flag (participants and hosts). The same function while the hook's huddle and user stay. */
   setRecording(on: boolean): void;
   /** Leaves at once (the "Leave" button). Unmounting leaves too. */
   leave(): void;

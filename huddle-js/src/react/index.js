@@ -26,8 +26,8 @@ export function useHuddlePresence(huddleId, profile, options) {
     status: snapshot.status,
     events: snapshot.events,
     error: snapshot.error,
-    setSpeaking: (on) => store.client()?.setFlags({ isSpeaking: Boolean(on) }),
-    setRecording: (on) => store.client()?.setFlags({ isRecording: Boolean(on) }),
+    setSpeaking: store.setSpeaking,
+    setRecording: store.setRecording,
     leave: store.leave,
   }), [snapshot, store]);
 }

@@ -17,6 +17,8 @@ const idleStore = {
   getServerSnapshot: () => IDLE,
   getPresenceList: () => undefined,
   client: () => null,
+  setSpeaking: () => {},
+  setRecording: () => {},
   leave: () => {},
 };
 
@@ -40,6 +42,9 @@ function roomStore(config) {
     getServerSnapshot: () => CONNECTING,
     getPresenceList: () => client()?.presenceList(),
     client,
+    // The same functions for as long as the store lives, so they can sit in effects' dependencies.
+    setSpeaking: (on) => client()?.setFlags({ isSpeaking: Boolean(on) }),
+    setRecording: (on) => client()?.setFlags({ isRecording: Boolean(on) }),
     leave: () => leaveNow(config),
   };
 }

@@ -187,7 +187,7 @@ describe('J2: what it returns', () => {
     expect(result.current.me.data.displayName).toBe('Ann');
   });
 
-  test('setSpeaking and setRecording send the flags; the result is stable between changes', () => {
+  test('setSpeaking and setRecording send the flags; the result is stable between changes, the setters for good', () => {
     const { result, rerender } = renderHook(useAnn, { wrapper: wrapper() });
     openAndSync([entry('ann', 'Ann')]);
     const before = result.current;
@@ -199,6 +199,9 @@ describe('J2: what it returns', () => {
       .toEqual([{ isSpeaking: true, isRecording: undefined }, { isSpeaking: undefined, isRecording: true }]);
     act(() => socket().receive({ type: 'change', room: 'h1', seq: 2, kind: 'update', entry: entry('ann', 'Ann', { isSpeaking: true }) }));
     expect(result.current.speakingUserIds).toEqual(['ann']);
+    expect(result.current).not.toBe(before);
+    expect([result.current.setSpeaking, result.current.setRecording, result.current.leave])
+      .toEqual([before.setSpeaking, before.setRecording, before.leave]);
   });
 
   test('events: join, recording and leave of others, with growing ids; none for the first list', () => {
