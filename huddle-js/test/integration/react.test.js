@@ -41,6 +41,8 @@ test('J2: under StrictMode each user holds one socket; flags and events flow bot
   const huddle = await createHuddle(ann, 'React');
   await joinHuddle(bob, huddle);
   const a = renderHook(() => useHuddlePresence(huddle.id, ann), { wrapper: as(ann) });
+  // Bob comes once Ann's list is current, so his arrival is a join event rather than part of her first list.
+  await until(() => expect(a.result.current.participants.map((p) => p.data.displayName)).toEqual(['Ann']));
   const b = renderHook(() => useHuddlePresence(huddle.id, bob), { wrapper: as(bob) });
   await until(() => {
     expect(a.result.current.participants.map((p) => p.data.displayName)).toEqual(['Ann', 'Bob']);
