@@ -1,6 +1,7 @@
 // Starts the real Huddle Presence server for the integration tests: the jar Maven built
 // (huddle-server/target/huddle-server.jar, or $HUDDLE_SERVER_JAR), on a free port, with its own data
-// directory, and stops it afterwards.
+// directory, and stops it afterwards. Every test signs its users in as guests from this one address, so
+// the per-address limit on guest sign-ins (X2) is lifted, as for the load tests.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +17,8 @@ export default async function startServer({ provide }) {
       + '(scripts/test.sh builds it before these tests).');
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'huddle-js-it-'));
-  const server = spawn('java', ['-jar', JAR, '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const server = spawn('java', ['-jar', JAR, '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir,
+    '--guest-sign-ins-per-address-per-minute', '100000', '--guest-sign-ins-per-minute', '10000000'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const exited = new Promise((resolve) => server.once('exit', resolve));
   const url = await new Promise((resolve, reject) => {

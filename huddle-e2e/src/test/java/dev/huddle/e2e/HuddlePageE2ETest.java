@@ -31,7 +31,7 @@ class HuddlePageE2ETest {
 
     @BeforeAll
     static void startServer() {
-        server = new HuddleServer(ServerConfig.forDataDir(data, 0), TimeSource.system()).start();
+        server = new HuddleServer(ServerConfig.forDataDir(data, 0).withoutGuestSignInLimits(), TimeSource.system()).start();
         base = "http://localhost:" + server.port();
     }
 

@@ -31,7 +31,7 @@ class ReactExampleE2ETest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = new HuddleServer(ServerConfig.forDataDir(data, 0), TimeSource.system()).start();
+        server = new HuddleServer(ServerConfig.forDataDir(data, 0).withoutGuestSignInLimits(), TimeSource.system()).start();
         example = new ExamplePreview("http://127.0.0.1:" + server.port());
     }
 

@@ -27,7 +27,7 @@ class ScreenshotsE2ETest {
 
     @Test
     void huddlePageWithThreeParticipants() throws Exception {
-        try (HuddleServer server = new HuddleServer(ServerConfig.forDataDir(data, 0), TimeSource.system()).start();
+        try (HuddleServer server = new HuddleServer(ServerConfig.forDataDir(data, 0).withoutGuestSignInLimits(), TimeSource.system()).start();
                 AvatarServer avatars = new AvatarServer();
                 Browser ann = new Browser("http://localhost:" + server.port());
                 Browser cy = new Browser("http://localhost:" + server.port());
