@@ -257,10 +257,11 @@ public final class ConfigLoader {
         int sendTimeout = whole(Setting.WS_SEND_TIMEOUT_MS, problems);
         int log = whole(Setting.CHANGE_LOG_CAPACITY, problems);
         int batch = whole(Setting.WS_ROOM_BATCH_MS, problems);
+        int budget = whole(Setting.WS_OUTBOUND_BUDGET_MB, problems);
         if (problems.size() > before) {
             return LiveSettings.DEFAULTS;
         }
-        return new LiveSettings(ping, size, rooms, conns, flags, coalesce, queue, sendTimeout, log, batch);
+        return new LiveSettings(ping, size, rooms, conns, flags, coalesce, queue, sendTimeout, log, batch, budget);
     }
 
     private HttpSettings http(List<String> problems) {

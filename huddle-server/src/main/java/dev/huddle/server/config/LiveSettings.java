@@ -16,17 +16,20 @@ package dev.huddle.server.config;
  * @param changeLogCapacity changes kept per room for resume (S2)
  * @param roomBatchMs room fan-out pacing: after a burst of {@code Pacer.BURST} (3) changes sent alone, a
  *     room's changes go out at most once per this window, batched into one {@code changes} frame (0: never batch)
+ * @param outboundBudgetMb bytes queued to all sockets together, in MiB, before the biggest queues are closed
+ *     with 4009 {@code over_budget} (X1); 0: a quarter of the heap the JVM may grow to
  */
 public record LiveSettings(long pingIntervalMs, int maxMessageBytes, int maxRoomsPerConnection,
-        int maxConnectionsPerUser, int flagUpdatesPerSecond, long flagCoalesceMs, int outboundQueue,
-        long sendTimeoutMs, int changeLogCapacity, long roomBatchMs) {
+        int maxConnectionsPerUser, int flagUpdatesPerSecond, long flagCoalesceMs, int outboundQueue, long sendTimeoutMs,
+        int changeLogCapacity, long roomBatchMs, int outboundBudgetMb) {
 
     /** The declared defaults of the settings (see {@link Setting}). */
     public static final LiveSettings DEFAULTS = new LiveSettings(Setting.WS_PING_INTERVAL_MS.defaultInt(),
             Setting.WS_MAX_MESSAGE_BYTES.defaultInt(), Setting.WS_MAX_ROOMS_PER_CONNECTION.defaultInt(),
             Setting.WS_MAX_CONNECTIONS_PER_USER.defaultInt(), Setting.WS_FLAG_UPDATES_PER_SECOND.defaultInt(),
-            Setting.WS_FLAG_COALESCE_MS.defaultInt(), Setting.WS_OUTBOUND_QUEUE.defaultInt(), Setting.WS_SEND_TIMEOUT_MS.defaultInt(),
-            Setting.CHANGE_LOG_CAPACITY.defaultInt(), Setting.WS_ROOM_BATCH_MS.defaultInt());
+            Setting.WS_FLAG_COALESCE_MS.defaultInt(), Setting.WS_OUTBOUND_QUEUE.defaultInt(),
+            Setting.WS_SEND_TIMEOUT_MS.defaultInt(), Setting.CHANGE_LOG_CAPACITY.defaultInt(),
+            Setting.WS_ROOM_BATCH_MS.defaultInt(), Setting.WS_OUTBOUND_BUDGET_MB.defaultInt());
 
     /** Holds values built in code to the settings' declared ranges. */
     public LiveSettings {
@@ -40,40 +43,49 @@ public record LiveSettings(long pingIntervalMs, int maxMessageBytes, int maxRoom
         Setting.WS_SEND_TIMEOUT_MS.check(sendTimeoutMs);
         Setting.CHANGE_LOG_CAPACITY.check(changeLogCapacity);
         Setting.WS_ROOM_BATCH_MS.check(roomBatchMs);
+        Setting.WS_OUTBOUND_BUDGET_MB.check(outboundBudgetMb);
     }
 
     public LiveSettings withPingIntervalMs(long v) {
         return new LiveSettings(v, maxMessageBytes, maxRoomsPerConnection, maxConnectionsPerUser, flagUpdatesPerSecond,
-                flagCoalesceMs, outboundQueue, sendTimeoutMs, changeLogCapacity, roomBatchMs);
-    }
-
-    public LiveSettings withMaxConnectionsPerUser(int v) {
-        return new LiveSettings(pingIntervalMs, maxMessageBytes, maxRoomsPerConnection, v, flagUpdatesPerSecond,
-                flagCoalesceMs, outboundQueue, sendTimeoutMs, changeLogCapacity, roomBatchMs);
+                flagCoalesceMs, outboundQueue, sendTimeoutMs, changeLogCapacity, roomBatchMs, outboundBudgetMb);
     }
 
     public LiveSettings withMaxRoomsPerConnection(int v) {
         return new LiveSettings(pingIntervalMs, maxMessageBytes, v, maxConnectionsPerUser, flagUpdatesPerSecond,
-                flagCoalesceMs, outboundQueue, sendTimeoutMs, changeLogCapacity, roomBatchMs);
+                flagCoalesceMs, outboundQueue, sendTimeoutMs, changeLogCapacity, roomBatchMs, outboundBudgetMb);
+    }
+
+    public LiveSettings withMaxConnectionsPerUser(int v) {
+        return new LiveSettings(pingIntervalMs, maxMessageBytes, maxRoomsPerConnection, v, flagUpdatesPerSecond,
+                flagCoalesceMs, outboundQueue, sendTimeoutMs, changeLogCapacity, roomBatchMs, outboundBudgetMb);
     }
 
     public LiveSettings withOutboundQueue(int v) {
         return new LiveSettings(pingIntervalMs, maxMessageBytes, maxRoomsPerConnection, maxConnectionsPerUser,
-                flagUpdatesPerSecond, flagCoalesceMs, v, sendTimeoutMs, changeLogCapacity, roomBatchMs);
+                flagUpdatesPerSecond, flagCoalesceMs, v, sendTimeoutMs, changeLogCapacity, roomBatchMs,
+                outboundBudgetMb);
     }
 
     public LiveSettings withSendTimeoutMs(long v) {
         return new LiveSettings(pingIntervalMs, maxMessageBytes, maxRoomsPerConnection, maxConnectionsPerUser,
-                flagUpdatesPerSecond, flagCoalesceMs, outboundQueue, v, changeLogCapacity, roomBatchMs);
+                flagUpdatesPerSecond, flagCoalesceMs, outboundQueue, v, changeLogCapacity, roomBatchMs,
+                outboundBudgetMb);
     }
 
     public LiveSettings withChangeLogCapacity(int v) {
         return new LiveSettings(pingIntervalMs, maxMessageBytes, maxRoomsPerConnection, maxConnectionsPerUser,
-                flagUpdatesPerSecond, flagCoalesceMs, outboundQueue, sendTimeoutMs, v, roomBatchMs);
+                flagUpdatesPerSecond, flagCoalesceMs, outboundQueue, sendTimeoutMs, v, roomBatchMs, outboundBudgetMb);
     }
 
     public LiveSettings withRoomBatchMs(long v) {
         return new LiveSettings(pingIntervalMs, maxMessageBytes, maxRoomsPerConnection, maxConnectionsPerUser,
-                flagUpdatesPerSecond, flagCoalesceMs, outboundQueue, sendTimeoutMs, changeLogCapacity, v);
+                flagUpdatesPerSecond, flagCoalesceMs, outboundQueue, sendTimeoutMs, changeLogCapacity, v,
+                outboundBudgetMb);
+    }
+
+    public LiveSettings withOutboundBudgetMb(int v) {
+        return new LiveSettings(pingIntervalMs, maxMessageBytes, maxRoomsPerConnection, maxConnectionsPerUser,
+                flagUpdatesPerSecond, flagCoalesceMs, outboundQueue, sendTimeoutMs, changeLogCapacity, roomBatchMs, v);
     }
 }

@@ -53,6 +53,8 @@ public enum Setting {
             "Room fan-out pacing: after a burst of 3, one batched frame per this many ms; 0 never batches."),
     WS_OUTBOUND_QUEUE("--ws-outbound-queue", "HUDDLE_WS_OUTBOUND_QUEUE", "256", whole(4, 1_000_000),
             "Messages queued per WebSocket before resync, one per 32 KB begun."),
+    WS_OUTBOUND_BUDGET_MB("--ws-outbound-budget-mb", "HUDDLE_WS_OUTBOUND_BUDGET_MB", "0", whole(0, 1_000_000),
+            "MiB queued to all WebSockets together before the biggest queues are closed with 4009; 0: a quarter of the heap."),
     WS_SEND_TIMEOUT_MS("--ws-send-timeout-ms", "HUDDLE_WS_SEND_TIMEOUT_MS", "30000", whole(100, 600_000),
             "A send stuck this many ms closes the WebSocket with 4008."),
     CHANGE_LOG_CAPACITY("--change-log-capacity", "HUDDLE_CHANGE_LOG_CAPACITY", "1024", whole(1, 1_000_000),

@@ -10,6 +10,8 @@ final class CloseCodes {
     static final int MESSAGE_TOO_BIG = 1009;
     /** S4: the client stopped reading and a send stayed stuck past the send timeout. */
     static final int TOO_SLOW = 4008;
+    /** X1: the server's budget for queued messages ran short, and this socket held more of it than most. */
+    static final int OVER_BUDGET = 4009;
 
     private CloseCodes() {
     }

@@ -57,19 +57,27 @@ final class Frames {
     }
 
     /**
-     * S1: the whole room as of {@code seq}, as UTF-8; a client replaces what it holds for the room. The
-     * entries come rendered from {@code entries} (see {@link SnapshotEntries}), the rest is rendered here.
+     * S1: the whole room as of {@code seq}, as UTF-8, in two parts: a socket's own {@link #snapshotHead}
+     * (with its {@code requestId}), then this body, the same for every socket taking the room at that seq
+     * (X1: encoded once, queued by reference). A client replaces what it holds for the room. The entries
+     * come rendered from {@code entries} (see {@link SnapshotEntries}), the rest is rendered here.
      */
-    static ByteBuffer snapshot(JsonNode requestId, RoomSnapshot s, SnapshotEntries entries) {
-        StringBuilder head = new StringBuilder(160).append("{\"type\":\"snapshot\"");
-        if (requestId != null && !requestId.isNull() && !requestId.isMissingNode()) {
-            head.append(",\"requestId\":").append(write(requestId));
-        }
-        head.append(",\"room\":").append(write(TextNode.valueOf(s.roomId())))
+    static ByteBuffer snapshotBody(RoomSnapshot s, SnapshotEntries entries) {
+        StringBuilder head = new StringBuilder(160)
+                .append("\"room\":").append(write(TextNode.valueOf(s.roomId())))
                 .append(",\"epoch\":").append(s.epoch() == null ? "null" : write(TextNode.valueOf(s.epoch())))
                 .append(",\"seq\":").append(s.seq())
                 .append(",\"entries\":");
         return entries.frame(head.toString().getBytes(StandardCharsets.UTF_8), s.entries(), END_OBJECT);
+    }
+
+    /** The start of a snapshot, up to its body: the type and the {@code requestId} of the subscribe it answers (none for a resync). */
+    static ByteBuffer snapshotHead(JsonNode requestId) {
+        StringBuilder head = new StringBuilder(64).append("{\"type\":\"snapshot\"");
+        if (requestId != null && !requestId.isNull() && !requestId.isMissingNode()) {
+            head.append(",\"requestId\":").append(write(requestId));
+        }
+        return utf8(head.append(',').toString());
     }
 
     private static final byte[] END_OBJECT = {'}'};

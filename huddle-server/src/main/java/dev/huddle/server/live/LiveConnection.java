@@ -1,6 +1,7 @@
 package dev.huddle.server.live;
 
 import java.nio.ByteBuffer;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
@@ -41,7 +42,9 @@ public final class LiveConnection implements Session.Listener.AutoDemanding {
     public void onWebSocketOpen(Session s) {
         LiveHub hub = services.hub();
         this.session = s;
-        this.out = new Outbound(s, hub.settings().outboundQueue(), hub.senders(), this::tooSlow, hub::resynced);
+        this.out = new Outbound(s, hub.settings().outboundQueue(), hub.budget(), hub.senders(), this::tooSlow, hub::resynced,
+                this::overBudget);
+        hub.budget().register(out);
         JoinedSessions sessions = new JoinedSessions();
         this.liveness = new Liveness(services, userId, sessions, out, s, this::tooSlow);
         this.socket = new SocketContext(services, userId, out, sessions, liveness::reschedule);
@@ -119,17 +122,41 @@ public final class LiveConnection implements Session.Listener.AutoDemanding {
      * has not read it within {@link #CLOSE_GRACE_MS}.
      */
     private void tooSlow() {
+        if (closeAndCut(CloseCodes.TOO_SLOW, "too_slow")) {
+            services.hub().closedTooSlow();
+        }
+    }
+
+    /**
+     * X1: the server's outbound budget ran short and this socket held more than most: its queue is dropped
+     * already; send 4009 {@code over_budget}, and cut the connection if the client does not read it in time.
+     * The close is sent from the hub's timer thread: this runs wherever a message did not fit, under a
+     * room's or a subscription's lock.
+     */
+    private void overBudget() {
+        Session s = session;
+        if (s != null) {
+            try {
+                services.hub().scheduler().execute(() -> closeAndCut(CloseCodes.OVER_BUDGET, "over_budget"));
+            } catch (RejectedExecutionException stopping) {
+                // The server is shutting down: every socket is being closed with 1001 anyway.
+            }
+        }
+    }
+
+    /** Drops what is queued, closes with {@code code} and cuts the connection after {@link #CLOSE_GRACE_MS}; false when closing already. */
+    private boolean closeAndCut(int code, String reason) {
         Session s = session;
         synchronized (this) {
             if (s == null || closing) {
-                return;
+                return false;
             }
             closing = true;
         }
         out.close();
-        services.hub().closedTooSlow();
-        s.close(CloseCodes.TOO_SLOW, "too_slow", Callback.NOOP);
+        s.close(code, reason, Callback.NOOP);
         services.hub().scheduler().schedule(s::disconnect, CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
+        return true;
     }
 
     /** The server is shutting down: close with 1001. */

@@ -2,13 +2,14 @@ package dev.huddle.server.live;
 
 import dev.huddle.presence.Change;
 import dev.huddle.presence.ChangeListener;
+import dev.huddle.presence.RoomSnapshot;
 import dev.huddle.server.config.LiveSettings;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArraySet;
@@ -50,6 +51,7 @@ public final class LiveHub implements ChangeListener, Subscription.Snapshots, Au
     private final ConcurrentHashMap<String, Room> byRoom = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, AtomicInteger> socketsPerUser = new ConcurrentHashMap<>();
     private final Set<LiveConnection> open = ConcurrentHashMap.newKeySet();
+    private final OutboundBudget budget;
     private final ScheduledThreadPoolExecutor scheduler;
     private final ExecutorService senders;
     private final AtomicLong pongs = new AtomicLong();
@@ -57,12 +59,15 @@ public final class LiveHub implements ChangeListener, Subscription.Snapshots, Au
     private final AtomicLong resyncs = new AtomicLong();
     private final AtomicLong entriesRendered = new AtomicLong();
     private final AtomicLong entriesReused = new AtomicLong();
+    private final AtomicLong snapshotsShared = new AtomicLong();
     private volatile LongSupplier storeGeneration = () -> 0;
     private volatile LongSupplier checkStore = () -> 0;
     private volatile BooleanSupplier storeReachable = () -> true;
 
     public LiveHub(LiveSettings settings) {
         this.settings = settings;
+        this.budget = new OutboundBudget(settings.outboundBudgetMb() == 0 ? OutboundBudget.defaultBytes()
+                : settings.outboundBudgetMb() * 1024L * 1024L);
         this.scheduler = new ScheduledThreadPoolExecutor(2, daemon("live-timer"));
         this.scheduler.setRemoveOnCancelPolicy(true);
         this.senders = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
@@ -86,6 +91,8 @@ public final class LiveHub implements ChangeListener, Subscription.Snapshots, Au
         private final Pacer pacer = new Pacer();
         private boolean flushDue;
         final SnapshotEntries entries = new SnapshotEntries(Frames::entryUtf8, entriesRendered, entriesReused);
+        /** The body of the room's latest snapshot, for the next socket that asks at the same seq (X1). */
+        private SharedSnapshot latest;
 
         private long window() {
             return batchWindowNanos(windowNanos, subs.size());
@@ -125,11 +132,15 @@ public final class LiveHub implements ChangeListener, Subscription.Snapshots, Au
 
         /** Under this room's lock, so frames reach every subscription in seq order; the frame is encoded once for all. */
         private void send(List<Change> changes) {
-            ByteBuffer frame = Frames.changesFrame(changes);
+            SharedBytes frame = new SharedBytes(Frames.changesFrame(changes));
             for (Subscription s : subs) {
                 s.onChanges(changes, frame);
             }
         }
+    }
+
+    /** A snapshot body and the room's epoch and seq it shows. */
+    private record SharedSnapshot(String epoch, long seq, SharedBytes body) {
     }
 
     /** A room's batch window at its size: {@code baseNanos} ({@code roomBatchMs}), widened past {@value #WINDOW_SUBSCRIBERS} subscribers. */
@@ -169,10 +180,54 @@ public final class LiveHub implements ChangeListener, Subscription.Snapshots, Au
         byRoom.values().forEach(room -> room.subs.forEach(Subscription::forceResync));
     }
 
+    /**
+     * X1: one body per room and seq. Snapshots read at the same seq of the same epoch show the same room,
+     * so every socket asking meanwhile gets the same array; a room's entries are rendered once and reused
+     * across its snapshots ({@link SnapshotEntries}).
+     */
     @Override
-    public SnapshotEntries entries(String room) {
-        Room r = byRoom.get(room);
-        return r != null ? r.entries : new SnapshotEntries(Frames::entryUtf8, entriesRendered, entriesReused);
+    public SharedBytes snapshotBody(RoomSnapshot snap) {
+        Room r = byRoom.get(snap.roomId());
+        if (r == null) {
+            return new SharedBytes(Frames.snapshotBody(snap,
+                    new SnapshotEntries(Frames::entryUtf8, entriesRendered, entriesReused)));
+        }
+        synchronized (r.entries) {
+            SharedSnapshot last = r.latest;
+            if (last != null && last.seq() == snap.seq() && Objects.equals(last.epoch(), snap.epoch())) {
+                snapshotsShared.incrementAndGet();
+                return last.body();
+            }
+            SharedBytes body = new SharedBytes(Frames.snapshotBody(snap, r.entries));
+            if (last == null || snap.seq() >= last.seq() || !Objects.equals(last.epoch(), snap.epoch())) {
+                r.latest = new SharedSnapshot(snap.epoch(), snap.seq(), body);
+            }
+            return body;
+        }
+    }
+
+    OutboundBudget budget() {
+        return budget;
+    }
+
+    /** X1: bytes queued to clients now, across all sockets, shared ones counted once. */
+    public long queuedBytes() {
+        return budget.used();
+    }
+
+    /** X1: the server-wide budget for bytes queued to clients. */
+    public long outboundBudgetBytes() {
+        return budget.limit();
+    }
+
+    /** X1: sockets closed with 4009 {@code over_budget} so far. */
+    public long overBudgetCloses() {
+        return budget.shedSockets();
+    }
+
+    /** X1: snapshots that reused the body of an earlier one of the same room and seq. */
+    public long snapshotsShared() {
+        return snapshotsShared.get();
     }
 
     void add(Subscription s) {
@@ -250,6 +305,14 @@ public final class LiveHub implements ChangeListener, Subscription.Snapshots, Au
                 .description("Snapshot entries rendered: changed since the room's last snapshot (S1)").register(registry);
         FunctionCounter.builder("huddle.ws.snapshot.entries.reused", entriesReused, AtomicLong::get)
                 .description("Snapshot entries copied as rendered for an earlier snapshot of the room (S1)").register(registry);
+        Gauge.builder("huddle.ws.outbound.queued.bytes", budget, OutboundBudget::used)
+                .description("Bytes queued to clients on all sockets, shared ones counted once (X1)").baseUnit("bytes").register(registry);
+        Gauge.builder("huddle.ws.outbound.budget.bytes", budget, OutboundBudget::limit)
+                .description("The server-wide budget for bytes queued to clients (X1)").baseUnit("bytes").register(registry);
+        FunctionCounter.builder("huddle.ws.over.budget", budget, OutboundBudget::shedSockets)
+                .description("Sockets closed with 4009 over_budget (X1)").register(registry);
+        FunctionCounter.builder("huddle.ws.snapshots.shared", snapshotsShared, AtomicLong::get)
+                .description("Snapshots that reused the body of an earlier one of the same room and seq (X1)").register(registry);
         FunctionCounter.builder("huddle.ws.too.slow", tooSlow, AtomicLong::get)
                 .description("Sockets closed with 4008 too_slow (S4)").register(registry);
     }

@@ -12,25 +12,33 @@ import org.eclipse.jetty.websocket.core.Frame;
 import org.eclipse.jetty.websocket.core.OpCode;
 
 /**
- * One socket's outbound messages (S4): a bounded queue drained by one asynchronous send at a time
+ * One socket's outbound messages (S4, X1): a bounded queue drained by one asynchronous send at a time
  * (a text frame with a callback), so no thread ever waits for a slow client. When the queue
  * is full, a subscription's queued changes are dropped and replaced by one resync marker: once the
  * socket drains that far, the subscription takes a fresh snapshot. Replies (joined, errors, snapshots)
  * skip the bound for changes but not a hard cap of twice it; past that the socket is closed with 4008.
- * The bound weighs messages by size: one counts once per {@value #UNIT_BYTES} bytes begun, so a client
- * that stops reading and asks for snapshot after snapshot of a big room holds at most twice the bound
- * in 32 KB units (16 MB at the default 256), plus the one message that crossed it.
+ * The bound weighs messages by size: one counts once per {@value #UNIT_BYTES} bytes begun.
  *
- * <p>Messages are queued as UTF-8. A change's bytes are encoded once for the whole room and shared: each
- * socket sends a slice of them through Jetty's core session, which takes a text frame's payload as bytes
- * (the API session's {@code sendText} would encode the text again for every subscriber).
+ * <p>Every queued byte is also charged to the server's {@link OutboundBudget} (X1), once however many
+ * queues hold it: messages are {@link SharedBytes}, queued by reference. A change's bytes are encoded
+ * once for the whole room; a snapshot's body (everything after its {@code requestId}) once per room and
+ * seq, and sent after this socket's own small head as a continuation frame. When the budget has no
+ * room for a message even after the biggest queues were shed, a change resyncs its subscription and a
+ * reply closes this socket with 4009 {@code over_budget}. A socket subscribing to a room again drops
+ * what is still queued of its old subscription ({@link #dropRoom}).
  */
 final class Outbound {
     private sealed interface Item permits Text, Resync {
     }
 
-    /** A message, UTF-8 (shared: sent as a slice); {@code room} is set for changes, which a resync may drop. */
-    private record Text(String room, ByteBuffer utf8) implements Item {
+    /**
+     * A message: {@code head} (this socket's own first bytes, or null) then {@code body}. {@code room} is
+     * set for a room's changes and snapshots, which a resync or a new subscription may drop.
+     */
+    private record Text(String room, boolean change, SharedBytes head, SharedBytes body) implements Item {
+        int size() {
+            return (head == null ? 0 : head.size()) + body.size();
+        }
     }
 
     private record Resync(Subscription sub) implements Item {
@@ -41,12 +49,22 @@ final class Outbound {
 
     private final CoreSession session;
     private final int limit;
+    private final OutboundBudget budget;
     /** The queue's weight: each message counts once per {@link #UNIT_BYTES} begun. */
     private int units;
+    /** Bytes of the queued messages and of the one being sent, shared ones included. */
+    private long bytes;
     private final Executor executor;
     private final Runnable onOverflow;
     private final Runnable onResync;
+    private final Runnable onOverBudget;
     private final ArrayDeque<Item> queue = new ArrayDeque<>();
+    /** The message being sent (taken from the queue), or null. */
+    private Text current;
+    /** Its head went out; its body is next. */
+    private boolean headSent;
+    /** The frame in flight is the current message's last. */
+    private boolean lastPart;
     /** A pump is scheduled or running, or a send is in flight. */
     private boolean sending;
     /** A frame was handed to Jetty and its callback has not run yet. */
@@ -60,24 +78,23 @@ final class Outbound {
     private final Runnable pumpTask = this::pump;
     private final Callback sendDone = Callback.from(this::sent, this::failed);
 
-    Outbound(Session session, int limit, Executor executor, Runnable onOverflow, Runnable onResync) {
+    Outbound(Session session, int limit, OutboundBudget budget, Executor executor, Runnable onOverflow, Runnable onResync,
+            Runnable onOverBudget) {
         this.session = ((WebSocketSession) session).getCoreSession();
         this.limit = limit;
+        this.budget = budget;
         this.executor = executor;
         this.onOverflow = onOverflow;
         this.onResync = onResync;
+        this.onOverBudget = onOverBudget;
     }
 
-    /** Queues a change of {@code room} (its frame's UTF-8); false (and nothing queued) when the queue is at its bound. */
-    synchronized boolean offerChange(String room, ByteBuffer utf8) {
-        if (closed) {
-            return true;
-        }
-        if (units >= limit) {
-            return false;
-        }
-        add(new Text(room, utf8));
-        return true;
+    /**
+     * Queues a change of {@code room} (its frame's UTF-8, shared by the room's subscribers); false (and
+     * nothing queued) when the queue is at its bound or the server's budget has no room for it.
+     */
+    boolean offerChange(String room, SharedBytes utf8) {
+        return enqueue(new Text(room, true, null, utf8)) != Outcome.REFUSED;
     }
 
     /** Queues a reply, an error or a snapshot; a client that lets these pile up is closed (4008). */
@@ -87,19 +104,64 @@ final class Outbound {
 
     /** {@link #reply(String)}, already encoded (UTF-8). */
     void reply(ByteBuffer utf8) {
-        boolean overflow;
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            overflow = units >= 2 * limit;
-            if (!overflow) {
-                add(new Text(null, utf8));
+        queueReply(new Text(null, false, null, new SharedBytes(utf8)));
+    }
+
+    /** Queues a snapshot of {@code room}: this socket's {@code head}, then the {@code body} shared by every socket taking it. */
+    void snapshot(String room, ByteBuffer head, SharedBytes body) {
+        queueReply(new Text(room, false, new SharedBytes(head), body));
+    }
+
+    private void queueReply(Text t) {
+        switch (enqueue(t)) {
+            case OVERFLOW -> onOverflow.run();
+            case REFUSED -> overBudget();
+            default -> {
             }
         }
-        if (overflow) {
-            onOverflow.run();
+    }
+
+    private enum Outcome { QUEUED, OVERFLOW, REFUSED }
+
+    /** Queues {@code t}, shedding the biggest queues once when the budget is short (never under this lock). */
+    private Outcome enqueue(Text t) {
+        for (int attempt = 0; ; attempt++) {
+            synchronized (this) {
+                if (closed) {
+                    return Outcome.QUEUED;
+                }
+                if (t.change() ? units >= limit : units >= 2 * limit) {
+                    return t.change() ? Outcome.REFUSED : Outcome.OVERFLOW;
+                }
+                if (hold(t)) {
+                    add(t);
+                    return Outcome.QUEUED;
+                }
+            }
+            if (attempt > 0) {
+                return Outcome.REFUSED;
+            }
+            budget.shed(t.size());
         }
+    }
+
+    private boolean hold(Text t) {
+        if (!t.body().hold(budget)) {
+            return false;
+        }
+        if (t.head() != null && !t.head().hold(budget)) {
+            t.body().release(budget);
+            return false;
+        }
+        return true;
+    }
+
+    private void release(Text t) {
+        t.body().release(budget);
+        if (t.head() != null) {
+            t.head().release(budget);
+        }
+        bytes -= t.size();
     }
 
     /** S4: drops {@code sub}'s queued changes and queues one marker that resyncs it when reached. */
@@ -107,14 +169,50 @@ final class Outbound {
         if (closed) {
             return;
         }
-        for (Iterator<Item> it = queue.iterator(); it.hasNext(); ) {
-            if (it.next() instanceof Text t && sub.room().equals(t.room())) {
-                it.remove();
-                units -= weight(t);
-            }
-        }
+        drop(sub.room(), true);
         add(new Resync(sub));
         onResync.run();
+    }
+
+    /** X1: the socket subscribes to {@code room} again: what is still queued for the old subscription goes. */
+    synchronized void dropRoom(String room) {
+        if (!closed) {
+            drop(room, false);
+        }
+    }
+
+    private void drop(String room, boolean changesOnly) {
+        for (Iterator<Item> it = queue.iterator(); it.hasNext(); ) {
+            Item item = it.next();
+            if (item instanceof Text t && room.equals(t.room()) && (t.change() || !changesOnly)) {
+                it.remove();
+                units -= weight(t);
+                release(t);
+            } else if (!changesOnly && item instanceof Resync r && r.sub().room().equals(room)) {
+                it.remove();
+                units -= weight(r);
+            }
+        }
+    }
+
+    /**
+     * X1: the server's budget is short and this socket holds more than most: drop everything queued and
+     * close it with 4009. False when it was closed already.
+     */
+    boolean overBudget() {
+        synchronized (this) {
+            if (closed) {
+                return false;
+            }
+            close();
+        }
+        onOverBudget.run();
+        return true;
+    }
+
+    /** Bytes queued here now, and the message being sent (shared ones included). */
+    synchronized long queuedBytes() {
+        return bytes;
     }
 
     /** Whether a send has been in flight for longer than {@code timeoutNanos}. */
@@ -136,11 +234,24 @@ final class Outbound {
         return queue.size();
     }
 
-    /** Drops everything queued; later offers are ignored. */
+    /** Drops everything queued, giving its bytes back to the budget; later offers are ignored. */
     synchronized void close() {
+        if (closed) {
+            return;
+        }
         closed = true;
+        for (Item item : queue) {
+            if (item instanceof Text t) {
+                release(t);
+            }
+        }
         queue.clear();
+        if (current != null) {
+            release(current);
+            current = null;
+        }
         units = 0;
+        budget.forget(this);
     }
 
     /** The queue's weight toward its bound (for tests). */
@@ -149,12 +260,15 @@ final class Outbound {
     }
 
     private static int weight(Item item) {
-        return item instanceof Text t ? Math.max(1, (t.utf8().remaining() + UNIT_BYTES - 1) / UNIT_BYTES) : 1;
+        return item instanceof Text t ? Math.max(1, (t.size() + UNIT_BYTES - 1) / UNIT_BYTES) : 1;
     }
 
     private void add(Item item) {
         queue.add(item);
         units += weight(item);
+        if (item instanceof Text t) {
+            bytes += t.size();
+        }
         highWater = Math.max(highWater, queue.size());
         if (!sending) {
             sending = true;
@@ -163,31 +277,48 @@ final class Outbound {
     }
 
     /**
-     * Sends queued items one at a time. A send that Jetty completes at once (the socket took the
+     * Sends queued items one frame at a time. A send that Jetty completes at once (the socket took the
      * bytes) continues the loop on this thread; only a send that waits for the socket hands the next
      * one to the executor from its callback. One hand-off per busy socket, not one per message.
      */
     private void pump() {
         while (true) {
-            Item item;
+            Frame frame = null;
+            Resync resync = null;
             synchronized (this) {
-                item = closed ? null : queue.poll();
-                if (item != null) {
+                if (current == null) {
+                    Item item = closed ? null : queue.poll();
+                    if (item == null) {
+                        sending = false;
+                        sendStartedNanos = 0;
+                        return;
+                    }
                     units -= weight(item);
+                    if (item instanceof Resync r) {
+                        resync = r;
+                    } else {
+                        current = (Text) item;
+                        headSent = false;
+                    }
                 }
-                if (item == null) {
-                    sending = false;
-                    sendStartedNanos = 0;
-                    return;
+                if (resync == null) {
+                    if (current.head() != null && !headSent) {
+                        frame = new Frame(OpCode.TEXT, false, current.head().view());
+                        headSent = true;
+                        lastPart = false;
+                    } else {
+                        frame = new Frame(current.head() != null ? OpCode.CONTINUATION : OpCode.TEXT, true, current.body().view());
+                        lastPart = true;
+                    }
+                    sendStartedNanos = System.nanoTime();
+                    inFlight = true;
                 }
-                sendStartedNanos = item instanceof Text ? System.nanoTime() : 0;
-                inFlight = item instanceof Text;
             }
-            if (item instanceof Resync r) {
-                r.sub().resnapshot();
+            if (resync != null) {
+                resync.sub().resnapshot();
                 continue;
             }
-            session.sendFrame(new Frame(OpCode.TEXT, true, ((Text) item).utf8().slice()), sendDone, false);
+            session.sendFrame(frame, sendDone, false);
             synchronized (this) {
                 if (inFlight) {
                     parked = true;
@@ -202,6 +333,10 @@ final class Outbound {
         synchronized (this) {
             sendStartedNanos = 0;
             inFlight = false;
+            if (lastPart && current != null) {
+                release(current);
+                current = null;
+            }
             resume = parked;
             parked = false;
         }

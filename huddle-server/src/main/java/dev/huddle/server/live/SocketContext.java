@@ -82,11 +82,15 @@ final class SocketContext {
         return subscriptions.containsKey(room);
     }
 
-    /** Makes {@code sub} the socket's subscription to its room, registered with the hub; a previous one ends. */
+    /**
+     * Makes {@code sub} the socket's subscription to its room, registered with the hub; a previous one ends,
+     * and what is still queued for it (its snapshot, its changes) is dropped (X1).
+     */
     void watch(Subscription sub) {
         Subscription old = subscriptions.put(sub.room(), sub);
         if (old != null) {
             end(old);
+            out.dropRoom(sub.room());
         }
         hub().add(sub);
     }

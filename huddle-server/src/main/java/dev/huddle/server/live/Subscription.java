@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.huddle.presence.Change;
 import dev.huddle.presence.Presence;
 import dev.huddle.presence.RoomSnapshot;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -44,10 +43,10 @@ final class Subscription {
         this.snapshots = snapshots;
     }
 
-    /** Where a room's rendered snapshot entries are kept. */
+    /** Where a room's snapshots are rendered and kept. */
     interface Snapshots {
-        /** The rendered entries of {@code room}, reused across its snapshots. */
-        SnapshotEntries entries(String room);
+        /** The body of {@code snap}'s frame (X1: one array for every socket that takes the room at that seq). */
+        SharedBytes snapshotBody(RoomSnapshot snap);
     }
 
     String room() {
@@ -59,7 +58,7 @@ final class Subscription {
      * {@code frame}, the UTF-8 of the one frame that carries them all (a {@code change}, or a {@code changes}
      * batch), shared by every subscriber: each queues a slice of it.
      */
-    synchronized void onChanges(List<Change> changes, ByteBuffer frame) {
+    synchronized void onChanges(List<Change> changes, SharedBytes frame) {
         switch (state) {
             case BUFFERING -> buffer.addAll(changes);
             case LIVE -> deliverAll(changes, frame);
@@ -158,12 +157,12 @@ final class Subscription {
     private void snapshotThenFlush(JsonNode requestId) {
         RoomSnapshot snap = presence.snapshot(room);
         // Encoded here, outside the lock the room's fan-out also takes: a 2 000-entry snapshot is 200 KB.
-        ByteBuffer frame = Frames.snapshot(requestId, snap, snapshots.entries(room));
+        SharedBytes body = snapshots.snapshotBody(snap);
         synchronized (this) {
             if (state == State.CANCELLED) {
                 return;
             }
-            out.reply(frame);
+            out.snapshot(room, Frames.snapshotHead(requestId), body);
             lastSeq = snap.seq();
             state = State.LIVE;
             flushBuffer();
@@ -185,7 +184,7 @@ final class Subscription {
      * when they are consecutive and none was passed on yet. Otherwise one by one: part of a batch was
      * passed on already (after a snapshot or resume), or the feed skipped or restarted, and a gap resyncs.
      */
-    private void deliverAll(List<Change> changes, ByteBuffer frame) {
+    private void deliverAll(List<Change> changes, SharedBytes frame) {
         if (changes.isEmpty()) {
             return;
         }
@@ -198,16 +197,16 @@ final class Subscription {
         } else if (frame != null) {
             deliver(first, last, frame);
         } else {
-            deliver(first, last, Frames.changesFrame(changes));
+            deliver(first, last, new SharedBytes(Frames.changesFrame(changes)));
         }
     }
 
     private void deliverOne(Change c) {
-        deliver(c.seq(), c.seq(), Frames.changesFrame(List.of(c)));
+        deliver(c.seq(), c.seq(), new SharedBytes(Frames.changesFrame(List.of(c))));
     }
 
     /** Queues the frame carrying changes {@code first}…{@code last}: only right after what was passed on. */
-    private void deliver(long first, long last, ByteBuffer frame) {
+    private void deliver(long first, long last, SharedBytes frame) {
         if (state != State.LIVE || last <= lastSeq) {
             return;
         }

@@ -55,7 +55,7 @@ class ConfigLoaderTest {
                 "HUDDLE_WS_MAX_ROOMS_PER_CONNECTION", "3", "HUDDLE_WS_MAX_CONNECTIONS_PER_USER", "2",
                 "HUDDLE_WS_FLAG_UPDATES_PER_SECOND", "5", "HUDDLE_WS_FLAG_COALESCE_MS", "50", "HUDDLE_WS_ROOM_BATCH_MS", "20",
                 "HUDDLE_WS_OUTBOUND_QUEUE", "64", "HUDDLE_WS_SEND_TIMEOUT_MS", "1000", "HUDDLE_CHANGE_LOG_CAPACITY", "16"));
-        assertThat(c.live()).isEqualTo(new LiveSettings(2_000, 4_096, 3, 2, 5, 50, 64, 1_000, 16, 20));
+        assertThat(c.live()).isEqualTo(new LiveSettings(2_000, 4_096, 3, 2, 5, 50, 64, 1_000, 16, 20, 0));
         assertThatThrownBy(() -> load(Map.of(), Map.of("HUDDLE_WS_OUTBOUND_QUEUE", "1", "HUDDLE_CHANGE_LOG_CAPACITY", "x")))
                 .isInstanceOfSatisfying(ConfigException.class, e -> {
                     assertThat(e.problems()).hasSize(2);
