@@ -53,7 +53,7 @@ class RoomConnectionTest {
 
     @BeforeEach
     void start() {
-        server = new HuddleServer(ServerConfig.forDataDir(data, 0).withoutGuestSignInLimits(), clock).start();
+        server = new HuddleServer(ServerConfig.forDataDir(data, 0).withoutPerAddressLimits(), clock).start();
         client = HuddleClient.create(URI.create("http://localhost:" + server.port() + "/"));
     }
 

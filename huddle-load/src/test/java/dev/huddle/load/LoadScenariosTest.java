@@ -32,7 +32,7 @@ class LoadScenariosTest {
 
     @BeforeAll
     static void start() {
-        server = new HuddleServer(ServerConfig.forDataDir(dir.resolve("data"), 0).withoutGuestSignInLimits(), TimeSource.system()).start();
+        server = new HuddleServer(ServerConfig.forDataDir(dir.resolve("data"), 0).withoutPerAddressLimits(), TimeSource.system()).start();
     }
 
     @AfterAll

@@ -31,7 +31,7 @@ class LoadToolTest {
 
     @Test
     void aShortRunDeliversEveryChangeToEverySubscriberAndTheCountsAddUp() throws Exception {
-        try (HuddleServer server = new HuddleServer(ServerConfig.forDataDir(dir.resolve("data"), 0).withoutGuestSignInLimits(), TimeSource.system()).start()) {
+        try (HuddleServer server = new HuddleServer(ServerConfig.forDataDir(dir.resolve("data"), 0).withoutPerAddressLimits(), TimeSource.system()).start()) {
             LoadTool tool = new LoadTool();
             Path json = dir.resolve("report.json");
             Path html = dir.resolve("report.html");
@@ -69,7 +69,7 @@ class LoadToolTest {
 
     @Test
     void aWarmUpTogglesUnmeasuredAndUncountedBeforeTheRun() throws Exception {
-        try (HuddleServer server = new HuddleServer(ServerConfig.forDataDir(dir.resolve("data"), 0).withoutGuestSignInLimits(), TimeSource.system()).start()) {
+        try (HuddleServer server = new HuddleServer(ServerConfig.forDataDir(dir.resolve("data"), 0).withoutPerAddressLimits(), TimeSource.system()).start()) {
             LoadTool tool = new LoadTool();
             new CommandLine(tool).parseArgs("--server", "http://localhost:" + server.port() + "/", "--users", "12",
                     "--rooms", "2", "--speakers-per-room", "2", "--toggle-mean-ms", "300", "--warmup-s", "2",

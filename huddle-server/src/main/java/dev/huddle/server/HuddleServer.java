@@ -135,7 +135,7 @@ public final class HuddleServer implements AutoCloseable {
             PresenceRoutes presenceRoutes = new PresenceRoutes(functions, auth);
             ConvexRoutes convexRoutes = new ConvexRoutes(functions, legacy, auth);
             OpsRoutes opsRoutes = cluster == null ? new OpsRoutes(metrics) : new OpsRoutes(metrics, cluster::problem);
-            LiveEndpoint liveEndpoint = new LiveEndpoint(live, presence, functions, huddles, auth, config.allowedOrigins());
+            LiveEndpoint liveEndpoint = new LiveEndpoint(live, presence, functions, huddles, auth, config.allowedOrigins(), clients);
             CrossSiteGuard crossSite = new CrossSiteGuard(new OriginPolicy(config.allowedOrigins()), clients,
                     Authenticator.COOKIE, Set.of(PresenceRoutes.DISCONNECT), Set.of(AuthRoutes.GUEST));
             ReadDeadlines readDeadlines = new ReadDeadlines(config.http().readTimeoutMs());

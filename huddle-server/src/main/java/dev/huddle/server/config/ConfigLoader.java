@@ -258,10 +258,14 @@ public final class ConfigLoader {
         int log = whole(Setting.CHANGE_LOG_CAPACITY, problems);
         int batch = whole(Setting.WS_ROOM_BATCH_MS, problems);
         int budget = whole(Setting.WS_OUTBOUND_BUDGET_MB, problems);
+        int perAddress = whole(Setting.WS_MAX_CONNECTIONS_PER_ADDRESS, problems);
+        int subsPerAddress = whole(Setting.WS_MAX_SUBSCRIPTIONS_PER_ADDRESS, problems);
+        int anonymous = whole(Setting.WS_MAX_ANONYMOUS_CONNECTIONS, problems);
         if (problems.size() > before) {
             return LiveSettings.DEFAULTS;
         }
-        return new LiveSettings(ping, size, rooms, conns, flags, coalesce, queue, sendTimeout, log, batch, budget);
+        return new LiveSettings(ping, size, rooms, conns, flags, coalesce, queue, sendTimeout, log, batch, budget, perAddress,
+                subsPerAddress, anonymous);
     }
 
     private HttpSettings http(List<String> problems) {

@@ -18,10 +18,14 @@ package dev.huddle.server.config;
  *     room's changes go out at most once per this window, batched into one {@code changes} frame (0: never batch)
  * @param outboundBudgetMb bytes queued to all sockets together, in MiB, before the biggest queues are closed
  *     with 4009 {@code over_budget} (X1); 0: a quarter of the heap the JVM may grow to
+ * @param maxConnectionsPerAddress open sockets one client address may hold, signed in or not (X2); more get 429
+ * @param maxSubscriptionsPerAddress subscriptions all sockets of one client address may hold (X2); more get {@code too_many_subscriptions}
+ * @param maxAnonymousConnections anonymous sockets the whole server holds (X2); more get 429
  */
 public record LiveSettings(long pingIntervalMs, int maxMessageBytes, int maxRoomsPerConnection,
         int maxConnectionsPerUser, int flagUpdatesPerSecond, long flagCoalesceMs, int outboundQueue, long sendTimeoutMs,
-        int changeLogCapacity, long roomBatchMs, int outboundBudgetMb) {
+        int changeLogCapacity, long roomBatchMs, int outboundBudgetMb, int maxConnectionsPerAddress,
+        int maxSubscriptionsPerAddress, int maxAnonymousConnections) {
 
     /** The declared defaults of the settings (see {@link Setting}). */
     public static final LiveSettings DEFAULTS = new LiveSettings(Setting.WS_PING_INTERVAL_MS.defaultInt(),
@@ -29,7 +33,9 @@ public record LiveSettings(long pingIntervalMs, int maxMessageBytes, int maxRoom
             Setting.WS_MAX_CONNECTIONS_PER_USER.defaultInt(), Setting.WS_FLAG_UPDATES_PER_SECOND.defaultInt(),
             Setting.WS_FLAG_COALESCE_MS.defaultInt(), Setting.WS_OUTBOUND_QUEUE.defaultInt(),
             Setting.WS_SEND_TIMEOUT_MS.defaultInt(), Setting.CHANGE_LOG_CAPACITY.defaultInt(),
-            Setting.WS_ROOM_BATCH_MS.defaultInt(), Setting.WS_OUTBOUND_BUDGET_MB.defaultInt());
+            Setting.WS_ROOM_BATCH_MS.defaultInt(), Setting.WS_OUTBOUND_BUDGET_MB.defaultInt(),
+            Setting.WS_MAX_CONNECTIONS_PER_ADDRESS.defaultInt(), Setting.WS_MAX_SUBSCRIPTIONS_PER_ADDRESS.defaultInt(),
+            Setting.WS_MAX_ANONYMOUS_CONNECTIONS.defaultInt());
 
     /** Holds values built in code to the settings' declared ranges. */
     public LiveSettings {
@@ -44,48 +50,83 @@ public record LiveSettings(long pingIntervalMs, int maxMessageBytes, int maxRoom
         Setting.CHANGE_LOG_CAPACITY.check(changeLogCapacity);
         Setting.WS_ROOM_BATCH_MS.check(roomBatchMs);
         Setting.WS_OUTBOUND_BUDGET_MB.check(outboundBudgetMb);
+        Setting.WS_MAX_CONNECTIONS_PER_ADDRESS.check(maxConnectionsPerAddress);
+        Setting.WS_MAX_SUBSCRIPTIONS_PER_ADDRESS.check(maxSubscriptionsPerAddress);
+        Setting.WS_MAX_ANONYMOUS_CONNECTIONS.check(maxAnonymousConnections);
     }
 
     public LiveSettings withPingIntervalMs(long v) {
         return new LiveSettings(v, maxMessageBytes, maxRoomsPerConnection, maxConnectionsPerUser, flagUpdatesPerSecond,
-                flagCoalesceMs, outboundQueue, sendTimeoutMs, changeLogCapacity, roomBatchMs, outboundBudgetMb);
+                flagCoalesceMs, outboundQueue, sendTimeoutMs, changeLogCapacity, roomBatchMs, outboundBudgetMb,
+                maxConnectionsPerAddress, maxSubscriptionsPerAddress, maxAnonymousConnections);
     }
 
     public LiveSettings withMaxRoomsPerConnection(int v) {
         return new LiveSettings(pingIntervalMs, maxMessageBytes, v, maxConnectionsPerUser, flagUpdatesPerSecond,
-                flagCoalesceMs, outboundQueue, sendTimeoutMs, changeLogCapacity, roomBatchMs, outboundBudgetMb);
+                flagCoalesceMs, outboundQueue, sendTimeoutMs, changeLogCapacity, roomBatchMs, outboundBudgetMb,
+                maxConnectionsPerAddress, maxSubscriptionsPerAddress, maxAnonymousConnections);
     }
 
     public LiveSettings withMaxConnectionsPerUser(int v) {
         return new LiveSettings(pingIntervalMs, maxMessageBytes, maxRoomsPerConnection, v, flagUpdatesPerSecond,
-                flagCoalesceMs, outboundQueue, sendTimeoutMs, changeLogCapacity, roomBatchMs, outboundBudgetMb);
+                flagCoalesceMs, outboundQueue, sendTimeoutMs, changeLogCapacity, roomBatchMs, outboundBudgetMb,
+                maxConnectionsPerAddress, maxSubscriptionsPerAddress, maxAnonymousConnections);
     }
 
     public LiveSettings withOutboundQueue(int v) {
         return new LiveSettings(pingIntervalMs, maxMessageBytes, maxRoomsPerConnection, maxConnectionsPerUser,
-                flagUpdatesPerSecond, flagCoalesceMs, v, sendTimeoutMs, changeLogCapacity, roomBatchMs,
-                outboundBudgetMb);
+                flagUpdatesPerSecond, flagCoalesceMs, v, sendTimeoutMs, changeLogCapacity, roomBatchMs, outboundBudgetMb,
+                maxConnectionsPerAddress, maxSubscriptionsPerAddress, maxAnonymousConnections);
     }
 
     public LiveSettings withSendTimeoutMs(long v) {
         return new LiveSettings(pingIntervalMs, maxMessageBytes, maxRoomsPerConnection, maxConnectionsPerUser,
-                flagUpdatesPerSecond, flagCoalesceMs, outboundQueue, v, changeLogCapacity, roomBatchMs,
-                outboundBudgetMb);
+                flagUpdatesPerSecond, flagCoalesceMs, outboundQueue, v, changeLogCapacity, roomBatchMs, outboundBudgetMb,
+                maxConnectionsPerAddress, maxSubscriptionsPerAddress, maxAnonymousConnections);
     }
 
     public LiveSettings withChangeLogCapacity(int v) {
         return new LiveSettings(pingIntervalMs, maxMessageBytes, maxRoomsPerConnection, maxConnectionsPerUser,
-                flagUpdatesPerSecond, flagCoalesceMs, outboundQueue, sendTimeoutMs, v, roomBatchMs, outboundBudgetMb);
+                flagUpdatesPerSecond, flagCoalesceMs, outboundQueue, sendTimeoutMs, v, roomBatchMs, outboundBudgetMb,
+                maxConnectionsPerAddress, maxSubscriptionsPerAddress, maxAnonymousConnections);
     }
 
     public LiveSettings withRoomBatchMs(long v) {
         return new LiveSettings(pingIntervalMs, maxMessageBytes, maxRoomsPerConnection, maxConnectionsPerUser,
                 flagUpdatesPerSecond, flagCoalesceMs, outboundQueue, sendTimeoutMs, changeLogCapacity, v,
-                outboundBudgetMb);
+                outboundBudgetMb, maxConnectionsPerAddress, maxSubscriptionsPerAddress, maxAnonymousConnections);
     }
 
     public LiveSettings withOutboundBudgetMb(int v) {
         return new LiveSettings(pingIntervalMs, maxMessageBytes, maxRoomsPerConnection, maxConnectionsPerUser,
-                flagUpdatesPerSecond, flagCoalesceMs, outboundQueue, sendTimeoutMs, changeLogCapacity, roomBatchMs, v);
+                flagUpdatesPerSecond, flagCoalesceMs, outboundQueue, sendTimeoutMs, changeLogCapacity, roomBatchMs, v,
+                maxConnectionsPerAddress, maxSubscriptionsPerAddress, maxAnonymousConnections);
+    }
+
+    public LiveSettings withMaxConnectionsPerAddress(int v) {
+        return new LiveSettings(pingIntervalMs, maxMessageBytes, maxRoomsPerConnection, maxConnectionsPerUser,
+                flagUpdatesPerSecond, flagCoalesceMs, outboundQueue, sendTimeoutMs, changeLogCapacity, roomBatchMs,
+                outboundBudgetMb, v, maxSubscriptionsPerAddress, maxAnonymousConnections);
+    }
+
+    public LiveSettings withMaxSubscriptionsPerAddress(int v) {
+        return new LiveSettings(pingIntervalMs, maxMessageBytes, maxRoomsPerConnection, maxConnectionsPerUser,
+                flagUpdatesPerSecond, flagCoalesceMs, outboundQueue, sendTimeoutMs, changeLogCapacity, roomBatchMs,
+                outboundBudgetMb, maxConnectionsPerAddress, v, maxAnonymousConnections);
+    }
+
+    /**
+     * A copy whose per-address socket and subscription limits (X2) are as high as the settings allow: for
+     * tests and load runs, whose many users all connect from one address.
+     */
+    public LiveSettings withoutPerAddressLimits() {
+        return withMaxConnectionsPerAddress((int) ((Setting.Whole) Setting.WS_MAX_CONNECTIONS_PER_ADDRESS.allowed()).max())
+                .withMaxSubscriptionsPerAddress((int) ((Setting.Whole) Setting.WS_MAX_SUBSCRIPTIONS_PER_ADDRESS.allowed()).max());
+    }
+
+    public LiveSettings withMaxAnonymousConnections(int v) {
+        return new LiveSettings(pingIntervalMs, maxMessageBytes, maxRoomsPerConnection, maxConnectionsPerUser,
+                flagUpdatesPerSecond, flagCoalesceMs, outboundQueue, sendTimeoutMs, changeLogCapacity, roomBatchMs,
+                outboundBudgetMb, maxConnectionsPerAddress, maxSubscriptionsPerAddress, v);
     }
 }

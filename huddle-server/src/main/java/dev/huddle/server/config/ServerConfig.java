@@ -118,6 +118,15 @@ public record ServerConfig(String host, int port, Path dataDir, String dbUrl, St
         return withHttp(http.withoutGuestSignInLimits());
     }
 
+    /**
+     * A copy without the per-address limits of X2 — guest sign-ins, sockets and subscriptions per client
+     * address — for tests and load runs whose many users all come from one address. The server-wide
+     * limits stay.
+     */
+    public ServerConfig withoutPerAddressLimits() {
+        return withHttp(http.withoutGuestSignInLimits()).withLive(live.withoutPerAddressLimits());
+    }
+
     /** Whether presence is shared through Redis (cluster mode). */
     public boolean clustered() {
         return cluster != null;

@@ -3,6 +3,7 @@ package dev.huddle.server.http;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Request;
@@ -15,7 +16,8 @@ import org.eclipse.jetty.util.Callback;
  * header, a URI or head over 8 KiB, an unknown HTTP version), a body that arrived too slowly, a request
  * refused while the server shuts down — in the API's error shape, whatever the method and
  * {@code Accept}. Messages are ours, one per status: Jetty's reasons ("Illegal character SPACE=' '")
- * describe its parser, not the client's mistake.
+ * describe its parser, not the client's mistake. The WebSocket upgrade's own refusals (401, 403, 429) keep
+ * their code and message.
  */
 public final class JsonErrorHandler extends ErrorHandler {
     private static final Map<Integer, String[]> KNOWN = Map.of(
@@ -28,6 +30,9 @@ public final class JsonErrorHandler extends ErrorHandler {
             503, new String[] {"unavailable", "the server is shutting down; try again shortly"},
             505, new String[] {"http_version_not_supported", "only HTTP/1.0 and HTTP/1.1 are served"});
 
+    /** A refusal of our own code, sent as {@code sendError(status, "code: message")} (the WebSocket upgrade's). */
+    private static final Pattern OWN = Pattern.compile("([a-z][a-z_]{2,40}): (.+)", Pattern.DOTALL);
+
     @Override
     public boolean errorPageForMethod(String method) {
         return true;
@@ -39,6 +44,11 @@ public final class JsonErrorHandler extends ErrorHandler {
         String[] known = KNOWN.get(status);
         String code = known != null ? known[0] : "http_" + status;
         String text = known != null ? known[1] : HttpStatus.getMessage(status);
+        var own = message == null ? null : OWN.matcher(message);
+        if (known == null && own != null && own.matches()) {
+            code = own.group(1); // the WebSocket upgrade's own refusals: "too_many_connections: at most 8 …"
+            text = own.group(2);
+        }
         SecurityHeaders.apply(response.getHeaders(), request.getHttpURI() == null ? null : request.getHttpURI().getPath());
         byte[] body = Json.MAPPER.writeValueAsBytes(ErrorBody.of(code, text));
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");

@@ -23,6 +23,7 @@ public final class LiveConnection implements Session.Listener.AutoDemanding {
 
     private final LiveServices services;
     private final String userId;
+    private final String address;
     // Set when the socket opens; read by the hub's and the timers' threads.
     private volatile Session session;
     private volatile Outbound out;
@@ -32,10 +33,14 @@ public final class LiveConnection implements Session.Listener.AutoDemanding {
     private boolean ended;
     private boolean closing;
 
-    /** {@code userId}: the signed-in user, or null for an anonymous socket (H4). */
-    LiveConnection(LiveServices services, String userId) {
+    /**
+     * {@code userId}: the signed-in user, or null for an anonymous socket (H4); {@code address}: the client's,
+     * whose socket (and subscription, X2) counts this socket holds until it ends.
+     */
+    LiveConnection(LiveServices services, String userId, String address) {
         this.services = services;
         this.userId = userId;
+        this.address = address;
     }
 
     @Override
@@ -47,7 +52,7 @@ public final class LiveConnection implements Session.Listener.AutoDemanding {
         hub.budget().register(out);
         JoinedSessions sessions = new JoinedSessions();
         this.liveness = new Liveness(services, userId, sessions, out, s, this::tooSlow);
-        this.socket = new SocketContext(services, userId, out, sessions, liveness::reschedule);
+        this.socket = new SocketContext(services, userId, address, out, sessions, liveness::reschedule);
         hub.opened(this);
         liveness.reschedule();
     }
@@ -114,6 +119,7 @@ public final class LiveConnection implements Session.Listener.AutoDemanding {
         if (userId != null) {
             services.hub().released(userId);
         }
+        services.hub().addresses().closed(address, userId == null);
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.huddle.server.live;
 import dev.huddle.presence.Presence;
 import dev.huddle.server.auth.Authenticator;
 import dev.huddle.server.http.ApiException;
+import dev.huddle.server.http.ClientAddress;
 import dev.huddle.server.http.OriginPolicy;
 import dev.huddle.server.huddle.HuddleService;
 import dev.huddle.server.presence.PresenceFunctions;
@@ -18,7 +19,8 @@ import org.eclipse.jetty.ee10.websocket.server.JettyWebSocketServletFactory;
 /**
  * {@code GET /ws}: the WebSocket upgrade. Before upgrading it checks the {@code Origin} (403), the
  * token (401; from {@code Authorization: Bearer}, the {@code huddle_token} cookie, or {@code ?token=}
- * for browsers, which cannot set headers on a WebSocket) and the user's socket count (429). No token
+ * for browsers, which cannot set headers on a WebSocket), then the socket counts (429, X2): the user's,
+ * the client address's, and, for a socket without a token, the server's anonymous sockets. No token
  * gives an anonymous socket that may only subscribe by slug (H4).
  *
  * <p>A plain Jetty endpoint rather than Javalin's {@code ws()}: Javalin's handlers do not surface pong
@@ -31,21 +33,23 @@ public final class LiveEndpoint extends JettyWebSocketServlet {
     private final LiveServices services;
     private final Authenticator auth;
     private final OriginPolicy origins;
+    private final ClientAddress clients;
 
     public LiveEndpoint(LiveHub hub, Presence presence, PresenceFunctions functions, HuddleService huddles,
-            Authenticator auth, List<String> allowedOrigins) {
+            Authenticator auth, List<String> allowedOrigins, ClientAddress clients) {
         this.hub = hub;
         this.services = new LiveServices(hub, presence, functions, huddles);
         this.auth = auth;
         this.origins = new OriginPolicy(allowedOrigins);
+        this.clients = clients;
     }
 
     @Override
     protected void configure(JettyWebSocketServletFactory factory) {
-        var s = hub.settings();
-        factory.setMaxTextMessageSize(s.maxMessageBytes());
-        factory.setMaxBinaryMessageSize(s.maxMessageBytes());
-        factory.setIdleTimeout(Duration.ofMillis(Math.max(30_000, 3 * s.pingIntervalMs())));
+        var settings = hub.settings();
+        factory.setMaxTextMessageSize(settings.maxMessageBytes());
+        factory.setMaxBinaryMessageSize(settings.maxMessageBytes());
+        factory.setIdleTimeout(Duration.ofMillis(Math.max(30_000, 3 * settings.pingIntervalMs())));
         factory.setCreator(this::create);
     }
 
@@ -66,12 +70,28 @@ public final class LiveEndpoint extends JettyWebSocketServlet {
             resp.sendError(401, e.code() + ": " + e.getMessage());
             return null;
         }
+        var s = hub.settings();
         if (userId != null && !hub.tryOpen(userId)) {
-            resp.sendError(429, "too_many_connections: at most " + hub.settings().maxConnectionsPerUser()
-                    + " sockets per user");
-            return null;
+            return refuse(resp, "at most " + s.maxConnectionsPerUser() + " sockets per user");
         }
-        return new LiveConnection(services, userId);
+        String address = clients.address(http);
+        AddressLimits.Refusal refusal = hub.addresses().tryOpen(address, userId == null);
+        if (refusal != null) {
+            if (userId != null) {
+                hub.released(userId);
+            }
+            return refuse(resp, refusal == AddressLimits.Refusal.ADDRESS
+                    ? "at most " + s.maxConnectionsPerAddress() + " sockets per client address"
+                    : "the server holds its most anonymous sockets (" + s.maxAnonymousConnections() + "); sign in, or try again later");
+        }
+        return new LiveConnection(services, userId, address);
+    }
+
+    /** X2: 429 {@code too_many_connections} at the upgrade, in the JSON error shape. */
+    private Object refuse(JettyServerUpgradeResponse resp, String why) throws java.io.IOException {
+        hub.refusedUpgrade();
+        resp.sendError(429, "too_many_connections: " + why);
+        return null;
     }
 
     private static String token(HttpServletRequest http) {

@@ -52,6 +52,7 @@ public final class LiveHub implements ChangeListener, Subscription.Snapshots, Au
     private final ConcurrentHashMap<String, AtomicInteger> socketsPerUser = new ConcurrentHashMap<>();
     private final Set<LiveConnection> open = ConcurrentHashMap.newKeySet();
     private final OutboundBudget budget;
+    private final AddressLimits addresses;
     private final ScheduledThreadPoolExecutor scheduler;
     private final ExecutorService senders;
     private final AtomicLong pongs = new AtomicLong();
@@ -60,6 +61,7 @@ public final class LiveHub implements ChangeListener, Subscription.Snapshots, Au
     private final AtomicLong entriesRendered = new AtomicLong();
     private final AtomicLong entriesReused = new AtomicLong();
     private final AtomicLong snapshotsShared = new AtomicLong();
+    private final AtomicLong refusedUpgrades = new AtomicLong();
     private volatile LongSupplier storeGeneration = () -> 0;
     private volatile LongSupplier checkStore = () -> 0;
     private volatile BooleanSupplier storeReachable = () -> true;
@@ -68,6 +70,7 @@ public final class LiveHub implements ChangeListener, Subscription.Snapshots, Au
         this.settings = settings;
         this.budget = new OutboundBudget(settings.outboundBudgetMb() == 0 ? OutboundBudget.defaultBytes()
                 : settings.outboundBudgetMb() * 1024L * 1024L);
+        this.addresses = new AddressLimits(settings);
         this.scheduler = new ScheduledThreadPoolExecutor(2, daemon("live-timer"));
         this.scheduler.setRemoveOnCancelPolicy(true);
         this.senders = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
@@ -210,6 +213,34 @@ public final class LiveHub implements ChangeListener, Subscription.Snapshots, Au
         return budget;
     }
 
+    AddressLimits addresses() {
+        return addresses;
+    }
+
+    /** X2: anonymous sockets open now. */
+    public int anonymousSockets() {
+        return addresses.anonymousSockets();
+    }
+
+    /** X2: sockets open now from {@code address}. */
+    public int socketsOf(String address) {
+        return addresses.socketsOf(address);
+    }
+
+    /** X2: subscriptions held now by the sockets of {@code address}. */
+    public int subscriptionsOf(String address) {
+        return addresses.subscriptionsOf(address);
+    }
+
+    /** X2: upgrades refused with 429 so far, for any of the socket limits. */
+    public long refusedUpgrades() {
+        return refusedUpgrades.get();
+    }
+
+    void refusedUpgrade() {
+        refusedUpgrades.incrementAndGet();
+    }
+
     /** X1: bytes queued to clients now, across all sockets, shared ones counted once. */
     public long queuedBytes() {
         return budget.used();
@@ -311,6 +342,10 @@ public final class LiveHub implements ChangeListener, Subscription.Snapshots, Au
                 .description("The server-wide budget for bytes queued to clients (X1)").baseUnit("bytes").register(registry);
         FunctionCounter.builder("huddle.ws.over.budget", budget, OutboundBudget::shedSockets)
                 .description("Sockets closed with 4009 over_budget (X1)").register(registry);
+        Gauge.builder("huddle.ws.sockets.anonymous", addresses, AddressLimits::anonymousSockets)
+                .description("Anonymous WebSockets open (X2)").register(registry);
+        FunctionCounter.builder("huddle.ws.upgrades.refused", refusedUpgrades, AtomicLong::get)
+                .description("WebSocket upgrades refused with 429 by a socket limit (X2)").register(registry);
         FunctionCounter.builder("huddle.ws.snapshots.shared", snapshotsShared, AtomicLong::get)
                 .description("Snapshots that reused the body of an earlier one of the same room and seq (X1)").register(registry);
         FunctionCounter.builder("huddle.ws.too.slow", tooSlow, AtomicLong::get)

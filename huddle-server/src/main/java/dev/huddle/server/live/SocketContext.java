@@ -3,6 +3,7 @@ package dev.huddle.server.live;
 import dev.huddle.server.auth.Caller;
 import dev.huddle.server.http.ApiException;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -15,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class SocketContext {
     private final LiveServices services;
     private final String userId;
+    private final String address;
     private final Outbound out;
     private final JoinedSessions sessions;
     private final Runnable sessionsChanged;
@@ -22,9 +24,11 @@ final class SocketContext {
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
 
     /** {@code sessionsChanged} runs after a join or a leave (the ping interval follows the sessions' intervals). */
-    SocketContext(LiveServices services, String userId, Outbound out, JoinedSessions sessions, Runnable sessionsChanged) {
+    SocketContext(LiveServices services, String userId, String address, Outbound out, JoinedSessions sessions,
+            Runnable sessionsChanged) {
         this.services = services;
         this.userId = userId;
+        this.address = address;
         this.out = out;
         this.sessions = sessions;
         this.sessionsChanged = sessionsChanged;
@@ -78,6 +82,18 @@ final class SocketContext {
         }
     }
 
+    /**
+     * X2: counts a subscription more for the socket's client address, for a room the socket does not watch
+     * yet; 429 {@code too_many_subscriptions} when the address holds the most it may. Given back when the
+     * subscription ends ({@link #unwatch}, {@link #close}), not when another replaces it.
+     */
+    void takeSubscription() {
+        if (!hub().addresses().trySubscribe(address)) {
+            throw new ApiException(429, "too_many_subscriptions", "this client address holds its most subscriptions ("
+                    + hub().settings().maxSubscriptionsPerAddress() + "); unsubscribe first");
+        }
+    }
+
     boolean watches(String room) {
         return subscriptions.containsKey(room);
     }
@@ -100,21 +116,23 @@ final class SocketContext {
         Subscription sub = subscriptions.remove(room);
         if (sub != null) {
             end(sub);
+            hub().addresses().unsubscribed(address);
         }
     }
 
     /** Ends {@code sub}, unless it was replaced meanwhile: a subscription that could not start leaves nothing behind. */
     void unwatch(Subscription sub) {
-        subscriptions.remove(sub.room(), sub);
+        if (subscriptions.remove(sub.room(), sub)) {
+            hub().addresses().unsubscribed(address);
+        }
         end(sub);
     }
 
     /** The socket ended: every subscription ends, every session is forgotten (they live on to their deadlines, T2). */
     void close() {
-        for (Subscription s : subscriptions.values()) {
-            end(s);
+        for (String room : List.copyOf(subscriptions.keySet())) {
+            unwatch(room);
         }
-        subscriptions.clear();
         sessions.clear();
     }
 

@@ -22,6 +22,7 @@ final class SubscribeHandler implements MessageHandler {
         String room = socket.services().huddles().read(huddle, socket.caller()).huddle().id();
         if (!socket.watches(room)) {
             socket.checkRoomLimit(room);
+            socket.takeSubscription();
         }
         LiveHub hub = socket.hub();
         Subscription sub = new Subscription(room, socket.services().presence(), socket.out(), hub.scheduler(), hub);

@@ -51,11 +51,13 @@ class ConfigLoaderTest {
         assertThat(load(Map.of(), Map.of()).live()).isEqualTo(LiveSettings.DEFAULTS);
         // T1, P1: by default a socket is pinged once per default session interval, 2.5 times per deadline.
         assertThat(LiveSettings.DEFAULTS.pingIntervalMs()).isEqualTo(10_000).isEqualTo(Presence.DEFAULT_INTERVAL_MS);
-        ServerConfig c = load(Map.of(Setting.WS_PING_INTERVAL_MS, "2000"), Map.of("HUDDLE_WS_MAX_MESSAGE_BYTES", "4096",
+        ServerConfig c = load(Map.of(Setting.WS_PING_INTERVAL_MS, "2000", Setting.WS_OUTBOUND_BUDGET_MB, "64",
+                Setting.WS_MAX_CONNECTIONS_PER_ADDRESS, "7", Setting.WS_MAX_SUBSCRIPTIONS_PER_ADDRESS, "9",
+                Setting.WS_MAX_ANONYMOUS_CONNECTIONS, "11"), Map.of("HUDDLE_WS_MAX_MESSAGE_BYTES", "4096",
                 "HUDDLE_WS_MAX_ROOMS_PER_CONNECTION", "3", "HUDDLE_WS_MAX_CONNECTIONS_PER_USER", "2",
                 "HUDDLE_WS_FLAG_UPDATES_PER_SECOND", "5", "HUDDLE_WS_FLAG_COALESCE_MS", "50", "HUDDLE_WS_ROOM_BATCH_MS", "20",
                 "HUDDLE_WS_OUTBOUND_QUEUE", "64", "HUDDLE_WS_SEND_TIMEOUT_MS", "1000", "HUDDLE_CHANGE_LOG_CAPACITY", "16"));
-        assertThat(c.live()).isEqualTo(new LiveSettings(2_000, 4_096, 3, 2, 5, 50, 64, 1_000, 16, 20, 0));
+        assertThat(c.live()).isEqualTo(new LiveSettings(2_000, 4_096, 3, 2, 5, 50, 64, 1_000, 16, 20, 64, 7, 9, 11));
         assertThatThrownBy(() -> load(Map.of(), Map.of("HUDDLE_WS_OUTBOUND_QUEUE", "1", "HUDDLE_CHANGE_LOG_CAPACITY", "x")))
                 .isInstanceOfSatisfying(ConfigException.class, e -> {
                     assertThat(e.problems()).hasSize(2);

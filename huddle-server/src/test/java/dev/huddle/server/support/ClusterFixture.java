@@ -75,7 +75,7 @@ public final class ClusterFixture implements AutoCloseable {
                 .withDatabase(db.url, PostgresDatabase.USER, PostgresDatabase.PASSWORD)
                 .withCluster(new ClusterConfig(redisUrl, prefix).withProbeInterval(probe))
                 .withGuestSecret(secret)
-                .withLive(new LiveSettings(100, 16_384, 16, 64, 1_000, 0, 4_096, 30_000, 1_024, 50, 0));
+                .withLive(new LiveSettings(100, 16_384, 16, 64, 1_000, 0, 4_096, 30_000, 1_024, 50, 0, 1_000_000, 10_000_000, 5_000));
         HuddleServer s = new HuddleServer(more.apply(c), clock).start();
         Node n = new Node(i, s, new Api(s.port()));
         nodes.add(n);

@@ -5,6 +5,7 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -36,8 +37,19 @@ public final class RawWsClient implements AutoCloseable {
     private final OutputStream out;
 
     public RawWsClient(int port, String token, int receiveBuffer) throws IOException {
+        this(port, token, receiveBuffer, null, "");
+    }
+
+    /**
+     * Connects from {@code local} (any 127.x.y.z works on Linux's loopback; null: the default), with
+     * {@code extraHeaders} (each line ending in CRLF). A refused upgrade throws {@link Refused}.
+     */
+    public RawWsClient(int port, String token, int receiveBuffer, InetAddress local, String extraHeaders) throws IOException {
         socket = new Socket();
         socket.setReceiveBufferSize(receiveBuffer);
+        if (local != null) {
+            socket.bind(new InetSocketAddress(local, 0));
+        }
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
         socket.setSoTimeout(10_000);
         out = socket.getOutputStream();
@@ -46,12 +58,34 @@ public final class RawWsClient implements AutoCloseable {
         RANDOM.nextBytes(key);
         String req = "GET /ws HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(key) + "\r\nSec-WebSocket-Version: 13\r\n"
-                + (token == null ? "" : "Authorization: Bearer " + token + "\r\n") + "\r\n";
+                + (token == null ? "" : "Authorization: Bearer " + token + "\r\n") + extraHeaders + "\r\n";
         out.write(req.getBytes(StandardCharsets.US_ASCII));
         out.flush();
         String head = readHead(in);
         if (!head.startsWith("HTTP/1.1 101")) {
-            throw new IOException("upgrade refused: " + head);
+            String body = "";
+            var m = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+            if (m.find()) {
+                byte[] b = new byte[Integer.parseInt(m.group(1))];
+                in.readFully(b);
+                body = new String(b, StandardCharsets.UTF_8);
+            }
+            socket.close();
+            throw new Refused(Integer.parseInt(head.substring(9, 12)), head, body);
+        }
+    }
+
+    /** The server refused the upgrade: its status, head and body. */
+    public static final class Refused extends IOException {
+        public final int status;
+        public final String head;
+        public final String body;
+
+        Refused(int status, String head, String body) {
+            super("upgrade refused: " + head + body);
+            this.status = status;
+            this.head = head;
+            this.body = body;
         }
     }
 
