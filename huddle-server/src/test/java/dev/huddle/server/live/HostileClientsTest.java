@@ -130,6 +130,9 @@ class HostileClientsTest {
             await().atMost(Duration.ofSeconds(20)).until(() -> hub.anonymousSockets() == 0);
             await().atMost(Duration.ofSeconds(10)).until(() -> hub.queuedBytes() < 64 * 1024);
             assertServesEveryone(f, rooms.get(2).get("id").asText(), "after the flood");
+            assertThat(f.t.api.get("/metrics", (String) null).body()).contains("huddle_ws_outbound_queued_bytes ")
+                    .contains("huddle_ws_outbound_budget_bytes " + (double) BUDGET).contains("huddle_ws_over_budget_total ")
+                    .contains("huddle_ws_snapshots_shared_total ").contains("huddle_ws_sockets_anonymous ");
         }
     }
 
@@ -293,6 +296,8 @@ class HostileClientsTest {
                 open.forEach(RawWsClient::close);
             }
             await().atMost(Duration.ofSeconds(10)).until(() -> hub.anonymousSockets() == 0 && hub.socketsOf("127.0.0.2") == 0);
+            assertThat(hub.refusedUpgrades()).isEqualTo(3);
+            assertThat(f.t.api.get("/metrics", (String) null).body()).contains("huddle_ws_upgrades_refused_total 3.0");
         }
     }
 
