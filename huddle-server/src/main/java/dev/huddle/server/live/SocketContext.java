@@ -94,6 +94,16 @@ final class SocketContext {
         }
     }
 
+    /** The room this socket watches, subscribed to by {@code huddle} (an id or a slug), or null. */
+    String watchedAs(String huddle) {
+        for (Subscription s : subscriptions.values()) {
+            if (s.askedAs().equals(huddle) || s.room().equals(huddle)) {
+                return s.room();
+            }
+        }
+        return null;
+    }
+
     boolean watches(String room) {
         return subscriptions.containsKey(room);
     }

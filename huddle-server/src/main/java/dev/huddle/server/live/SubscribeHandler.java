@@ -19,13 +19,19 @@ final class SubscribeHandler implements MessageHandler {
     public void handle(SocketContext socket, Message m) {
         String huddle = m.args().requiredString("huddle");
         Optional<Subscription.ResumePoint> resume = resumePoint(m.body());
-        String room = socket.services().huddles().read(huddle, socket.caller()).huddle().id();
+        // Asking again for a room this socket watches by the same id or slug needs no new read: the access
+        // that let it subscribe still holds for the subscription it has (a flood of repeated subscribes
+        // costs no database reads).
+        String room = socket.watchedAs(huddle);
+        if (room == null) {
+            room = socket.services().huddles().read(huddle, socket.caller()).huddle().id();
+        }
         if (!socket.watches(room)) {
             socket.checkRoomLimit(room);
             socket.takeSubscription();
         }
         LiveHub hub = socket.hub();
-        Subscription sub = new Subscription(room, socket.services().presence(), socket.out(), hub.scheduler(), hub);
+        Subscription sub = new Subscription(room, huddle, socket.services().presence(), socket.out(), hub.scheduler(), hub);
         socket.watch(sub);
         boolean started = false;
         try {

@@ -25,6 +25,7 @@ final class Subscription {
     static final long RETRY_MS = 500;
 
     private final String room;
+    private final String askedAs;
     private final Presence presence;
     private final Outbound out;
     private final ScheduledExecutorService retries;
@@ -35,8 +36,11 @@ final class Subscription {
     /** A resync was asked for while a snapshot was being read: take another one after it. */
     private boolean again;
 
-    Subscription(String room, Presence presence, Outbound out, ScheduledExecutorService retries, Snapshots snapshots) {
+    /** {@code askedAs}: the id or slug the client subscribed by. */
+    Subscription(String room, String askedAs, Presence presence, Outbound out, ScheduledExecutorService retries,
+            Snapshots snapshots) {
         this.room = room;
+        this.askedAs = askedAs;
         this.presence = presence;
         this.out = out;
         this.retries = retries;
@@ -51,6 +55,11 @@ final class Subscription {
 
     String room() {
         return room;
+    }
+
+    /** The id or slug the client subscribed by. */
+    String askedAs() {
+        return askedAs;
     }
 
     /**
