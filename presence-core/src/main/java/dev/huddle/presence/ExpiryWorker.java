@@ -14,7 +14,9 @@ import org.slf4j.LoggerFactory;
  * heartbeat that only pushes a deadline later; a new earliest deadline (a join, a departure grace)
  * wakes it through {@link #hint}. Like HikariCP's housekeeper it catches everything at its top, since
  * a worker that dies would leave ghosts forever, and it re-reads the clock at least once a minute so
- * a wall-clock jump cannot leave it asleep. A pass that fails is retried; a {@link VirtualMachineError}
+ * a wall-clock jump cannot leave it asleep. A pass that fails is retried (one that failed because the store is out of reach,
+ * {@link StoreUnavailableException}, without a line of the worker's own: the store reports its outages
+ * at a bounded rate); a {@link VirtualMachineError}
  * (out of memory, stack overflow, an internal error) is not, since the JVM may no longer keep its
  * promises: the worker stops and tells its owner through the death handler, as it does if anything
  * else ends the thread before {@link #close}. Its owner decides what a node without expiry does (the
@@ -135,6 +137,12 @@ public final class ExpiryWorker implements AutoCloseable {
                 sleepMs = next == Long.MAX_VALUE ? maxSleepMs : Math.min(maxSleepMs, next - clock.millis());
             } catch (VirtualMachineError e) {
                 throw e;
+            } catch (StoreUnavailableException e) {
+                // The store is out of reach (R1): it counts and logs that itself, at a bounded rate, so a
+                // pass every 100 ms through a long outage adds no line of its own.
+                LOG.debug("expiry pass failed, the store is unavailable; retrying in {} ms", BACKOFF_AFTER_FAILURE_MS, e);
+                plannedWake = Long.MIN_VALUE;
+                sleepMs = BACKOFF_AFTER_FAILURE_MS;
             } catch (Throwable t) {
                 LOG.error("expiry pass failed; retrying in {} ms", BACKOFF_AFTER_FAILURE_MS, t);
                 plannedWake = Long.MIN_VALUE;

@@ -27,7 +27,10 @@ import java.util.function.Supplier;
  *       sees changes made through any node sharing the store. Listeners must not block (see
  *       {@link ChangeListener}).</li>
  * </ul>
- * Times are epoch milliseconds given by the caller; a store never reads a clock.
+ * Times are epoch milliseconds given by the caller; a store never reads a clock. A store that lives
+ * elsewhere (Redis) reports that it cannot be reached, did not answer in time, or has too much waiting
+ * for it with {@link StoreUnavailableException}, from any method, without waiting past a fixed bound
+ * (R1, R3).
  */
 public interface PresenceStore extends AutoCloseable {
 

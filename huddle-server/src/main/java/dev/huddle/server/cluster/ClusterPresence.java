@@ -45,6 +45,12 @@ import org.slf4j.LoggerFactory;
 public final class ClusterPresence implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterPresence.class);
     private static final Duration WATCH_TIMEOUT = Duration.ofSeconds(2);
+    /**
+     * R3: the longest a presence call waits for Redis before it fails with {@code unavailable}, and how
+     * many commands may wait for it at once (beyond that, calls fail at once).
+     */
+    public static final Duration STORE_TIMEOUT = Duration.ofSeconds(2);
+    public static final int STORE_REQUEST_QUEUE = 1_000;
 
     private final ClusterConfig config;
     private final RedisPresenceStore store;
@@ -76,7 +82,8 @@ public final class ClusterPresence implements AutoCloseable {
     public static ClusterPresence open(ClusterConfig config, DataMerger merger, int changeLogCapacity) {
         RedisPresenceStore store = RedisPresenceStore.builder(config.redisUrl()).prefix(config.presencePrefix())
                 .partitions(config.partitions())
-                .merger(merger).changeLogCapacity(changeLogCapacity).probeInterval(config.probeInterval()).build();
+                .merger(merger).changeLogCapacity(changeLogCapacity).probeInterval(config.probeInterval())
+                .timeout(STORE_TIMEOUT).requestQueueSize(STORE_REQUEST_QUEUE).build();
         AbstractRedisClient client = null;
         try {
             client = RedisConnections.newClient(config.redisUrl(), 100, WATCH_TIMEOUT);
@@ -88,7 +95,7 @@ public final class ClusterPresence implements AutoCloseable {
         } catch (RuntimeException e) {
             store.close();
             if (client != null) {
-                client.shutdown();
+                RedisConnections.shutdown(client);
             }
             throw e;
         }
@@ -163,6 +170,11 @@ public final class ClusterPresence implements AutoCloseable {
                 .description("1 while this node's Redis change subscription passes its probe").register(registry);
         FunctionCounter.builder("huddle.redis.interruptions", generation, AtomicLong::get)
                 .description("Times Redis came back after being unreachable or having lost its data").register(registry);
+        for (String kind : store.failures().keySet()) {
+            FunctionCounter.builder("huddle.redis.failures", store, s -> s.failures().get(kind)).tag("kind", kind)
+                    .description("Presence calls that failed with 'unavailable' because Redis was out of reach (R1)")
+                    .register(registry);
+        }
         FunctionCounter.builder("huddle.redis.dropped.messages", store, RedisPresenceStore::droppedMessages)
                 .description("Pub/sub messages dropped by a full feed inbox (repaired from the logs)").register(registry);
     }
@@ -192,7 +204,7 @@ public final class ClusterPresence implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         watchConnection.close();
-        watchClient.shutdown();
+        RedisConnections.shutdown(watchClient);
         // The store is closed by the engine that owns it.
     }
 

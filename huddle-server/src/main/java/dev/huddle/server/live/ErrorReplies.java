@@ -2,7 +2,9 @@ package dev.huddle.server.live;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.huddle.presence.PresenceException;
+import dev.huddle.presence.StoreUnavailableException;
 import dev.huddle.server.http.ApiException;
+import dev.huddle.server.http.ErrorMapping;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +27,10 @@ final class ErrorReplies {
     static String of(JsonNode requestId, RuntimeException failure, String doing) {
         if (failure instanceof ApiException e) {
             return Frames.error(requestId, e.code(), e.getMessage());
+        }
+        if (failure instanceof StoreUnavailableException e) {
+            // R1: the store counts and logs its outages at a bounded rate; the cause stays there.
+            return Frames.error(requestId, e.code(), ErrorMapping.UNAVAILABLE);
         }
         if (failure instanceof PresenceException e) {
             return Frames.error(requestId, e.code(), e.getMessage());

@@ -1,6 +1,6 @@
 package dev.huddle.server.live;
 
-import io.lettuce.core.RedisException;
+import dev.huddle.presence.StoreUnavailableException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -93,7 +93,7 @@ final class Liveness {
             out.reply(Frames.error(null, "session_ended", "session '" + ls.sessionId
                     + "' has ended (it expired or was disconnected); join again to come back"));
             return false;
-        } catch (RedisException e) {
+        } catch (StoreUnavailableException e) {
             // Cluster mode: Redis cannot be reached. Keep the socket and the session; a later frame tries again.
             ls.lastBeat = previousBeat;
             LOG.debug("heartbeat of session {} failed, Redis is unreachable; a later frame tries again", ls.sessionId, e);

@@ -3,18 +3,13 @@ package dev.huddle.server.live;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.huddle.server.http.ApiException;
 import dev.huddle.server.http.Args;
-import io.lettuce.core.RedisException;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code subscribe}: watches a room (S1, S2) by id (members) or slug (anyone allowed to view it, H4),
  * from a snapshot or from a resume point. Subscribing again to a watched room replaces the subscription.
  */
 final class SubscribeHandler implements MessageHandler {
-    private static final Logger LOG = LoggerFactory.getLogger(SubscribeHandler.class);
-
     @Override
     public void handle(SocketContext socket, Message m) {
         String huddle = m.args().requiredString("huddle");
@@ -37,10 +32,6 @@ final class SubscribeHandler implements MessageHandler {
         try {
             sub.start(m.requestId(), resume);
             started = true;
-        } catch (RedisException e) {
-            // Cluster mode: Redis cannot be reached, so there is no snapshot to start from.
-            LOG.warn("subscribe to room {} failed: Redis is unreachable", room, e);
-            throw new ApiException(503, "unavailable", "presence is unavailable right now; subscribe again shortly");
         } finally {
             if (!started) {
                 socket.unwatch(sub); // whatever failed, no half-made subscription stays behind

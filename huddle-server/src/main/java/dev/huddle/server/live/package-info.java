@@ -21,9 +21,9 @@
  *
  * <p>Depends on the engine ({@code dev.huddle.presence}), the huddle rules ({@code server.huddle},
  * {@code server.presence}), the request helpers of {@code server.http} ({@code ApiException},
- * {@code Args}, {@code Json}), sign-in ({@code server.auth}), its settings ({@code LiveSettings}), Jetty
- * and Jackson. Of Redis it names only Lettuce's {@code RedisException}, the failure the Redis store
- * documents for an unreachable server. It must not depend on the cluster, storage or legacy packages,
+ * {@code Args}, {@code Json}, {@code ErrorMapping}'s wording), sign-in ({@code server.auth}), its
+ * settings ({@code LiveSettings}), Jetty and Jackson. It names no Redis type: a store out of reach is the
+ * engine's {@code StoreUnavailableException}. It must not depend on the cluster, storage or legacy packages,
  * on SQL, or on Javalin's routing: cluster mode reaches it only through {@code LiveHub.watchStore} and
  * {@code LiveHub.storeLostData}, and only {@code HuddleServer} wires it.
  */

@@ -100,7 +100,7 @@ class RedisOutageTest {
     }
 
     @Test
-    @DisplayName("subscribe while Redis is away: 'unavailable' with the request's id, nothing stays subscribed, the socket stays open, the failure is logged with its cause; once Redis is back the same subscribe gets a snapshot")
+    @DisplayName("subscribe while Redis is away: 'unavailable' with the request's id, nothing stays subscribed, the socket stays open, nothing logged with a stack trace; once Redis is back the same subscribe gets a snapshot")
     void subscribeWhileRedisIsAwayIsRefusedAsUnavailable() {
         Node a = f.start(Duration.ofMillis(500));
         Guest owner = f.guest(a, "Owner");
@@ -109,15 +109,15 @@ class RedisOutageTest {
         redis.kill();
         await().atMost(Duration.ofSeconds(10)).until(() -> health(a) == 503);
 
-        try (LogCapture log = LogCapture.alone("dev.huddle.server.live.SubscribeHandler")) {
+        try (LogCapture log = LogCapture.alone("dev.huddle")) {
             ws.send("type", "subscribe", "requestId", "away", "huddle", room);
             JsonNode refused = ws.reply("away");
             assertThat(refused.path("type").asText()).as(refused.toString()).isEqualTo("error");
             assertThat(refused.path("code").asText()).isEqualTo("unavailable");
             assertThat(a.server().live().subscribers(room)).as("no half-made subscription").isZero();
             assertThat(ws.isClosed()).isFalse();
-            assertThat(log.messages()).singleElement().asString().contains(room).contains("Redis is unreachable");
-            assertThat(log.causes()).singleElement().asString().startsWith("io.lettuce.core.Redis");
+            // The store logs its outage at a bounded rate (its first line came with the kill): no line per request.
+            assertThat(log.causes()).as(log.messages().toString()).allMatch(java.util.Objects::isNull);
         }
 
         redis.start();

@@ -258,7 +258,7 @@ public final class ClusterFixture implements AutoCloseable {
             } while (!cursor.isFinished());
             return n;
         } finally {
-            client.shutdown();
+            RedisConnections.shutdown(client);
         }
     }
 }

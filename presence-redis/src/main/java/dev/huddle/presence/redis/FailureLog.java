@@ -7,7 +7,8 @@ import org.slf4j.Logger;
 /**
  * Logs a failure that may repeat on every run of a periodic task (a probe every few seconds while Redis
  * is away) at a bounded rate. A <i>run</i> of failures starts with the first failure after a success:
- * that one is logged at WARN with its cause, stack trace included. Later failures of the run are counted
+ * that one is logged at WARN with its cause, stack trace included (or only the cause's one-line
+ * description, when built without stack traces). Later failures of the run are counted
  * and reported at most once per {@code every}, in one line with the latest cause. The first success
  * after a run ends it with one INFO line. So an outage of any length costs a few lines, and its cause is
  * always in the log.
@@ -22,11 +23,24 @@ final class FailureLog {
     private long unreported;
     private long lastReport;
 
+    /** Whether the first line of a run carries the cause's stack trace, or only its one-line description. */
+    private final boolean stackTraces;
+
     /** {@code nanoTime} is {@code System::nanoTime} but in tests. */
     FailureLog(Logger log, Duration every, LongSupplier nanoTime) {
+        this(log, every, nanoTime, true);
+    }
+
+    /**
+     * As {@link #FailureLog(Logger, Duration, LongSupplier)}; with {@code stackTraces} false the first line
+     * names its cause in one line ({@code toString}), for failures whose cause is plain from that (a
+     * connection refused, a command timed out) and that may repeat on every request.
+     */
+    FailureLog(Logger log, Duration every, LongSupplier nanoTime, boolean stackTraces) {
         this.log = log;
         this.everyNanos = every.toNanos();
         this.nanoTime = nanoTime;
+        this.stackTraces = stackTraces;
     }
 
     /** One failure of {@code what}; {@code cause} may be null when the failure is an outcome, not an exception. */
@@ -36,6 +50,8 @@ final class FailureLog {
         if (failures == 1) {
             if (cause == null) {
                 log.warn("{}", what);
+            } else if (!stackTraces) {
+                log.warn("{}: {}", what, cause.toString());
             } else {
                 log.warn("{}", what, cause);
             }

@@ -17,9 +17,13 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -106,35 +110,61 @@ public final class RedisConnections {
     }
 
     /**
-     * A client configured as the store wants it: a bounded request queue (commands beyond it fail at
-     * once instead of piling up in memory while Redis is away), auto-reconnect, command timeouts; on a
-     * cluster also periodic and adaptive topology refresh.
+     * The longest Lettuce waits between two reconnect attempts (R2): attempts start 20 ms apart and
+     * double up to this, so a node is connected again within about this long after Redis returns,
+     * however long it was away (Lettuce's own default backs off to 30 s).
+     */
+    public static final Duration MAX_RECONNECT_DELAY = Duration.ofMillis(500);
+
+    /**
+     * A client configured as the store wants it (R2, R3): a bounded request queue (commands beyond it
+     * fail at once instead of piling up in memory while Redis does not answer), commands rejected at
+     * once while disconnected (rather than queued until a reconnect), auto-reconnect with attempts at
+     * most {@link #MAX_RECONNECT_DELAY} apart, command timeouts; on a cluster also periodic and adaptive
+     * topology refresh. The client has resources of its own: end it with {@link #shutdown}.
      */
     public static AbstractRedisClient newClient(String url, int requestQueueSize, Duration timeout) {
-        if (isCluster(url)) {
-            RedisClusterClient c = RedisClusterClient.create(clusterSeeds(url, timeout));
-            c.setOptions(ClusterClientOptions.builder()
+        ClientResources resources = DefaultClientResources.builder()
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(20), MAX_RECONNECT_DELAY, 2, TimeUnit.MILLISECONDS))
+                .build();
+        try {
+            if (isCluster(url)) {
+                RedisClusterClient c = RedisClusterClient.create(resources, clusterSeeds(url, timeout));
+                c.setOptions(ClusterClientOptions.builder()
+                        .autoReconnect(true)
+                        .requestQueueSize(requestQueueSize)
+                        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                        .timeoutOptions(TimeoutOptions.enabled(timeout))
+                        .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                                .enablePeriodicRefresh(Duration.ofSeconds(30))
+                                .enableAllAdaptiveRefreshTriggers()
+                                .build())
+                        .build());
+                return c;
+            }
+            RedisURI redisUri = RedisURI.create(url);
+            redisUri.setTimeout(timeout);
+            RedisClient c = RedisClient.create(resources, redisUri);
+            c.setOptions(ClientOptions.builder()
                     .autoReconnect(true)
                     .requestQueueSize(requestQueueSize)
-                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.DEFAULT)
+                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                     .timeoutOptions(TimeoutOptions.enabled(timeout))
-                    .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
-                            .enablePeriodicRefresh(Duration.ofSeconds(30))
-                            .enableAllAdaptiveRefreshTriggers()
-                            .build())
                     .build());
             return c;
+        } catch (RuntimeException e) {
+            resources.shutdown();
+            throw e;
         }
-        RedisURI redisUri = RedisURI.create(url);
-        redisUri.setTimeout(timeout);
-        RedisClient c = RedisClient.create(redisUri);
-        c.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                .requestQueueSize(requestQueueSize)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.DEFAULT)
-                .timeoutOptions(TimeoutOptions.enabled(timeout))
-                .build());
-        return c;
+    }
+
+    /** Shuts down a client made by {@link #newClient}, and the resources (threads) it was given. */
+    public static void shutdown(AbstractRedisClient client) {
+        try {
+            client.shutdown();
+        } finally {
+            client.getResources().shutdown(0, 2, TimeUnit.SECONDS);
+        }
     }
 
     /** Opens a connection (to the cluster: one that routes each command by its key's slot). */

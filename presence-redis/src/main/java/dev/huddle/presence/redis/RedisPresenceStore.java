@@ -42,8 +42,11 @@ import java.util.function.Supplier;
  *
  * <h2>Limits</h2>
  * {@code maxmemory-policy noeviction}. A merge rule that throws leaves the entry's data as it was
- * (logged), as in the in-memory store. Redis errors surface as Lettuce's {@code RedisException}; a call
- * that times out after Redis ran its script has applied it.
+ * (logged), as in the in-memory store. Redis out of reach — no connection, a command timed out, the
+ * bounded request queue full, Redis loading or busy — surfaces as the engine's
+ * {@link dev.huddle.presence.StoreUnavailableException}, counted per kind ({@link #failures}) and logged
+ * at a bounded rate ({@link StoreFailures}); a call that times out after Redis ran its script has
+ * applied it. Any other Redis error (a bug) surfaces as Lettuce's {@code RedisException}.
  */
 public final class RedisPresenceStore implements PresenceStore {
     public static final int DEFAULT_PARTITIONS = 16;
@@ -71,6 +74,7 @@ public final class RedisPresenceStore implements PresenceStore {
     private final RoomReads reads;
     private final Subscription subscription;
     private final StoreHealth health;
+    private final StoreFailures failures = new StoreFailures();
     private boolean closed;
 
     RedisPresenceStore(RedisStoreBuilder b) {
@@ -106,7 +110,7 @@ public final class RedisPresenceStore implements PresenceStore {
                 c.close();
             }
             if (ownsClient) {
-                client.shutdown();
+                RedisConnections.shutdown(client);
             }
             throw e;
         }
@@ -134,20 +138,24 @@ public final class RedisPresenceStore implements PresenceStore {
     @Override
     public HeartbeatResult heartbeat(String roomId, String userId, String sessionId, long now, long deadline,
             Map<String, String> sessionData, Supplier<String> newToken) {
-        return heartbeats.heartbeat(roomId, userId, sessionId, now, deadline, sessionData, newToken);
+        return failures.call(() -> heartbeats.heartbeat(roomId, userId, sessionId, now, deadline, sessionData, newToken));
     }
 
     @Override
     public boolean updateSession(String roomId, String userId, String sessionId, Map<String, String> patch) {
-        return RoomWrites.ok(writes.write(Scripts.UPDATE_SESSION, roomId, (args, merged) -> {
+        return failures.call(() -> RoomWrites.ok(writes.write(Scripts.UPDATE_SESSION, roomId, (args, merged) -> {
             args.add(b(userId));
             args.add(b(sessionId));
             Wire.addPairs(args, patch);
-        }));
+        })));
     }
 
     @Override
     public boolean disconnect(String sessionToken, long now, long endAt) {
+        return failures.call(() -> disconnectNow(sessionToken, now, endAt));
+    }
+
+    private boolean disconnectNow(String sessionToken, long now, long endAt) {
         heartbeats.seen(now);
         int p = keys.tokenPartition(sessionToken);
         if (p < 0) {
@@ -170,32 +178,34 @@ public final class RedisPresenceStore implements PresenceStore {
 
     @Override
     public int expire(long now, int maxSessions) {
-        heartbeats.seen(now);
-        return expiry.expire(now, maxSessions);
+        return failures.call(() -> {
+            heartbeats.seen(now);
+            return expiry.expire(now, maxSessions);
+        });
     }
 
     @Override
     public long earliestDeadline() {
-        return expiry.earliestDeadline();
+        return failures.call(expiry::earliestDeadline);
     }
 
     @Override
     public boolean updateRoomUser(String roomId, String userId, Map<String, String> data) {
-        return RoomWrites.ok(writes.write(Scripts.UPDATE_ROOM_USER, roomId, (args, merged) -> {
+        return failures.call(() -> RoomWrites.ok(writes.write(Scripts.UPDATE_ROOM_USER, roomId, (args, merged) -> {
             args.add(b(userId));
             Wire.addPairs(args, data);
-        }));
+        })));
     }
 
     @Override
     public boolean removeRoomUser(String roomId, String userId) {
-        return okAndRelease(writes.write(Scripts.REMOVE_ROOM_USER, roomId, (args, merged) -> args.add(b(userId))));
+        return failures.call(() -> okAndRelease(writes.write(Scripts.REMOVE_ROOM_USER, roomId, (args, merged) -> args.add(b(userId)))));
     }
 
     @Override
     public boolean removeRoom(String roomId) {
-        return okAndRelease(writes.write(Scripts.REMOVE_ROOM, roomId, (args, merged) -> {
-        }));
+        return failures.call(() -> okAndRelease(writes.write(Scripts.REMOVE_ROOM, roomId, (args, merged) -> {
+        })));
     }
 
     /** For the scripts that may end sessions: whether it succeeded, after releasing their id claims. */
@@ -211,32 +221,32 @@ public final class RedisPresenceStore implements PresenceStore {
 
     @Override
     public List<Entry> list(String roomToken, int limit) {
-        return reads.list(roomToken, limit);
+        return failures.call(() -> reads.list(roomToken, limit));
     }
 
     @Override
     public List<Entry> listRoom(String roomId, boolean onlineOnly, int limit) {
-        return reads.listRoom(roomId, onlineOnly, limit);
+        return failures.call(() -> reads.listRoom(roomId, onlineOnly, limit));
     }
 
     @Override
     public List<Entry> listUser(String userId, boolean onlineOnly, int limit) {
-        return reads.listUser(userId, onlineOnly, limit);
+        return failures.call(() -> reads.listUser(userId, onlineOnly, limit));
     }
 
     @Override
     public RoomSnapshot snapshot(String roomId) {
-        return reads.snapshot(roomId);
+        return failures.call(() -> reads.snapshot(roomId));
     }
 
     @Override
     public Optional<List<Change>> changesSince(String roomId, String epoch, long afterSeq) {
-        return reads.changesSince(roomId, epoch, afterSeq);
+        return failures.call(() -> reads.changesSince(roomId, epoch, afterSeq));
     }
 
     @Override
     public Optional<String> liveSessionToken(String roomId, String userId, String sessionId) {
-        return reads.liveSessionToken(roomId, userId, sessionId);
+        return failures.call(() -> reads.liveSessionToken(roomId, userId, sessionId));
     }
 
     // ---- listeners, health, lifecycle -----------------------------------------------------------
@@ -250,6 +260,19 @@ public final class RedisPresenceStore implements PresenceStore {
     /** How many pub/sub messages this node dropped because its feed's inbox was full (a metric). */
     public long droppedMessages() {
         return feed.dropped();
+    }
+
+    /**
+     * How many calls failed so far because Redis was out of reach, by kind: {@code timeout},
+     * {@code disconnected}, {@code overloaded} (the bounded request queue was full), {@code busy}
+     * (a metric).
+     */
+    public Map<String, Long> failures() {
+        Map<String, Long> out = new java.util.LinkedHashMap<>();
+        for (StoreFailures.Kind k : StoreFailures.Kind.values()) {
+            out.put(k.label(), failures.count(k));
+        }
+        return out;
     }
 
     /** Whether Redis answers and the change subscription delivers (for a health check). */
@@ -284,7 +307,7 @@ public final class RedisPresenceStore implements PresenceStore {
         subscription.close();
         redis.close();
         if (ownsClient) {
-            client.shutdown();
+            RedisConnections.shutdown(client);
         }
     }
 

@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * pings), so every {@code probeInterval} a probe goes round it ({@link Subscription#probe}); a probe that
  * does not come back within the command timeout replaces the subscription, which catches up from the
  * logs. Failures that repeat with every probe (Redis away) are logged at a bounded rate, with their cause
- * ({@link FailureLog}).
+ * ({@link FailureLog}), each in one line without a stack trace.
  */
 public final class StoreHealth {
     private static final Logger LOG = LoggerFactory.getLogger(StoreHealth.class);
@@ -24,7 +24,7 @@ public final class StoreHealth {
     private final Commands redis;
     private final Subscription subscription;
     private final Duration timeout;
-    private final FailureLog probeFailures = new FailureLog(LOG, REPORT_EVERY, System::nanoTime);
+    private final FailureLog probeFailures = new FailureLog(LOG, REPORT_EVERY, System::nanoTime, false);
     private final ScheduledExecutorService probes;
     private volatile boolean subscriptionHealthy = true;
 

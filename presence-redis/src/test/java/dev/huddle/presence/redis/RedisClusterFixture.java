@@ -235,7 +235,7 @@ public final class RedisClusterFixture implements AutoCloseable {
         closed = true;
         try {
             if (client != null) {
-                client.shutdown();
+                RedisConnections.shutdown(client);
             }
         } finally {
             stopProcesses();

@@ -32,7 +32,7 @@ final class RedisTestSupport {
             try (StatefulRedisConnection<String, String> conn = c.connect()) {
                 conn.sync().ping();
             } catch (RuntimeException e) {
-                c.shutdown();
+                RedisConnections.shutdown(c);
                 throw new IllegalStateException("Redis is unreachable at " + URL + " — the presence-redis tests need a "
                         + "real Redis (scripts/test.sh starts one when it is down; by hand: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 "
                         + "--save \"\" --appendonly no), or point HUDDLE_TEST_REDIS_URL at one", e);
