@@ -28,8 +28,9 @@ export interface HuddleView {
 
 /**
  * connecting: opening the first socket; live: the room's list is current; reconnecting: the socket
- * dropped and the client is coming back (sessions live on meanwhile, T2); offline: stopped, left, or
- * the browser has no network.
+ * dropped and the client is coming back (sessions live on meanwhile, T2), or the server said the
+ * room is degraded (its store is out of reach: the list may be stale) until its next snapshot;
+ * offline: stopped, left, or the browser has no network.
  */
 export type HuddleStatus = 'connecting' | 'live' | 'reconnecting' | 'offline';
 

@@ -173,6 +173,11 @@ export function createHuddlePresence(options) {
         setStatus('live');
         break;
       }
+      case 'status':
+        // R1: the server's store is out of reach ('degraded': the list may be stale) or back ('live':
+        // a fresh snapshot follows, which makes the status live again).
+        if (msg.state === 'degraded') setStatus('reconnecting');
+        break;
       case 'resumed':
         // S2: the missed changes follow; keep what we hold.
         room = { ...room, gap: false };

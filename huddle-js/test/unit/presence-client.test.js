@@ -390,3 +390,20 @@ test('serverEndpoints: the socket and beacon of a server, of the page\'s own ori
   assert.equal(serverEndpoints('https://example.com/presence', undefined, page).url, 'wss://example.com/presence/ws');
   assert.throws(() => serverEndpoints(undefined, undefined, undefined), /give the server URL/);
 });
+
+test('R1: a room the server says is degraded shows reconnecting, keeps its list, and is live again with the snapshot that follows "live"', () => {
+  const h = harness();
+  h.client.start();
+  h.socket().open();
+  h.socket().receive({ type: 'snapshot', room: 'h1', epoch: 'e1', seq: 2, entries: [entry('a', 'Ann'), entry('me', 'Me')] });
+  assert.equal(h.client.getSnapshot().status, 'live');
+  h.socket().receive({ type: 'status', room: 'h1', state: 'degraded' });
+  assert.equal(h.client.getSnapshot().status, 'reconnecting');
+  assert.deepEqual(h.client.view().participants.map((e) => e.userId), ['me', 'a'], 'the list is kept meanwhile');
+  assert.equal(h.socket().readyState, 1, 'the socket stays open');
+  h.socket().receive({ type: 'status', room: 'h1', state: 'live' });
+  h.socket().receive({ type: 'snapshot', room: 'h1', epoch: 'e2', seq: 1, entries: [entry('me', 'Me')] });
+  assert.equal(h.client.getSnapshot().status, 'live');
+  assert.deepEqual(h.client.view().participants.map((e) => e.userId), ['me'], 'the fresh snapshot replaces the list');
+  assert.deepEqual(h.statuses.slice(-2), ['reconnecting', 'live']);
+});

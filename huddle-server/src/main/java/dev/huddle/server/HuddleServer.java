@@ -109,6 +109,7 @@ public final class HuddleServer implements AutoCloseable {
             if (cluster != null) {
                 live.watchStore(cluster::generation, cluster::checkNow, cluster::reachable);
                 cluster.onDataLost(live::storeLostData);
+                cluster.onUnreachable(live::storeUnreachable);
             }
 
             UserRepository users = new UserRepository(database.jdbi());

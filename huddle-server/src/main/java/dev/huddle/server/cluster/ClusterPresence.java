@@ -36,8 +36,9 @@ import org.slf4j.LoggerFactory;
  * partition's slot, created by whichever node finds it missing ({@code SET NX}). On a Redis Cluster every
  * master holds some partitions, so a master that lost its data alone (restarted empty, no replica took
  * over) is noticed too. A node that reads markers other than the ones it knew bumps its
- * {@link #generation()} and tells its listener, which resyncs its subscribers with snapshots; live
- * sockets re-create their sessions with their next frame. Coming back after being unreachable counts
+ * {@link #generation()} and tells its listener, which has live sockets re-create their sessions at
+ * once and resyncs its subscribers with snapshots. A check that finds Redis out of reach tells
+ * {@link #onUnreachable}'s listener, which marks subscribers' rooms {@code degraded}. Coming back after being unreachable counts
  * the same way: sessions whose sockets stayed open may have expired meanwhile, since their heartbeats
  * could not reach Redis. A node that finds the key missing when a session it
  * holds has vanished can ask at once ({@link #checkNow()}), without waiting for the next poll.
@@ -61,6 +62,7 @@ public final class ClusterPresence implements AutoCloseable {
     private final ScheduledExecutorService watcher;
     private final AtomicLong generation = new AtomicLong();
     private volatile Runnable onDataLost = () -> { };
+    private volatile Runnable onUnreachable = () -> { };
     private volatile boolean reachable = true;
     private String incarnation;
 
@@ -115,6 +117,11 @@ public final class ClusterPresence implements AutoCloseable {
         this.onDataLost = listener;
     }
 
+    /** Called (on the watcher's thread) when a check finds Redis out of reach after it was reachable (R1). */
+    public void onUnreachable(Runnable listener) {
+        this.onUnreachable = listener;
+    }
+
     /** How many times this node has seen Redis lose its data, or come back after being unreachable. */
     public long generation() {
         return generation.get();
@@ -126,6 +133,7 @@ public final class ClusterPresence implements AutoCloseable {
      */
     public long checkNow() {
         boolean lost = false;
+        boolean wentAway = false;
         synchronized (this) {
             try {
                 String id = readIncarnation();
@@ -148,8 +156,16 @@ public final class ClusterPresence implements AutoCloseable {
             } catch (RuntimeException e) {
                 if (reachable) {
                     LOG.warn("Redis is unreachable: {}", e.toString());
+                    wentAway = true;
                 }
                 reachable = false;
+            }
+        }
+        if (wentAway) {
+            try {
+                onUnreachable.run();
+            } catch (RuntimeException e) {
+                LOG.warn("telling subscribers that Redis is unreachable failed: {}", e.toString());
             }
         }
         if (lost) {

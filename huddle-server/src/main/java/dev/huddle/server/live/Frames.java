@@ -47,6 +47,17 @@ final class Frames {
         return write(o);
     }
 
+    /**
+     * R1: the room's list is {@code degraded} (the store is out of reach: what the client holds may be
+     * stale, and changes may not come) or {@code live} again (a fresh snapshot follows).
+     */
+    static String status(String room, String state) {
+        ObjectNode o = base("status", null);
+        o.put("room", room);
+        o.put("state", state);
+        return write(o);
+    }
+
     /** S2: the changes after {@code seq} of {@code epoch} follow; the client keeps what it holds. */
     static String resumed(JsonNode requestId, String room, String epoch, long seq) {
         ObjectNode o = base("resumed", requestId);

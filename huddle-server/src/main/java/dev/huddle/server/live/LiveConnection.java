@@ -165,6 +165,17 @@ public final class LiveConnection implements Session.Listener.AutoDemanding {
         return true;
     }
 
+    /**
+     * The shared store lost its data or came back after an outage (cluster mode): re-creates or
+     * refreshes this socket's sessions now, if it showed life recently ({@link Liveness#recreateNow}).
+     */
+    void storeRecovered(long generation) {
+        Liveness l = liveness;
+        if (l != null) {
+            l.recreateNow(generation);
+        }
+    }
+
     /** The server is shutting down: close with 1001. */
     void goingAway() {
         Session s = session;

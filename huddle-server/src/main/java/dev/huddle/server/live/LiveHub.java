@@ -62,6 +62,10 @@ public final class LiveHub implements ChangeListener, Subscription.Snapshots, Au
     private final AtomicLong entriesReused = new AtomicLong();
     private final AtomicLong snapshotsShared = new AtomicLong();
     private final AtomicLong refusedUpgrades = new AtomicLong();
+    static final String STATUS_DEGRADED = "degraded";
+    static final String STATUS_LIVE = "live";
+    /** Whether subscribers were told {@code degraded} and not yet {@code live} again. */
+    private volatile boolean degraded;
     private volatile LongSupplier storeGeneration = () -> 0;
     private volatile LongSupplier checkStore = () -> 0;
     private volatile BooleanSupplier storeReachable = () -> true;
@@ -175,12 +179,30 @@ public final class LiveHub implements ChangeListener, Subscription.Snapshots, Au
     }
 
     /**
-     * The store lost its data (Redis restarted without persistence) or came back after an outage: every
-     * subscriber is resynced with a snapshot. Sessions come back one socket at a time, as each proves itself alive with its next
-     * frame (T1) — not all at once here, which would also revive sockets that died unnoticed.
+     * The store lost its data (Redis restarted without persistence) or came back after an outage (R2):
+     * every socket that showed life within its sessions' deadline re-creates (or refreshes) them now,
+     * the others with their next frame (T1: a socket that died unnoticed is not revived); then every
+     * subscriber is told its room is {@code live} again if it was told {@code degraded}, and resynced
+     * with a snapshot read after that, so its list is exact.
      */
     public void storeLostData() {
-        byRoom.values().forEach(room -> room.subs.forEach(Subscription::forceResync));
+        long known = storeGeneration();
+        open.forEach(c -> c.storeRecovered(known));
+        String status = degraded ? STATUS_LIVE : null;
+        degraded = false;
+        byRoom.values().forEach(room -> room.subs.forEach(s -> {
+            s.status(status);
+            s.forceResync();
+        }));
+    }
+
+    /**
+     * The store is out of reach (cluster mode, R1): every subscriber is told its room is
+     * {@code degraded} — the list it holds may be stale — until {@link #storeLostData} says it is live.
+     */
+    public void storeUnreachable() {
+        degraded = true;
+        byRoom.values().forEach(room -> room.subs.forEach(s -> s.status(STATUS_DEGRADED)));
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.huddle.server.live;
 
+import dev.huddle.presence.Presence;
 import dev.huddle.presence.StoreUnavailableException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -29,6 +30,8 @@ final class Liveness {
     private final Outbound out;
     private final Session session;
     private final Runnable onStall;
+    /** When this socket last showed life (opened, or sent a frame), on the engine's clock. */
+    private volatile long lastFrameMs;
     // Guarded by this.
     private ScheduledFuture<?> pinger;
     private long pingEveryMs;
@@ -42,10 +45,12 @@ final class Liveness {
         this.out = out;
         this.session = session;
         this.onStall = onStall;
+        this.lastFrameMs = services.presence().clock().millis();
     }
 
     /** A frame arrived: refreshes every session whose last refresh is older than its refresh period. */
     void touch() {
+        lastFrameMs = services.presence().clock().millis();
         LiveHub hub = services.hub();
         if (sessions.isEmpty() || !hub.storeReachable()) {
             // Cluster mode with Redis away: keep the sessions and try again on a later frame, without
@@ -59,6 +64,32 @@ final class Liveness {
         for (LiveSession ls : sessions.all()) {
             synchronized (ls) {
                 if (now - ls.lastBeat >= ls.refreshEveryMs() && !refresh(ls, known, now)) {
+                    sessions.forget(ls);
+                    dropped = true;
+                }
+            }
+        }
+        if (dropped) {
+            reschedule();
+        }
+    }
+
+    /**
+     * The store lost its data or came back after an outage (cluster mode, R2; {@code known} is the
+     * store generation after that): each session is refreshed now, or created again if the store lost
+     * it, without waiting for the socket's next frame — provided the socket showed life within the
+     * session's deadline (2.5 intervals, P1), so a socket that died unnoticed is not revived. Others
+     * wait for the next frame ({@link #touch}), as before.
+     */
+    void recreateNow(long known) {
+        long now = services.presence().clock().millis();
+        boolean dropped = false;
+        for (LiveSession ls : sessions.all()) {
+            if (now - lastFrameMs > Presence.deadline(0, ls.intervalMs)) {
+                continue;
+            }
+            synchronized (ls) {
+                if (!refresh(ls, known, now)) {
                     sessions.forget(ls);
                     dropped = true;
                 }

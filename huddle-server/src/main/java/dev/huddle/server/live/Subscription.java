@@ -158,6 +158,13 @@ final class Subscription {
         }
     }
 
+    /** Tells the subscriber the room's state (R1): {@code degraded} or {@code live}; nothing once cancelled. */
+    synchronized void status(String state) {
+        if (state != null && this.state != State.CANCELLED) {
+            out.reply(Frames.status(room, state));
+        }
+    }
+
     synchronized void cancel() {
         state = State.CANCELLED;
         buffer.clear();

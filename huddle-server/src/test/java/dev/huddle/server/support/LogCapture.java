@@ -44,6 +44,11 @@ public final class LogCapture implements AutoCloseable {
         return appender.list.stream().map(e -> e.getThrowableProxy() == null ? null : e.getThrowableProxy().getClassName()).toList();
     }
 
+    /** The level of each message ({@code WARN}, {@code ERROR}…), in order. */
+    public List<String> levels() {
+        return appender.list.stream().map(e -> e.getLevel().toString()).toList();
+    }
+
     /** The messages of one H7 event: those starting {@code event=<event> }. */
     public List<String> events(String event) {
         return messages().stream().filter(m -> m.startsWith("event=" + event + " ")).toList();

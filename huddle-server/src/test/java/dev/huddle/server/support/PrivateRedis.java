@@ -59,6 +59,30 @@ public final class PrivateRedis implements AutoCloseable {
         }
     }
 
+    /** Freezes the server (SIGSTOP): connections stay open, nothing is answered, until {@link #thaw}. */
+    public void freeze() {
+        signal("-STOP");
+    }
+
+    /** Resumes a frozen server (SIGCONT): it answers what queued meanwhile, with its data intact. */
+    public void thaw() {
+        signal("-CONT");
+    }
+
+    private synchronized void signal(String which) {
+        try {
+            Process p = new ProcessBuilder("kill", which, String.valueOf(process.pid())).start();
+            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException("kill " + which + " failed");
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Whether it answers PING now. */
     public boolean answers() {
         return "+PONG".equals(command("PING"));
@@ -92,7 +116,16 @@ public final class PrivateRedis implements AutoCloseable {
     @Override
     public void close() {
         if (process != null) {
+            thawQuietly();
             kill();
+        }
+    }
+
+    private void thawQuietly() {
+        try {
+            thaw();
+        } catch (RuntimeException e) {
+            // not running: nothing to resume
         }
     }
 

@@ -1,0 +1,181 @@
+package dev.huddle.server.cluster;
+
+import static dev.huddle.server.support.ClusterFixture.listed;
+import static dev.huddle.server.support.ClusterFixture.view;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.huddle.presence.TimeSource;
+import dev.huddle.server.support.Api;
+import dev.huddle.server.support.ClusterFixture;
+import dev.huddle.server.support.ClusterFixture.Node;
+import dev.huddle.server.support.LogCapture;
+import dev.huddle.server.support.PrivateRedis;
+import dev.huddle.server.support.TcpProxy;
+import dev.huddle.server.support.WsClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Fault injection (R1–R3) under two live nodes, against a redis-server the test starts on its own port
+ * and reaches through a TCP proxy it controls: Redis stopped and started empty, frozen (SIGSTOP) and
+ * resumed, and the connection cut. For each: subscribers are told {@code degraded}, requests answer
+ * {@code unavailable} within their bound, the log stays short and carries no stack trace; and within
+ * 2 s of recovery every subscriber's list is the engine's again (no ghost, no duplicate, seqs gapless
+ * after the resync). Real time: what is measured is how fast the nodes notice and recover.
+ */
+class RedisFaultsTest {
+    /** How long a request may wait for Redis (the 2 s command timeout) plus room for a slow machine. */
+    private static final long REQUEST_BOUND_MS = 3_500;
+    /** R2: after Redis is whole again, every list is exact within this. */
+    private static final Duration RECOVERY = Duration.ofSeconds(2);
+    /** Log lines the whole outage may cost (every logger of the server and of Lettuce, both nodes). */
+    private static final int MAX_LOG_LINES = 40;
+
+    @TempDir
+    Path dir;
+    PrivateRedis redis;
+    TcpProxy proxy;
+    ClusterFixture f;
+
+    @BeforeEach
+    void setUp() {
+        redis = new PrivateRedis(dir);
+        proxy = new TcpProxy(redis.port);
+        f = new ClusterFixture(dir, TimeSource.system(), proxy.redisUrl());
+    }
+
+    @AfterEach
+    void tearDown() {
+        try {
+            proxy.restore();
+            f.close();
+        } finally {
+            proxy.close();
+            redis.close();
+        }
+    }
+
+    @Test
+    @DisplayName("Redis stopped, then started empty: degraded and 503 meanwhile; within 2 s of its return the live sockets' sessions are back and every list is exact")
+    void stopAndStartEmpty() {
+        outage(redis::kill, redis::start);
+    }
+
+    @Test
+    @DisplayName("Redis frozen (SIGSTOP) then resumed: requests fail within their bound instead of piling up; within 2 s every list is exact")
+    void freezeAndResume() {
+        outage(redis::freeze, redis::thaw);
+    }
+
+    @Test
+    @DisplayName("The connection to Redis cut, then restored: degraded and 503 meanwhile; within 2 s every list is exact")
+    void cutConnection() {
+        outage(proxy::cut, proxy::restore);
+    }
+
+    private void outage(Runnable begin, Runnable end) {
+        ClusterFixture.Scene s = f.threeMembersOnTwoNodes(Duration.ofMillis(500), "flags", Map.of("isSpeaking", true));
+        String room = s.room();
+        List<WsClient> watchers = List.of(s.watchA(), s.watchB());
+        Map<String, String> everyone = new TreeMap<>(Map.of(s.ann().userId(), "online+speaking", s.bob().userId(), "online",
+                s.carol().userId(), "online"));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            for (WsClient w : watchers) {
+                assertThat(view(w, room)).isEqualTo(everyone);
+            }
+        });
+        WsClient late = f.connect(s.a(), s.owner());
+
+        List<String> lines;
+        List<String> causes;
+        List<String> levels;
+        try (LogCapture server = LogCapture.alone("dev.huddle"); LogCapture lettuce = LogCapture.alone("io.lettuce")) {
+            begin.run();
+            // R1: every subscriber of the room on both nodes is told its list is degraded.
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                for (WsClient w : watchers) {
+                    assertThat(status(w, room)).contains("degraded");
+                }
+            });
+            // R1, R3: HTTP answers 503 unavailable with Retry-After, within the bound, on both nodes.
+            for (Node n : List.of(s.a(), s.b())) {
+                long t0 = System.nanoTime();
+                Api.Response r = n.api().get("/api/presence/list?huddle=" + room, s.owner().token());
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                assertThat(r.status()).as(r.body()).isEqualTo(503);
+                assertThat(r.errorCode()).isEqualTo("unavailable");
+                assertThat(r.headers().firstValue("Retry-After")).isPresent();
+                assertThat(ms).as("the request's wait is bounded").isLessThan(REQUEST_BOUND_MS);
+            }
+            // The socket answers 'unavailable' to the request it cannot serve, within the bound, and stays open.
+            long t0 = System.nanoTime();
+            late.send("type", "subscribe", "requestId", "during", "huddle", room);
+            JsonNode refused = late.reply("during");
+            assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(REQUEST_BOUND_MS);
+            assertThat(refused.path("code").asText()).as(refused.toString()).isEqualTo("unavailable");
+            // A burst of requests while it lasts: each answered (no pile-up), none hangs past the bound.
+            List<Long> waits = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                long b0 = System.nanoTime();
+                assertThat(s.b().api().get("/api/presence/list?huddle=" + room, s.owner().token()).status()).isEqualTo(503);
+                waits.add((System.nanoTime() - b0) / 1_000_000);
+            }
+            assertThat(waits).allMatch(ms -> ms < REQUEST_BOUND_MS);
+            await().pollDelay(Duration.ofSeconds(2)).until(() -> true); // the outage lasts: workers and probes keep failing
+            for (WsClient w : List.of(s.watchA(), s.watchB(), s.annWs(), s.bobWs(), s.carolWs(), late)) {
+                assertThat(w.isClosed()).as("sockets stay open").isFalse();
+            }
+
+            end.run();
+            long back = System.nanoTime();
+            await().atMost(RECOVERY).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
+                for (WsClient w : watchers) {
+                    assertThat(status(w, room)).endsWith("live");
+                    assertThat(view(w, room)).isEqualTo(everyone);
+                }
+            });
+            long wholeMs = (System.nanoTime() - back) / 1_000_000;
+            // The engine agrees with every subscriber, on both nodes.
+            for (Node n : List.of(s.a(), s.b())) {
+                assertThat(listed(n, s.owner(), room)).isEqualTo(everyone);
+            }
+            assertThat(wholeMs).isLessThan(RECOVERY.toMillis());
+            lines = new ArrayList<>(server.messages());
+            lines.addAll(lettuce.messages());
+            causes = new ArrayList<>(server.causes());
+            causes.addAll(lettuce.causes());
+            levels = new ArrayList<>(server.levels());
+            levels.addAll(lettuce.levels());
+        }
+        assertThat(lines).as("bounded logging").hasSizeLessThanOrEqualTo(MAX_LOG_LINES);
+        assertThat(causes).as("no stack traces: %s", lines).allMatch(Objects::isNull);
+        assertThat(levels).as("no ERROR: %s", lines).doesNotContain("ERROR");
+        // After the resync the room is live: a flag change reaches both nodes' subscribers in seq order.
+        s.bobWs().send("type", "flags", "huddleId", room, "sessionId", "bob-tab", "isSpeaking", true);
+        Map<String, String> speaking = new TreeMap<>(everyone);
+        speaking.put(s.bob().userId(), "online+speaking");
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            for (WsClient w : watchers) {
+                assertThat(view(w, room)).isEqualTo(speaking);
+            }
+        });
+    }
+
+    /** The room states a subscriber was told, in order. */
+    private static List<String> status(WsClient w, String room) {
+        return w.ofType("status").stream().filter(m -> room.equals(m.path("room").asText()))
+                .map(m -> m.path("state").asText()).toList();
+    }
+}
