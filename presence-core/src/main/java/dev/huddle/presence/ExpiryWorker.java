@@ -144,6 +144,9 @@ public final class ExpiryWorker implements AutoCloseable {
                 plannedWake = Long.MIN_VALUE;
                 sleepMs = BACKOFF_AFTER_FAILURE_MS;
             } catch (Throwable t) {
+                if (closed) {
+                    return; // interrupted by close(): not a failure
+                }
                 LOG.error("expiry pass failed; retrying in {} ms", BACKOFF_AFTER_FAILURE_MS, t);
                 plannedWake = Long.MIN_VALUE;
                 sleepMs = BACKOFF_AFTER_FAILURE_MS;

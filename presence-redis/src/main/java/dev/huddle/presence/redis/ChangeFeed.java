@@ -2,6 +2,7 @@ package dev.huddle.presence.redis;
 
 import dev.huddle.presence.Change;
 import dev.huddle.presence.ChangeListener;
+import io.lettuce.core.RedisException;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -135,6 +136,15 @@ final class ChangeFeed implements AutoCloseable {
                         fill(f, Long.MAX_VALUE);
                     }
                 }
+            } catch (RedisException e) {
+                if (StoreFailures.kindOf(e) != null) {
+                    // Redis is out of reach: every other room would fail alike. One line, no stack; the
+                    // subscription's return (Lettuce resubscribes after a reconnect) asks for a catch-up again.
+                    LOG.warn("catch-up from the change logs stopped, Redis is out of reach ({}); it runs again when the"
+                            + " subscription is back", e.toString());
+                    return;
+                }
+                LOG.warn("catch-up of room {} failed; the next change of the room retries", f.roomId, e);
             } catch (RuntimeException e) {
                 LOG.warn("catch-up of room {} failed; the next change of the room retries", f.roomId, e);
             }
@@ -165,7 +175,12 @@ final class ChangeFeed implements AutoCloseable {
             try {
                 fill(f, seq - 1);
             } catch (RuntimeException e) {
-                LOG.warn("could not fill the gap before seq {} of room {}; delivering with a gap", seq, f.roomId, e);
+                if (e instanceof RedisException re && StoreFailures.kindOf(re) != null) {
+                    LOG.warn("could not fill the gap before seq {} of room {}, Redis is out of reach ({}); delivering with a"
+                            + " gap", seq, f.roomId, e.toString());
+                } else {
+                    LOG.warn("could not fill the gap before seq {} of room {}; delivering with a gap", seq, f.roomId, e);
+                }
             }
         }
         if (seq > f.delivered) {
