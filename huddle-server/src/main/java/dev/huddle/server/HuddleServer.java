@@ -196,6 +196,7 @@ public final class HuddleServer implements AutoCloseable {
             } catch (RuntimeException e) {
                 throw BindFailure.explain(config.host(), config.port(), e);
             }
+            legacy.startReporting(nodeId(app.port()));
             return this;
         } catch (RuntimeException e) {
             stop();
@@ -267,6 +268,17 @@ public final class HuddleServer implements AutoCloseable {
     /** X3: an engine without its expiry worker shows ghosts for ever; end the process so it is restarted whole. */
     private static void expiryWorkerDied(Throwable cause) {
         FailFast.halt("the presence expiry worker died (" + cause.getClass().getSimpleName() + ")", cause);
+    }
+
+    /** How this node names itself in its reports (L3): host, port and process, which an operator can find. */
+    private static String nodeId(int port) {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            host = "localhost";
+        }
+        return host + ":" + port + " (pid " + ProcessHandle.current().pid() + ")";
     }
 
     /** How this server reads a request's client address, scheme and host (trusted proxies, X2). */

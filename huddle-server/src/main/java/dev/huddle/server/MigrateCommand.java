@@ -4,8 +4,10 @@ import dev.huddle.server.config.ConfigException;
 import dev.huddle.server.config.PresenceSource;
 import dev.huddle.server.config.ServerConfig;
 import dev.huddle.server.legacy.LegacyPresenceTable;
+import dev.huddle.server.legacy.NodeReports;
 import dev.huddle.server.storage.Database;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -22,9 +24,10 @@ final class MigrateCommand {
 
     /**
      * {@code migrate retire-legacy-presence [--dry-run] [--force]} (L3): reports what the legacy table
-     * holds, then empties and drops it by applying the retirement migration. Idempotent. Refuses (exit 3)
-     * while the rollout flag — the value recorded by the last runtime switch, else the configured one —
-     * is {@code legacy} or {@code shadow}, unless {@code --force}.
+     * holds and which nodes run, then empties and drops it by applying the retirement migration.
+     * Idempotent. Refuses (exit 3), naming them, while any node seen within the last minute
+     * ({@link NodeReports}) reports {@code legacy} or {@code shadow} as the source it really uses,
+     * unless {@code --force}.
      */
     @Command(name = "retire-legacy-presence", mixinStandardHelpOptions = true,
             description = "Reports, empties and drops the legacy presence table, recorded as schema migration 3.")
@@ -37,7 +40,7 @@ final class MigrateCommand {
         CommandSpec spec;
         @Option(names = "--dry-run", description = "Report what the table holds and what would happen; change nothing.")
         boolean dryRun;
-        @Option(names = "--force", description = "Retire even while the rollout flag is legacy or shadow.")
+        @Option(names = "--force", description = "Retire even while a running node still uses the legacy table.")
         boolean force;
 
         @Override
@@ -60,14 +63,24 @@ final class MigrateCommand {
                 }
                 LegacyPresenceTable table = new LegacyPresenceTable(db.jdbi());
                 PresenceSource recorded = table.recordedSource().orElse(null);
-                PresenceSource effective = recorded != null ? recorded : config.rollout().source();
-                long cutoff = System.currentTimeMillis() - config.rollout().staleAfterMs();
-                LegacyPresenceTable.Report r = table.report(cutoff);
-                out.printf("legacy presence: %d rows in %d huddles (%d stale); rollout flag %s (%s)%n", r.rows(), r.huddles(),
-                        r.stale(), effective.wire(), recorded != null ? "recorded by a runtime switch" : "configured");
-                if (effective.usesLegacyTable() && !force) {
-                    err.println("refusing: the rollout flag is " + effective.wire()
-                            + "; switch to component first (PUT /api/admin/presence-source) or pass --force");
+                long now = System.currentTimeMillis();
+                LegacyPresenceTable.Report r = table.report(now - config.rollout().staleAfterMs());
+                out.printf("legacy presence: %d rows in %d huddles (%d stale); rollout flag %s%n", r.rows(), r.huddles(),
+                        r.stale(), recorded != null ? recorded.wire() + " (recorded by a runtime switch)" : "never switched at runtime");
+                // L3: decided by what each running node reports it really uses, not by any recorded or passed flag.
+                List<NodeReports.Node> running = NodeReports.recentlySeen(db.jdbi(), now - NodeReports.LIVE_WITHIN.toMillis());
+                List<NodeReports.Node> onTable = running.stream().filter(n -> n.source().usesLegacyTable()).toList();
+                for (NodeReports.Node n : running) {
+                    out.printf("node %s: source %s, seen %d s ago%n", n.nodeId(), n.source().wire(),
+                            Math.max(0, now - n.seenAt()) / 1_000);
+                }
+                if (!onTable.isEmpty() && !force) {
+                    for (NodeReports.Node n : onTable) {
+                        err.println("refusing: node " + n.nodeId() + " still uses the legacy table (source " + n.source().wire()
+                                + ", seen " + Math.max(0, now - n.seenAt()) / 1_000 + " s ago)");
+                    }
+                    err.println("switch every node to component first (PUT /api/admin/presence-source), or stop it and wait "
+                            + NodeReports.LIVE_WITHIN.toSeconds() + " s, or pass --force");
                     out.flush();
                     err.flush();
                     return REFUSED;

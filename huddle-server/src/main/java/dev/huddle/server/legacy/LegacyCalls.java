@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,9 +41,10 @@ final class LegacyCalls {
     private final RolloutSettings settings;
     private final RolloutFlag flag;
     private final ShadowChecks shadow;
+    private final BooleanSupplier retiredNow;
 
     LegacyCalls(LegacyPresenceTable table, Presence presence, PresenceFunctions functions, HuddleService huddles,
-            TimeSource time, RolloutSettings settings, RolloutFlag flag, ShadowChecks shadow) {
+            TimeSource time, RolloutSettings settings, RolloutFlag flag, ShadowChecks shadow, BooleanSupplier retiredNow) {
         this.table = table;
         this.presence = presence;
         this.functions = functions;
@@ -51,9 +53,16 @@ final class LegacyCalls {
         this.settings = settings;
         this.flag = flag;
         this.shadow = shadow;
+        this.retiredNow = retiredNow;
         huddles.onLeave((room, user) -> {
             if (flag.tableInUse()) {
-                table.clear(room, user); // a member who leaves the huddle leaves its legacy view too
+                try {
+                    table.clear(room, user); // a member who leaves the huddle leaves its legacy view too
+                } catch (RuntimeException e) {
+                    if (!checkRetired()) {
+                        throw e;
+                    }
+                }
             }
         });
     }
@@ -70,12 +79,18 @@ final class LegacyCalls {
         String room = m.huddle().id();
         shadow.roomSeen(room);
         switch (flag.current()) {
-            case LEGACY -> table.upsert(room, me, speaking.orElse(null), recording.orElse(null), time.millis());
+            case LEGACY -> onTable(() -> {
+                table.upsert(room, me, speaking.orElse(null), recording.orElse(null), time.millis());
+                return null;
+            });
             case SHADOW -> {
+                requireTable();
                 shadow.exclusive(() -> {
                     join(me, room, speaking, recording);
-                    table.upsert(room, me, speaking.orElse(null), recording.orElse(null), time.millis());
-                    return null;
+                    return onTable(() -> {
+                        table.upsert(room, me, speaking.orElse(null), recording.orElse(null), time.millis());
+                        return null;
+                    });
                 });
                 shadow.compareSoon(room);
             }
@@ -95,11 +110,12 @@ final class LegacyCalls {
         String room = m.huddle().id();
         boolean had;
         switch (flag.current()) {
-            case LEGACY -> had = table.clear(room, me);
+            case LEGACY -> had = onTable(() -> table.clear(room, me));
             case SHADOW -> {
+                requireTable();
                 had = shadow.exclusive(() -> {
                     boolean engine = endLegacySession(room, me);
-                    return table.clear(room, me) || engine;
+                    return onTable(() -> table.clear(room, me)) || engine;
                 });
                 shadow.compareSoon(room);
             }
@@ -115,11 +131,18 @@ final class LegacyCalls {
      */
     Optional<List<Map<String, Object>>> detailPresence(String huddleId) {
         List<Map<String, Object>> out = new ArrayList<>();
-        if (flag.current().usesLegacyTable()) {
-            for (LegacyPresenceTable.Row r : table.fresh(huddleId, time.millis() - settings.staleAfterMs())) {
-                out.add(item(r.userId(), r.isSpeaking(), r.isRecording(), r.lastSeen()));
+        if (flag.tableInUse()) {
+            try {
+                for (LegacyPresenceTable.Row r : table.fresh(huddleId, time.millis() - settings.staleAfterMs())) {
+                    out.add(item(r.userId(), r.isSpeaking(), r.isRecording(), r.lastSeen()));
+                }
+                return Optional.of(out);
+            } catch (RuntimeException e) {
+                if (!checkRetired()) {
+                    throw e;
+                }
+                out.clear(); // the table is gone: the detail serves the engine's view, as in component
             }
-            return Optional.of(out);
         }
         if (!settings.detailArray()) {
             return Optional.empty();
@@ -149,6 +172,40 @@ final class LegacyCalls {
                 // no longer a member (or an observer with a flag): the row is not carried over
                 LOG.info("event=legacy_presence_not_seeded room={} user={} code={}", r.huddleId(), r.userId(), e.code());
             }
+        }
+    }
+
+    /**
+     * Whether the legacy table is retired: known already, or asked of the database now (the command may
+     * have retired it while this node runs), and from then on known.
+     */
+    boolean checkRetired() {
+        if (!flag.retired() && retiredNow.getAsBoolean()) {
+            flag.markRetired();
+            LOG.warn("event=legacy_table_retired source={}: legacy calls answer 410 legacy_retired until this node is"
+                    + " switched to component", flag.current().wire());
+        }
+        return flag.retired();
+    }
+
+    /** L3: the legacy calls of a node still running the table ({@code legacy}, {@code shadow}) once it is gone. */
+    private void requireTable() {
+        if (flag.retired()) {
+            throw new ApiException(410, "legacy_retired", "the legacy presence table has been retired, and this node still"
+                    + " runs the legacy tracker (" + flag.current().wire() + "); switch it to component");
+        }
+    }
+
+    /** A step that reads or writes the table: a table found gone meanwhile answers 410 {@code legacy_retired}. */
+    private <T> T onTable(java.util.function.Supplier<T> step) {
+        requireTable();
+        try {
+            return step.get();
+        } catch (RuntimeException e) {
+            if (checkRetired()) {
+                requireTable();
+            }
+            throw e;
         }
     }
 

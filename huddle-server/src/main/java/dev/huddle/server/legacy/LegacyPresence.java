@@ -48,6 +48,9 @@ public final class LegacyPresence implements ChangeListener, AutoCloseable {
     private final RolloutSwitches switches;
     /** The stale-row job and the shadow comparisons, one at a time. */
     private final ScheduledExecutorService jobs = daemonScheduler("legacy-presence");
+    /** This node's reports of its source (L3), on a thread of their own so a long comparison never delays them. */
+    private final ScheduledExecutorService reporter = daemonScheduler("presence-node-report");
+    private volatile NodeReports reports;
 
     /**
      * @param retiredNow asks the database whether the retirement migration has been applied (it may be
@@ -60,7 +63,7 @@ public final class LegacyPresence implements ChangeListener, AutoCloseable {
         this.settings = settings;
         this.flag = new RolloutFlag(table, retiredNow.getAsBoolean(), settings, metrics);
         this.shadow = new ShadowChecks(new ShadowComparator(presence, metrics), table, flag, time, settings, jobs);
-        this.calls = new LegacyCalls(table, presence, functions, huddles, time, settings, flag, shadow);
+        this.calls = new LegacyCalls(table, presence, functions, huddles, time, settings, flag, shadow, retiredNow);
         this.staleRows = new StaleRowJob(table, flag, time, settings);
         this.switches = new RolloutSwitches(flag, table, retiredNow, calls, shadow, time, settings, metrics, sharedEngine);
     }
@@ -78,12 +81,29 @@ public final class LegacyPresence implements ChangeListener, AutoCloseable {
         return this;
     }
 
+    /**
+     * Starts reporting this node's source as {@code nodeId} (L3): now, every {@link NodeReports#EVERY},
+     * and at each switch; {@link #close} withdraws the report.
+     */
+    public void startReporting(String nodeId) {
+        NodeReports r = new NodeReports(table.jdbi(), nodeId, flag::current);
+        this.reports = r;
+        switches.onSwitched(r::report);
+        r.report();
+        long every = NodeReports.EVERY.toMillis();
+        reporter.scheduleWithFixedDelay(r::report, every, every, TimeUnit.MILLISECONDS);
+    }
+
     public PresenceSource source() {
         return flag.current();
     }
 
+    /**
+     * Whether the legacy table is retired, asking the database when this node does not know it yet, so
+     * a retirement made by the command while this node runs shows at once.
+     */
     public boolean retired() {
-        return flag.retired();
+        return calls.checkRetired();
     }
 
     /** upsertPresence {isSpeaking?, isRecording?} for the caller in huddle {@code huddleId} (canonical id). */
@@ -146,6 +166,16 @@ public final class LegacyPresence implements ChangeListener, AutoCloseable {
     public void close() {
         switches.close();
         jobs.shutdownNow();
+        reporter.shutdownNow();
+        try {
+            reporter.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        NodeReports r = reports;
+        if (r != null) {
+            r.withdraw();
+        }
     }
 
     /** A single daemon thread named {@code name} for the tracker's timers. */

@@ -19,6 +19,11 @@ public final class LegacyPresenceTable {
         this.jdbi = jdbi;
     }
 
+    /** The database, for the node reports that share it ({@link NodeReports}). */
+    Jdbi jdbi() {
+        return jdbi;
+    }
+
     /** upsertPresence: refreshes the row; a flag not given keeps its value (false for a new row). */
     public void upsert(String huddleId, String userId, Boolean speaking, Boolean recording, long now) {
         jdbi.useHandle(h -> h.createUpdate("""

@@ -49,6 +49,8 @@ final class RolloutSwitches implements AutoCloseable {
     private int failedRefreshes;
     /** A recorded legacy/shadow value this node refuses because the table is retired (logged once). */
     private PresenceSource refusedRecorded;
+    /** Runs after every move of the flag, made here or adopted (the node reports its new source, L3). */
+    private volatile Runnable onSwitched = () -> { };
 
     /**
      * @param retiredNow asks the database whether the retirement migration has been applied (it may be
@@ -67,6 +69,11 @@ final class RolloutSwitches implements AutoCloseable {
         this.sharedEngine = sharedEngine;
         this.refreshFailures = Counter.builder("presence.source.refresh.failures")
                 .description("Re-reads of the recorded rollout flag that failed (the node kept its mode)").register(metrics);
+    }
+
+    /** {@code action} runs after every move of the flag, made here or adopted. */
+    void onSwitched(Runnable action) {
+        this.onSwitched = action;
     }
 
     /** Starts re-reading the recorded flag every {@code sourceRefreshMs}. */
@@ -180,6 +187,7 @@ final class RolloutSwitches implements AutoCloseable {
             }
             return was;
         });
+        onSwitched.run();
         if (next == PresenceSource.SHADOW) {
             shadow.compareAllSoon();
         }

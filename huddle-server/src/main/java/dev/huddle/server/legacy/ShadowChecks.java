@@ -133,7 +133,7 @@ final class ShadowChecks {
     }
 
     private int compare(String room) {
-        if (flag.current() != PresenceSource.SHADOW) {
+        if (flag.current() != PresenceSource.SHADOW || flag.retired()) {
             return 0;
         }
         return exclusive(() -> comparator.compare(room, table.fresh(room, time.millis() - settings.staleAfterMs())));

@@ -37,7 +37,7 @@ class LegacyRetirementTest {
     Path dir;
 
     @Test
-    @DisplayName("L3 on SQLite: refused in shadow unless forced; dry run reports and changes nothing; retirement drops the table; twice is harmless; the server serves presence after")
+    @DisplayName("L3 on SQLite: refused while a node runs shadow unless forced; dry run reports and changes nothing; retirement drops the table; twice is harmless; the server serves presence after")
     void sqlite() {
         scenario(c -> c, List.of("--data-dir", dir.resolve("data").toString()));
     }
@@ -95,17 +95,17 @@ class LegacyRetirementTest {
             assertThat(t.api.post("/api/huddles/" + room + "/presence/upsert", ann.token(), Map.of("isSpeaking", true)).status())
                     .isEqualTo(200);
             assertThat(t.api.put("/api/admin/presence-source", ADMIN, Map.of("source", "shadow")).status()).isEqualTo(200);
-        }
 
-        // refused while the recorded flag is shadow (though the configured default is component)
-        Run refused = retire(dbFlags, "--dry-run");
-        assertThat(refused.code()).as(refused.out() + refused.err()).isEqualTo(3);
-        assertThat(refused.out()).contains("1 rows in 1 huddles").contains("rollout flag shadow");
-        assertThat(refused.err()).contains("refusing");
-        Run forcedDry = retire(dbFlags, "--dry-run", "--force");
-        assertThat(forcedDry.code()).as(forcedDry.err()).isZero();
-        assertThat(forcedDry.out()).contains("dry run").contains("nothing changed");
-        assertThat(rows(config)).isEqualTo(1);
+            // refused while this node runs in shadow, naming it
+            Run refused = retire(dbFlags, "--dry-run");
+            assertThat(refused.code()).as(refused.out() + refused.err()).isEqualTo(3);
+            assertThat(refused.out()).contains("1 rows in 1 huddles").contains("rollout flag shadow");
+            assertThat(refused.err()).contains("refusing: node ").contains(":" + t.server.port() + " ").contains("source shadow");
+            Run forcedDry = retire(dbFlags, "--dry-run", "--force");
+            assertThat(forcedDry.code()).as(forcedDry.err()).isZero();
+            assertThat(forcedDry.out()).contains("dry run").contains("nothing changed");
+            assertThat(rows(config)).isEqualTo(1);
+        }
 
         // the restarted server keeps the recorded shadow; the operator switches to component
         try (TestServer t = server(db, PresenceSource.LEGACY)) {
