@@ -10,12 +10,15 @@ import dev.huddle.server.http.Args;
 import dev.huddle.server.huddle.HuddleService;
 import dev.huddle.server.presence.PresenceFunctions;
 import dev.huddle.server.presence.SessionData;
+import dev.huddle.server.presence.SessionIds;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,7 +26,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The legacy tracker's calls (L1, L3, H8) in the mode the {@link RolloutFlag} says: {@code upsertPresence}
  * and {@code clearPresence} touch the table ({@code legacy}), the table and the engine's legacy session
- * {@code legacy:<userId>} ({@code shadow}), or that session only ({@code component}); the detail's
+ * of the (huddle, user) pair ({@link SessionIds#legacy}; {@code shadow}), or that session only ({@code component}); the detail's
  * {@code presence} array reads the table or the engine. Membership, roles and flags follow the new API's
  * rules ({@link PresenceFunctions}), checked before anything changes. A legacy row becomes an engine
  * session the same way whether a call writes it or a switch carries the table over
@@ -209,14 +212,35 @@ final class LegacyCalls {
         }
     }
 
+    /**
+     * Back from {@code component} to a mode that reads the table (L3): every user the engine shows online
+     * in a room this node knows — one a legacy call named, or one the table has rows of — gets a fresh
+     * row with the engine's flags, so the legacy view loses nobody's flags (nor anybody) in the switch.
+     */
+    void rebuildTableFromEngine(Set<String> knownRooms) {
+        Set<String> rooms = new TreeSet<>(knownRooms);
+        rooms.addAll(table.huddles());
+        long now = time.millis();
+        int rows = 0;
+        for (String room : rooms) {
+            for (Entry e : presence.listRoom(room, true, Presence.MAX_LIMIT)) {
+                table.upsert(room, e.userId(), SessionData.TRUE.equals(e.data().get(SessionData.IS_SPEAKING)),
+                        SessionData.TRUE.equals(e.data().get(SessionData.IS_RECORDING)), now);
+                rows++;
+            }
+            shadow.roomSeen(room);
+        }
+        LOG.info("event=legacy_presence_rebuilt rooms={} rows={}", rooms.size(), rows);
+    }
+
     /** The user's legacy session in the engine: a heartbeat at the legacy interval, with the flags given. */
     private void join(String user, String room, Optional<Boolean> speaking, Optional<Boolean> recording) {
-        functions.join(user, room, LegacyPresence.SESSION_PREFIX + user, settings.heartbeatIntervalMs(), speaking,
+        functions.join(user, room, SessionIds.legacy(room, user), settings.heartbeatIntervalMs(), speaking,
                 recording);
     }
 
     private boolean endLegacySession(String room, String user) {
-        return presence.liveSessionToken(room, user, LegacyPresence.SESSION_PREFIX + user)
+        return presence.liveSessionToken(room, user, SessionIds.legacy(room, user))
                 .map(t -> presence.disconnect(t, 0)).orElse(false);
     }
 

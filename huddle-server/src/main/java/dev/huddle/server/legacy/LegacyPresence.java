@@ -24,10 +24,11 @@ import java.util.function.BooleanSupplier;
  * detail's {@code presence} array go through here, and the rollout flag decides what they touch:
  * <ul>
  * <li>{@code legacy}: the table only;
- * <li>{@code shadow}: the table serves; the engine is fed the same heartbeat (session {@code legacy:<userId>},
+ * <li>{@code shadow}: the table serves; the engine is fed the same heartbeat (the legacy session of the (huddle, user) pair,
+ * {@code SessionIds.legacy},
  * interval = the legacy interval) and the {@link ShadowComparator} checks the room after every change
  * and on a timer;
- * <li>{@code component}: the engine only: upsert is a heartbeat of the session {@code legacy:<userId>},
+ * <li>{@code component}: the engine only: upsert is a heartbeat of that legacy session,
  * clear its disconnect; the stale-row job does nothing.
  * </ul>
  * This class wires the parts and starts their timers: the flag ({@link RolloutFlag}) and its switches
@@ -36,8 +37,6 @@ import java.util.function.BooleanSupplier;
  * ({@link StaleRowJob}). Their events are logged under this class's logger name.
  */
 public final class LegacyPresence implements ChangeListener, AutoCloseable {
-    /** The synthetic session id prefix of legacy clients in the engine. */
-    public static final String SESSION_PREFIX = "legacy:";
 
     private final LegacyPresenceTable table;
     private final RolloutSettings settings;

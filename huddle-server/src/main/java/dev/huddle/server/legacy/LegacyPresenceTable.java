@@ -63,6 +63,12 @@ public final class LegacyPresenceTable {
                 .list());
     }
 
+    /** Every huddle that has a row, fresh or stale. */
+    public List<String> huddles() {
+        return jdbi.withHandle(h -> h.createQuery("SELECT DISTINCT huddle_id FROM presence ORDER BY huddle_id")
+                .mapTo(String.class).list());
+    }
+
     /** The stale-row job: deletes rows last seen at or before {@code cutoff}; returns how many. */
     public int deleteStale(long cutoff) {
         return jdbi.withHandle(h -> h.createUpdate("DELETE FROM presence WHERE last_seen <= :t").bind("t", cutoff).execute());

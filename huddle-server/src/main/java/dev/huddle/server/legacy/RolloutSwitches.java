@@ -23,7 +23,10 @@ import org.slf4j.LoggerFactory;
  * <p>Leaving {@code legacy}, the table's fresh rows are carried into the engine first, so the engine
  * holds what the table does before it is compared or serves — by the switching node only when the
  * engine is shared by every node (cluster mode); a node adopting the switch then only learns the rooms.
- * A retired table refuses {@code legacy} and {@code shadow}, whether switched here or recorded.
+ * Moving back from {@code component} to a mode that reads the table rebuilds the table's rows from the
+ * engine first, flags included ({@link LegacyCalls#rebuildTableFromEngine}), on every node (the rows are
+ * upserts, so twice is harmless). A retired table refuses {@code legacy} and {@code shadow}, whether
+ * switched here or recorded.
  */
 final class RolloutSwitches implements AutoCloseable {
     // The rollout's events share one logger, the one docs/operations.md names.
@@ -171,6 +174,9 @@ final class RolloutSwitches implements AutoCloseable {
     private PresenceSource apply(PresenceSource next, boolean record) {
         PresenceSource prev = shadow.exclusive(() -> {
             PresenceSource was = flag.current();
+            if (!was.usesLegacyTable() && next.usesLegacyTable()) {
+                calls.rebuildTableFromEngine(shadow.knownRooms()); // a rollback keeps everybody's flags
+            }
             if (was == PresenceSource.LEGACY && next != PresenceSource.LEGACY) {
                 if (record || !sharedEngine) {
                     calls.carryTableIntoEngine();

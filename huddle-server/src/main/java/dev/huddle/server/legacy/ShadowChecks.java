@@ -58,6 +58,11 @@ final class ShadowChecks {
         }
     }
 
+    /** The rooms known so far (a copy). */
+    Set<String> knownRooms() {
+        return Set.copyOf(knownRooms);
+    }
+
     /** A room the timer should compare from now on. */
     void roomSeen(String room) {
         knownRooms.add(room);

@@ -8,6 +8,7 @@ import dev.huddle.server.http.Args;
 import dev.huddle.server.http.Json;
 import dev.huddle.server.presence.PresenceFunctions;
 import dev.huddle.server.presence.SessionData;
+import dev.huddle.server.presence.SessionIds;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Optional;
@@ -22,7 +23,7 @@ final class JoinHandler implements MessageHandler {
         String me = socket.me();
         Args a = m.args();
         String huddleId = a.requiredString("huddleId");
-        String sessionId = a.requiredString("sessionId");
+        String sessionId = SessionIds.clientChosen(a);
         long interval = a.optionalLong("interval", Presence.DEFAULT_INTERVAL_MS);
         Optional<String> token = a.optionalString("sessionToken");
         Args flags = Args.of(Json.newObject());

@@ -41,7 +41,7 @@ public final class PresenceFunctions {
     public Map<String, Object> heartbeat(Caller caller, Args args) {
         String roomId = args.requiredString("roomId");
         String userId = args.requiredString("userId");
-        String sessionId = args.requiredString("sessionId");
+        String sessionId = SessionIds.clientChosen(args);
         long interval = args.optionalLong("interval", Presence.DEFAULT_INTERVAL_MS);
         String me = caller.requireUserId();
         if (!me.equals(userId)) {

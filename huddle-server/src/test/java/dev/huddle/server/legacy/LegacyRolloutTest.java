@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.huddle.server.config.PresenceSource;
 import dev.huddle.server.config.RolloutSettings;
+import dev.huddle.server.presence.SessionIds;
 import dev.huddle.server.support.Api;
 import dev.huddle.server.support.LiveFixture;
 import dev.huddle.server.support.LogCapture;
@@ -191,7 +192,7 @@ class LegacyRolloutTest {
         assertThat(detailPresence(bob)).containsOnly(Map.entry(ann.userId(), "speaking=true recording=false"),
                 Map.entry(bob.userId(), "speaking=false recording=false"));
         assertThat(liveOnline()).containsExactlyInAnyOrder(ann.userId(), bob.userId());
-        assertThat(f.t.server.presence().liveSessionToken(room, ann.userId(), "legacy:" + ann.userId())).isPresent();
+        assertThat(f.t.server.presence().liveSessionToken(room, ann.userId(), SessionIds.legacy(room, ann.userId()))).isPresent();
         assertThat(f.t.server.legacy().table().report(Long.MAX_VALUE).rows()).as("nothing written to the table").isZero();
 
         // the Convex-style call of the old app reaches the same wrapper
@@ -231,9 +232,9 @@ class LegacyRolloutTest {
         assertThat(mismatchCount("online") + mismatchCount("isSpeaking") + mismatchCount("isRecording")).isZero();
 
         // a real divergence, made through the engine itself: Ann's session ends, Bob's speaking flag differs
-        String annToken = f.t.server.presence().liveSessionToken(room, ann.userId(), "legacy:" + ann.userId()).orElseThrow();
+        String annToken = f.t.server.presence().liveSessionToken(room, ann.userId(), SessionIds.legacy(room, ann.userId())).orElseThrow();
         f.t.server.presence().disconnect(annToken);
-        f.t.server.presence().updateSession(room, bob.userId(), "legacy:" + bob.userId(), Map.of("isSpeaking", "true"));
+        f.t.server.presence().updateSession(room, bob.userId(), SessionIds.legacy(room, bob.userId()), Map.of("isSpeaking", "true"));
         f.t.server.legacy().compareNow();
         f.t.server.legacy().compareNow(); // the timer again: a standing mismatch is not counted twice
 
