@@ -101,7 +101,10 @@ public final class HuddleServer implements AutoCloseable {
                 presence = Presence.builder().clock(time).merger(new HuddleDataMerger())
                         .changeLogCapacity(config.live().changeLogCapacity()).onWorkerDeath(HuddleServer::expiryWorkerDied).build();
             }
-            events = new PresenceEvents(metrics);
+            events = new PresenceEvents(metrics, cluster != null);
+            FunctionCounter.builder("presence.expiries", presence, Presence::expiredSessions)
+                    .description("Sessions this node's expiry ended at their deadline (P5); each once in the cluster: sum over nodes")
+                    .register(metrics);
             presence.subscribe(events);
             live = new LiveHub(config.live());
             live.bindTo(metrics);

@@ -51,6 +51,20 @@ class ObservabilityTest {
     }
 
     @Test
+    @DisplayName("presence_expiries_total counts sessions ended at their deadline by this node; joins and leaves say they are this node's (scope=\"node\")")
+    void metricsCountExpiries() {
+        assertThat(counter("presence_expiries_total")).isZero();
+        Guest ann = t.guest("Ann");
+        String id = t.huddle(ann, "Expiry").get("id").asText();
+        t.heartbeat(ann, id, "a1");
+        t.heartbeat(ann, id, "a2");
+        t.clock.advance(25_001); // past both deadlines (2.5 × 10 s)
+        await().atMost(Duration.ofSeconds(5)).until(() -> counter("presence_expiries_total") == 2.0);
+        assertThat(counter("presence_leaves_total")).isEqualTo(1.0);
+        assertThat(t.api.get("/metrics", (String) null).body()).contains("presence_leaves_total{scope=\"node\"} 1.0");
+    }
+
+    @Test
     @DisplayName("H7: one structured key=value log line per join and per leave")
     void oneLogLinePerJoinAndLeave() {
         Guest ann = t.guest("Ann");

@@ -180,6 +180,11 @@ public final class Presence implements AutoCloseable {
         return worker.runDue(clock.millis());
     }
 
+    /** How many sessions this engine's expiry has ended so far (P5; a metric, see {@link PresenceStore#expiredSessions}). */
+    public long expiredSessions() {
+        return store.expiredSessions();
+    }
+
     /** The expiry worker, for tests and metrics. */
     public ExpiryWorker worker() {
         return worker;

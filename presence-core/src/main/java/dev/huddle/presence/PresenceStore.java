@@ -69,6 +69,15 @@ public interface PresenceStore extends AutoCloseable {
      */
     int expire(long now, int maxSessions);
 
+    /**
+     * How many sessions {@link #expire} calls on this store object have ended so far (P5): this node's
+     * share, so that the sum over every node sharing a store counts each expiry once. A store that does
+     * not count answers 0.
+     */
+    default long expiredSessions() {
+        return 0;
+    }
+
     /** Returns the earliest deadline of any live session, or {@link Long#MAX_VALUE} when there is none. */
     long earliestDeadline();
 

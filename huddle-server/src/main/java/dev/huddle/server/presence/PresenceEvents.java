@@ -26,9 +26,17 @@ public final class PresenceEvents implements ChangeListener, AutoCloseable {
     private final BlockingQueue<Change> queue = new ArrayBlockingQueue<>(QUEUE);
     private final Thread writer;
 
-    public PresenceEvents(MeterRegistry registry) {
-        this.joins = Counter.builder("presence.joins").description("Users who came online in a room (P3)").register(registry);
-        this.leaves = Counter.builder("presence.leaves").description("Users who went offline in a room (P7)").register(registry);
+    /**
+     * @param clusterWide whether this node sees every change of a store shared by several nodes (cluster
+     *     mode): its counts are then the cluster's, tagged {@code scope="cluster"} — the same on every
+     *     node, so take one node's (or the max), never the sum; else {@code scope="node"}
+     */
+    public PresenceEvents(MeterRegistry registry, boolean clusterWide) {
+        String scope = clusterWide ? "cluster" : "node";
+        this.joins = Counter.builder("presence.joins").tag("scope", scope)
+                .description("Users who came online in a room (P3)").register(registry);
+        this.leaves = Counter.builder("presence.leaves").tag("scope", scope)
+                .description("Users who went offline in a room (P7)").register(registry);
         this.dropped = Counter.builder("presence.event.log.dropped").description("Join/leave log lines dropped").register(registry);
         this.writer = new Thread(this::writeLoop, "presence-event-log");
         this.writer.setDaemon(true);

@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,6 +70,8 @@ public final class InMemoryPresenceStore implements PresenceStore {
     /** userId → the one Room they have an entry in, or an immutable Set of Rooms (copy on write). */
     private final ConcurrentHashMap<String, Object> roomsByUser = new ConcurrentHashMap<>();
     private final DeadlineQueue<Session> deadlines = new DeadlineQueue<>();
+    /** Sessions ended by {@link #expire} (a metric). */
+    private final AtomicLong expired = new AtomicLong();
     private final CopyOnWriteArrayList<ChangeListener> listeners = new CopyOnWriteArrayList<>();
     private final DataMerger merger;
     private final int changeLogCapacity;
@@ -195,6 +198,11 @@ public final class InMemoryPresenceStore implements PresenceStore {
     }
 
     @Override
+    public long expiredSessions() {
+        return expired.get();
+    }
+
+    @Override
     public int expire(long now, int maxSessions) {
         List<Session> due = new ArrayList<>(Math.min(maxSessions, 1_024));
         int n = deadlines.pollDue(now, maxSessions, due);
@@ -223,6 +231,7 @@ public final class InMemoryPresenceStore implements PresenceStore {
                 }
                 if (s.deadline <= now) {
                     endSession(s, s.deadline);
+                    expired.incrementAndGet();
                 } else {
                     deadlines.schedule(s, s.deadline);
                 }

@@ -9,6 +9,7 @@ import io.lettuce.core.ScoredValue;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Expiry on Redis (P5, P7): reads due sessions from every partition's deadline set (read-only,
@@ -21,6 +22,8 @@ final class Expiry {
     private final KeyLayout keys;
     private final RoomWrites writes;
     private final SessionClaims claims;
+    /** Sessions this node's calls ended (each session is ended by exactly one node). */
+    private final LongAdder expired = new LongAdder();
 
     Expiry(Commands redis, KeyLayout keys, RoomWrites writes, SessionClaims claims) {
         this.redis = redis;
@@ -62,12 +65,18 @@ final class Expiry {
                 });
                 if (RoomWrites.ok(r)) {
                     ended.addAll(Wire.list(r.get(1)));
+                    expired.increment();
                 }
             }
         } finally {
             claims.release(ended);
         }
         return n;
+    }
+
+    /** How many sessions this node's expiry has ended so far. */
+    long expired() {
+        return expired.sum();
     }
 
     /** The earliest deadline over every partition ({@code Long.MAX_VALUE} if none). */

@@ -184,6 +184,12 @@ public final class RedisPresenceStore implements PresenceStore {
         });
     }
 
+    /** Sessions this node's expiry ended: each session is ended by exactly one node, so nodes' counts add up. */
+    @Override
+    public long expiredSessions() {
+        return expiry.expired();
+    }
+
     @Override
     public long earliestDeadline() {
         return failures.call(expiry::earliestDeadline);
