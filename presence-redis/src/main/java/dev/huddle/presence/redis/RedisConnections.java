@@ -119,7 +119,8 @@ public final class RedisConnections {
     /**
      * A client configured as the store wants it (R2, R3): a bounded request queue (commands beyond it
      * fail at once instead of piling up in memory while Redis does not answer), commands rejected at
-     * once while disconnected (rather than queued until a reconnect), auto-reconnect with attempts at
+     * once while disconnected rather than queued until a reconnect (one server; on a cluster they wait at
+     * most the timeout), auto-reconnect with attempts at
      * most {@link #MAX_RECONNECT_DELAY} apart, command timeouts; on a cluster also periodic and adaptive
      * topology refresh. The client has resources of its own: end it with {@link #shutdown}.
      */
@@ -133,7 +134,10 @@ public final class RedisConnections {
                 c.setOptions(ClusterClientOptions.builder()
                         .autoReconnect(true)
                         .requestQueueSize(requestQueueSize)
-                        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                        // Not REJECT_COMMANDS: a cluster connection opens its per-node connections lazily,
+                        // and would refuse a command to a node it has not connected to yet. While a node is
+                        // away, commands wait at most the timeout, in a queue bounded by requestQueueSize.
+                        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.DEFAULT)
                         .timeoutOptions(TimeoutOptions.enabled(timeout))
                         .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                                 .enablePeriodicRefresh(Duration.ofSeconds(30))
