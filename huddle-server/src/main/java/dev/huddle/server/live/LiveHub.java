@@ -22,6 +22,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
@@ -66,6 +67,7 @@ public final class LiveHub implements ChangeListener, Subscription.Snapshots, Au
     static final String STATUS_LIVE = "live";
     /** Whether subscribers were told {@code degraded} and not yet {@code live} again. */
     private volatile boolean degraded;
+    private final LongAdder changeFrames = new LongAdder();
     private volatile LongSupplier storeGeneration = () -> 0;
     private volatile LongSupplier checkStore = () -> 0;
     private volatile BooleanSupplier storeReachable = () -> true;
@@ -143,6 +145,7 @@ public final class LiveHub implements ChangeListener, Subscription.Snapshots, Au
             for (Subscription s : subs) {
                 s.onChanges(changes, frame);
             }
+            changeFrames.add(subs.size());
         }
     }
 
@@ -370,6 +373,8 @@ public final class LiveHub implements ChangeListener, Subscription.Snapshots, Au
                 .description("WebSocket upgrades refused with 429 by a socket limit (X2)").register(registry);
         FunctionCounter.builder("huddle.ws.snapshots.shared", snapshotsShared, AtomicLong::get)
                 .description("Snapshots that reused the body of an earlier one of the same room and seq (X1)").register(registry);
+        FunctionCounter.builder("huddle.ws.change.frames", changeFrames, LongAdder::sum)
+                .description("Change frames fanned out: one per subscription per frame of a room's changes (S3)").register(registry);
         FunctionCounter.builder("huddle.ws.too.slow", tooSlow, AtomicLong::get)
                 .description("Sockets closed with 4008 too_slow (S4)").register(registry);
     }
