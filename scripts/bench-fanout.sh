@@ -45,7 +45,7 @@ trap stop_server EXIT INT TERM
 
 echo "machine: $(nproc) cores, $(uptime | sed 's/.*load average/load average/')"
 summary="$OUT/summary.txt"
-printf '%-6s %-7s %10s %10s %8s %9s %9s\n' N phase p50_ms p99_ms us/frame floor_us ratio > "$summary"
+printf '%-6s %-7s %10s %10s %9s %8s %9s %9s\n' N phase p50_ms p99_ms us/frame of_sys floor_us ratio > "$summary"
 for n in "${SIZES[@]}"; do
   rm -rf "$OUT/data-$n" "$OUT/gc-$n.log"
   # shellcheck disable=SC2086 # SERVER_JAVA_OPTS is a list of options
@@ -65,8 +65,8 @@ for n in "${SIZES[@]}"; do
   floor_line=$("$OUT/fanout-floor" "$n" 200 260 "$SERVER_CPU" "$LOAD_CPU")
   echo "$floor_line" | tee -a "$OUT/fanout-$n.txt"
   floor=$(echo "$floor_line" | sed 's/.*us_per_frame=\([0-9.]*\).*/\1/')
-  awk -v n="$n" -v f="$floor" '/^phase/ {
-      printf "%-6s %-7s %10s %10s %8.2f %9.2f %9.2f\n", n, $2, $9, $12, $26, f, (f > 0 ? $26 / f : 0) }' \
+  awk -v n="$n" -v f="$floor" '/^phase/ { sub(/\)/, "", $29)
+      printf "%-6s %-7s %10s %10s %9.2f %8.2f %9.2f %9.2f\n", n, $2, $9, $12, $26, $29, f, (f > 0 ? $26 / f : 0) }' \
     "$OUT/fanout-$n.txt" >> "$summary"
   grep '^idle' "$OUT/fanout-$n.txt" | sed "s/^/N=$n /" >> "$summary"
 done

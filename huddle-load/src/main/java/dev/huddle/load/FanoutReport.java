@@ -24,9 +24,11 @@ public record FanoutReport(int members, int observers, List<Phase> phases, long 
      * @param frames change frames the server fanned out in the phase (its {@code huddle_ws_change_frames_total})
      * @param framesReceived change frames the members' sockets received in the phase
      * @param cpuMicrosPerFrame server CPU (user + system) over the phase, divided by {@code frames}
+     * @param sysMicrosPerFrame of that, the kernel's part (system time)
      */
     public record Phase(String name, int events, int seenByAll, double p50Ms, double p99Ms, double maxMs,
-            double cpuSeconds, long frames, long framesReceived, double cpuMicrosPerFrame, ServerProcess.Pauses gc) {
+            double cpuSeconds, long frames, long framesReceived, double cpuMicrosPerFrame, double sysMicrosPerFrame,
+            ServerProcess.Pauses gc) {
     }
 
     /** The report as the lines the tool prints: one per phase, then the idle figures. */
@@ -36,9 +38,9 @@ public record FanoutReport(int members, int observers, List<Phase> phases, long 
         for (Phase p : phases) {
             s.append(String.format(Locale.ROOT,
                     "phase %-6s events %d seen-by-all %d | p50 %.2f ms p99 %.2f ms max %.2f ms | server cpu %.2f s, "
-                            + "%d frames (%d received), %.2f us/frame | gc pauses %d max %.1f ms%n",
+                            + "%d frames (%d received), %.2f us/frame (sys %.2f) | gc pauses %d max %.1f ms%n",
                     p.name(), p.events(), p.seenByAll(), p.p50Ms(), p.p99Ms(), p.maxMs(), p.cpuSeconds(), p.frames(),
-                    p.framesReceived(), p.cpuMicrosPerFrame(), p.gc().count(), p.gc().maxMs()));
+                    p.framesReceived(), p.cpuMicrosPerFrame(), p.sysMicrosPerFrame(), p.gc().count(), p.gc().maxMs()));
         }
         s.append(String.format(Locale.ROOT, "idle %d s: server cpu %.2f %% of a core, gc pauses %d | threads %d | heap after gc %.1f MiB",
                 idleMs / 1000, idleCpuPercent, idleGc.count(), serverThreads, heapAfterGcMiB));

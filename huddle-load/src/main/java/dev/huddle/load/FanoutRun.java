@@ -95,6 +95,7 @@ final class FanoutRun {
         long received0 = changeFrames.get();
         long gcMark = server.gcMark();
         double cpu0 = server.cpuSeconds();
+        double sys0 = server.systemSeconds();
         Latencies latencies = new Latencies();
         long start = System.nanoTime();
         int seenByAll = 0;
@@ -111,10 +112,12 @@ final class FanoutRun {
         }
         long framesAfter = settle();
         double cpu = cpu0 < 0 ? -1 : server.cpuSeconds() - cpu0;
+        double sys = sys0 < 0 ? -1 : server.systemSeconds() - sys0;
         long frames = frames0 < 0 || framesAfter < 0 ? -1 : framesAfter - frames0;
         Report.Latency l = latencies.summary();
         FanoutReport.Phase p = new FanoutReport.Phase(name, count, seenByAll, l.p50Ms(), l.p99Ms(), l.maxMs(), cpu, frames,
-                changeFrames.get() - received0, frames > 0 && cpu >= 0 ? cpu * 1e6 / frames : -1, server.pausesSince(gcMark));
+                changeFrames.get() - received0, frames > 0 && cpu >= 0 ? cpu * 1e6 / frames : -1,
+                frames > 0 && sys >= 0 ? sys * 1e6 / frames : -1, server.pausesSince(gcMark));
         progress.line("%s: %d/%d seen by all, p50 %.2f ms p99 %.2f ms, %.2f us/frame", name, seenByAll, count, p.p50Ms(),
                 p.p99Ms(), p.cpuMicrosPerFrame());
         return p;

@@ -14,13 +14,19 @@ final class ProcStats {
 
     /** utime + stime of the process in seconds, or -1 if unreadable. */
     static double cpuSeconds(long pid) {
+        double[] us = userSystemSeconds(pid);
+        return us == null ? -1 : us[0] + us[1];
+    }
+
+    /** {utime, stime} of the process in seconds, or null if unreadable. */
+    static double[] userSystemSeconds(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
             // The command name may contain spaces: fields count from after its closing parenthesis.
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND;
+            return new double[] {Long.parseLong(f[11]) / TICKS_PER_SECOND, Long.parseLong(f[12]) / TICKS_PER_SECOND};
         } catch (IOException | RuntimeException e) {
-            return -1;
+            return null;
         }
     }
 

@@ -40,6 +40,12 @@ final class ServerProcess {
         return pid > 0 ? ProcStats.cpuSeconds(pid) : -1;
     }
 
+    /** System (kernel) CPU seconds so far. */
+    double systemSeconds() {
+        double[] us = pid > 0 ? ProcStats.userSystemSeconds(pid) : null;
+        return us == null ? -1 : us[1];
+    }
+
     /** Threads of the process now. */
     int threads() {
         if (pid <= 0) {
