@@ -51,7 +51,8 @@ for n in "${SIZES[@]}"; do
   # shellcheck disable=SC2086 # SERVER_JAVA_OPTS is a list of options
   taskset -c "$SERVER_CPU" java -XX:+ExitOnOutOfMemoryError $SERVER_JAVA_OPTS -Xlog:gc:file="$OUT/gc-$n.log" \
     -jar "$SERVER_JAR" --port "$PORT" --data-dir "$OUT/data-$n" --ws-room-batch-ms 0 \
-    --guest-sign-ins-per-address-per-minute 100000 --guest-sign-ins-per-minute 10000000 >"$OUT/server-$n.log" 2>&1 &
+    --guest-sign-ins-per-address-per-minute 100000 --guest-sign-ins-per-minute 10000000 \
+    --ws-max-connections-per-address 1000000 --ws-max-subscriptions-per-address 10000000 >"$OUT/server-$n.log" 2>&1 &
   server=$!
   for _ in $(seq 1 600); do
     curl -sf "http://localhost:$PORT/health" >/dev/null && break
