@@ -26,11 +26,14 @@ import dev.huddle.server.legacy.LegacyPresenceTable;
 import dev.huddle.server.legacy.LegacyRoutes;
 import dev.huddle.server.live.LiveEndpoint;
 import dev.huddle.server.live.LiveHub;
+import dev.huddle.server.huddle.HostService;
 import dev.huddle.server.huddle.HuddleRepository;
+import dev.huddle.server.huddle.InviteRepository;
 import dev.huddle.server.huddle.HuddleRoutes;
 import dev.huddle.server.huddle.HuddleService;
 import dev.huddle.server.presence.ConvexRoutes;
 import dev.huddle.server.presence.HuddleDataMerger;
+import dev.huddle.server.presence.MemberPresence;
 import dev.huddle.server.presence.PresenceEvents;
 import dev.huddle.server.presence.PresenceFunctions;
 import dev.huddle.server.presence.PresenceRoutes;
@@ -126,8 +129,10 @@ public final class HuddleServer implements AutoCloseable {
                 verifier = new ExternalJwtVerifier(config.auth(), time);
             }
             Authenticator auth = new Authenticator(verifier, !config.auth().guestSignIn(), users, time);
-            HuddleService huddles = new HuddleService(new HuddleRepository(database.jdbi()), presence, time);
+            HuddleService huddles = new HuddleService(new HuddleRepository(database.jdbi()),
+                    new InviteRepository(database.jdbi()), presence, time);
             PresenceFunctions functions = new PresenceFunctions(presence, huddles, users);
+            huddles.onMemberChanges(new MemberPresence(presence, functions));
             legacy = new LegacyPresence(new LegacyPresenceTable(database.jdbi()), database::legacyRetired, presence,
                     functions, huddles, time, config.rollout(), metrics, config.clustered());
             presence.subscribe(legacy);
@@ -135,7 +140,7 @@ public final class HuddleServer implements AutoCloseable {
 
             AuthRoutes authRoutes = new AuthRoutes(guestTokens, auth, users, time,
                     new GuestSignInLimiter(config.http(), time, metrics), clients);
-            HuddleRoutes huddleRoutes = new HuddleRoutes(huddles, auth, legacy::detailPresence);
+            HuddleRoutes huddleRoutes = new HuddleRoutes(huddles, new HostService(huddles, time), auth, legacy::detailPresence);
             PresenceRoutes presenceRoutes = new PresenceRoutes(functions, auth);
             ConvexRoutes convexRoutes = new ConvexRoutes(functions, legacy, auth);
             OpsRoutes opsRoutes = cluster == null ? new OpsRoutes(metrics) : new OpsRoutes(metrics, cluster::problem);

@@ -38,7 +38,7 @@ class EndToEndFlowTest {
         Guest bob = t.guest("Bob");
         JsonNode huddle = t.huddle(ann, "Design sync");
         String id = huddle.get("id").asText();
-        assertThat(huddle.get("role").asText()).isEqualTo("participant");
+        assertThat(huddle.get("role").asText()).as("H9: the creator is the first host").isEqualTo("host");
         assertThat(huddle.get("slug").asText()).startsWith("design-sync-");
         assertThat(huddle.get("createdBy").asText()).isEqualTo(ann.userId());
         assertThat(huddle.get("createdAt").asLong()).isEqualTo(TestServer.T0);
@@ -70,7 +70,7 @@ class EndToEndFlowTest {
         assertThat(annEntry.get("online").asBoolean()).isTrue();
         assertThat(annEntry.get("lastDisconnected").asLong()).isZero();
         assertThat(annEntry.get("data").get("displayName").asText()).isEqualTo("Ann");
-        assertThat(annEntry.get("data").get("role").asText()).isEqualTo("participant");
+        assertThat(annEntry.get("data").get("role").asText()).isEqualTo("host");
         assertThat(annEntry.get("data").get("isSpeaking").isBoolean()).isTrue();
         assertThat(annEntry.get("data").get("isSpeaking").asBoolean()).isTrue();
         assertThat(annEntry.get("data").get("isRecording").asBoolean()).isFalse();

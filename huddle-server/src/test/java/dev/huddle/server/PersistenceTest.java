@@ -64,9 +64,9 @@ class PersistenceTest {
             assertThat(bySlug.json().get("title").asText()).isEqualTo("Durable");
             Api.Response byId = t.read(ann, huddle.get("id").asText());
             assertThat(byId.status()).as("the old token still works").isEqualTo(200);
-            assertThat(byId.json().get("role").asText()).isEqualTo("participant");
+            assertThat(byId.json().get("role").asText()).isEqualTo("host");
             assertThat(byId.json().get("members")).extracting(m -> m.get("role").asText())
-                    .containsExactlyInAnyOrder("participant", "observer");
+                    .containsExactlyInAnyOrder("host", "observer");
             assertThat(t.heartbeat(bob, huddle.get("id").asText(), "b1").status()).isEqualTo(200);
         }
     }

@@ -8,7 +8,9 @@ package dev.huddle.server.huddle;
  * @param title cleaned title
  * @param createdBy the creator's user id
  * @param createdAt epoch millis
- * @param publicViewing whether the slug may be read without signing in
+ * @param publicViewing whether anyone with the slug may watch it, even without signing in (H4)
+ * @param joinPolicy who may become a member (H9)
  */
-public record Huddle(String id, String slug, String title, String createdBy, long createdAt, boolean publicViewing) {
+public record Huddle(String id, String slug, String title, String createdBy, long createdAt, boolean publicViewing,
+        JoinPolicy joinPolicy) {
 }

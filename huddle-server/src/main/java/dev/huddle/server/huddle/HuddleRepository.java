@@ -9,8 +9,9 @@ import org.jdbi.v3.core.mapper.RowMapper;
 /** Huddles and memberships in the relational store. Portable SQL (SQLite and PostgreSQL). */
 public final class HuddleRepository {
     private static final RowMapper<Huddle> HUDDLE = (rs, ctx) -> new Huddle(rs.getString("id"), rs.getString("slug"),
-            rs.getString("title"), rs.getString("created_by"), rs.getLong("created_at"), rs.getBoolean("public_viewing"));
-    private static final String COLUMNS = "id, slug, title, created_by, created_at, public_viewing";
+            rs.getString("title"), rs.getString("created_by"), rs.getLong("created_at"), rs.getBoolean("public_viewing"),
+            JoinPolicy.parse("join_policy", rs.getString("join_policy")));
+    private static final String COLUMNS = "id, slug, title, created_by, created_at, public_viewing, join_policy";
 
     private final Jdbi jdbi;
 
@@ -18,13 +19,13 @@ public final class HuddleRepository {
         this.jdbi = jdbi;
     }
 
-    /** Inserts a huddle and its creator's participant membership in one transaction. */
+    /** Inserts a huddle and its creator's host membership in one transaction (H9). */
     public void create(Huddle h) {
         jdbi.useTransaction(tx -> {
-            tx.createUpdate("INSERT INTO huddles (" + COLUMNS + ") VALUES (:id, :slug, :title, :by, :at, :pub)")
+            tx.createUpdate("INSERT INTO huddles (" + COLUMNS + ") VALUES (:id, :slug, :title, :by, :at, :pub, :policy)")
                     .bind("id", h.id()).bind("slug", h.slug()).bind("title", h.title()).bind("by", h.createdBy())
-                    .bind("at", h.createdAt()).bind("pub", h.publicViewing()).execute();
-            upsertMember(tx, h.id(), h.createdBy(), Role.PARTICIPANT, h.createdAt());
+                    .bind("at", h.createdAt()).bind("pub", h.publicViewing()).bind("policy", h.joinPolicy().wire()).execute();
+            upsertMember(tx, h.id(), h.createdBy(), Role.HOST, h.createdAt());
         });
     }
 
@@ -51,10 +52,13 @@ public final class HuddleRepository {
 
     /** The user's role in the huddle, or empty if they are not a member. */
     public Optional<Role> role(String huddleId, String userId) {
-        return jdbi.withHandle(h -> h.createQuery(
-                        "SELECT role FROM memberships WHERE huddle_id = :h AND user_id = :u")
+        return jdbi.withHandle(h -> role(h, huddleId, userId));
+    }
+
+    private static Optional<Role> role(Handle h, String huddleId, String userId) {
+        return h.createQuery("SELECT role FROM memberships WHERE huddle_id = :h AND user_id = :u")
                 .bind("h", huddleId).bind("u", userId)
-                .map((rs, ctx) -> Role.parse("role", rs.getString("role"))).findOne());
+                .map((rs, ctx) -> Role.parse("role", rs.getString("role"))).findOne();
     }
 
     /** Adds the user as an observer unless they are already a member (H3); true if added. */
@@ -64,16 +68,99 @@ public final class HuddleRepository {
                 .bind("h", huddleId).bind("u", userId).bind("at", now).execute()) > 0;
     }
 
-    /** Makes the user a member with {@code role}, keeping the original join time if they already were one. */
+    /**
+     * Makes the user a member with {@code role}, keeping the original join time if they already were
+     * one, and forgets an (unbanned) removal: they came back.
+     */
     public void setRole(String huddleId, String userId, Role role, long now) {
-        jdbi.useHandle(h -> upsertMember(h, huddleId, userId, role, now));
+        jdbi.useTransaction(h -> {
+            upsertMember(h, huddleId, userId, role, now);
+            h.createUpdate("DELETE FROM huddle_removals WHERE huddle_id = :h AND user_id = :u AND banned = :b")
+                    .bind("h", huddleId).bind("u", userId).bind("b", false).execute();
+        });
     }
 
-    /** Removes the membership; true if there was one. */
-    public boolean removeMember(String huddleId, String userId) {
-        return jdbi.withHandle(h -> h.createUpdate("DELETE FROM memberships WHERE huddle_id = :h AND user_id = :u")
+    /** Stores the huddle's title, public viewing and join policy (H9). */
+    public void updateSettings(Huddle h) {
+        jdbi.useHandle(x -> x.createUpdate("UPDATE huddles SET title = :title, public_viewing = :pub, join_policy = :policy "
+                        + "WHERE id = :id")
+                .bind("title", h.title()).bind("pub", h.publicViewing()).bind("policy", h.joinPolicy().wire())
+                .bind("id", h.id()).execute());
+    }
+
+    /** How many hosts the huddle has, inside a transaction. */
+    private static long hostCount(Handle h, String huddleId) {
+        return h.createQuery("SELECT COUNT(*) FROM memberships WHERE huddle_id = :h AND role = 'host'")
+                .bind("h", huddleId).mapTo(Long.class).one();
+    }
+
+    /**
+     * Changes a member's role unless that would leave the huddle without a host (H9); runs in one
+     * transaction so two hosts demoting each other cannot both succeed.
+     *
+     * @return the outcome: {@code NOT_MEMBER}, {@code LAST_HOST} or {@code DONE}
+     */
+    public Outcome changeRole(String huddleId, String userId, Role role) {
+        return jdbi.inTransaction(tx -> {
+            Optional<Role> now = role(tx, huddleId, userId);
+            if (now.isEmpty()) {
+                return Outcome.NOT_MEMBER;
+            }
+            if (now.get() == Role.HOST && role != Role.HOST && hostCount(tx, huddleId) <= 1) {
+                return Outcome.LAST_HOST;
+            }
+            tx.createUpdate("UPDATE memberships SET role = :r WHERE huddle_id = :h AND user_id = :u")
+                    .bind("r", role.wire()).bind("h", huddleId).bind("u", userId).execute();
+            return Outcome.DONE;
+        });
+    }
+
+    /**
+     * Removes a membership unless it is the huddle's last host (H9); with {@code removedBy} set (a
+     * host's removal) records it, banned or not. One transaction.
+     */
+    public Outcome removeMember(String huddleId, String userId, Optional<String> removedBy, boolean ban, long now) {
+        return jdbi.inTransaction(tx -> {
+            Optional<Role> was = role(tx, huddleId, userId);
+            if (was.isPresent() && was.get() == Role.HOST && hostCount(tx, huddleId) <= 1) {
+                return Outcome.LAST_HOST;
+            }
+            tx.createUpdate("DELETE FROM memberships WHERE huddle_id = :h AND user_id = :u")
+                    .bind("h", huddleId).bind("u", userId).execute();
+            if (removedBy.isPresent()) {
+                tx.createUpdate("DELETE FROM huddle_removals WHERE huddle_id = :h AND user_id = :u")
+                        .bind("h", huddleId).bind("u", userId).execute();
+                tx.createUpdate("INSERT INTO huddle_removals (huddle_id, user_id, banned, removed_by, removed_at) "
+                                + "VALUES (:h, :u, :b, :by, :at)")
+                        .bind("h", huddleId).bind("u", userId).bind("b", ban).bind("by", removedBy.get())
+                        .bind("at", now).execute();
+            }
+            return was.isPresent() ? Outcome.DONE : Outcome.NOT_MEMBER;
+        });
+    }
+
+    /** Whether a host banned the user from the huddle (H9). */
+    public boolean banned(String huddleId, String userId) {
+        return jdbi.withHandle(h -> h.createQuery(
+                        "SELECT COUNT(*) FROM huddle_removals WHERE huddle_id = :h AND user_id = :u AND banned = :b")
+                .bind("h", huddleId).bind("u", userId).bind("b", true).mapTo(Long.class).one()) > 0;
+    }
+
+    /** Whether a host removed the user and they have not come back since. */
+    public boolean removedByHost(String huddleId, String userId) {
+        return jdbi.withHandle(h -> h.createQuery(
+                        "SELECT COUNT(*) FROM huddle_removals WHERE huddle_id = :h AND user_id = :u")
+                .bind("h", huddleId).bind("u", userId).mapTo(Long.class).one()) > 0;
+    }
+
+    /** Lifts a ban (and forgets the removal); true if there was one. */
+    public boolean unban(String huddleId, String userId) {
+        return jdbi.withHandle(h -> h.createUpdate("DELETE FROM huddle_removals WHERE huddle_id = :h AND user_id = :u")
                 .bind("h", huddleId).bind("u", userId).execute()) > 0;
     }
+
+    /** What a role change or removal did. */
+    public enum Outcome { DONE, NOT_MEMBER, LAST_HOST }
 
     /** Members with their display names, earliest joined first. */
     public List<Member> members(String huddleId) {

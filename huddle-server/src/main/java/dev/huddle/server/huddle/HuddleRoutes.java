@@ -12,10 +12,11 @@ import java.util.Map;
 
 /**
  * The huddle endpoints: create, read by id or slug (never a write), open (H3: registers an observer),
- * join, leave.
+ * join, leave; and the hosts' settings, invites, members and bans (H9, {@link HostRoutes}).
  */
 public final class HuddleRoutes {
     private final HuddleService service;
+    private final HostService hosts;
     private final Authenticator auth;
     private final java.util.function.Function<String, java.util.Optional<List<Map<String, Object>>>> presenceArray;
 
@@ -23,9 +24,10 @@ public final class HuddleRoutes {
      * @param presenceArray the detail's transitional {@code presence} array of a huddle id, or empty to
      *     leave it out (H8, L2)
      */
-    public HuddleRoutes(HuddleService service, Authenticator auth,
+    public HuddleRoutes(HuddleService service, HostService hosts, Authenticator auth,
             java.util.function.Function<String, java.util.Optional<List<Map<String, Object>>>> presenceArray) {
         this.service = service;
+        this.hosts = hosts;
         this.auth = auth;
         this.presenceArray = presenceArray;
     }
@@ -36,13 +38,14 @@ public final class HuddleRoutes {
         routes.post("/api/huddles/{id}/open", this::open);
         routes.post("/api/huddles/{id}/join", this::join);
         routes.post("/api/huddles/{id}/leave", this::leave);
+        new HostRoutes(hosts, auth, this::detail).register(routes);
     }
 
     private void create(Context ctx) {
         String userId = auth.caller(ctx).requireUserId();
         Args args = Bodies.jsonArgs(ctx);
         Huddle h = service.create(userId, args.requiredString("title"));
-        ctx.status(201).json(detail(new HuddleAccess(h, false, java.util.Optional.of(Role.PARTICIPANT))));
+        ctx.status(201).json(detail(new HuddleAccess(h, false, java.util.Optional.of(Role.HOST))));
     }
 
     private void read(Context ctx) {
@@ -57,18 +60,20 @@ public final class HuddleRoutes {
     private void join(Context ctx) {
         String userId = auth.caller(ctx).requireUserId();
         Args args = Bodies.jsonArgs(ctx);
-        Role role = Role.parse("role", args.requiredString("role"));
-        ctx.json(detail(service.join(ctx.pathParam("id"), userId, role)));
+        var role = args.optionalString("role").map(r -> Role.parse("role", r));
+        var token = args.optionalString("inviteToken");
+        ctx.json(detail(service.join(ctx.pathParam("id"), userId, role, token)));
     }
 
     private void leave(Context ctx) {
         String userId = auth.caller(ctx).requireUserId();
-        boolean wasMember = service.leave(ctx.pathParam("id"), userId);
+        Args args = HostRoutes.optionalBody(ctx);
+        boolean wasMember = service.leave(ctx.pathParam("id"), userId, args.optionalString("newHost"));
         ctx.json(Map.of("ok", true, "wasMember", wasMember));
     }
 
     /** The detail a client sees: the huddle, the caller's role, and the members. */
-    private Map<String, Object> detail(HuddleAccess a) {
+    Map<String, Object> detail(HuddleAccess a) {
         Huddle h = a.huddle();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", h.id());
@@ -77,6 +82,7 @@ public final class HuddleRoutes {
         out.put("createdBy", h.createdBy());
         out.put("createdAt", h.createdAt());
         out.put("publicViewing", h.publicViewing());
+        out.put("joinPolicy", h.joinPolicy().wire());
         out.put("role", a.role().map(Role::wire).orElse(null));
         out.put("readOnly", a.viaSlug());
         List<Map<String, Object>> members = new ArrayList<>();

@@ -6,9 +6,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The huddle's merge rule (H5, P12). {@code displayName}, {@code avatarUrl} and {@code role} come from
- * the newest live session that has them, else from the user's room data (which keeps an offline
- * user's name on show). {@code isSpeaking} and {@code isRecording} are "true" while any live session
+ * The huddle's merge rule (H5, P12). {@code displayName} and {@code avatarUrl} come from the newest
+ * live session that has them, else from the user's room data (which keeps an offline user's name on
+ * show). {@code role} comes from the room data first: a host's role change (H9) sets it there, in one
+ * change that every session of the user follows at once. {@code isSpeaking} and {@code isRecording} are "true" while any live session
  * says so and "false" otherwise, and always "false" for an observer. Every other key is dropped.
  * Pure and thread-safe.
  */
@@ -18,9 +19,10 @@ public final class HuddleDataMerger implements DataMerger {
     public Map<String, String> merge(Map<String, String> userData, List<Map<String, String>> sessionData) {
         Map<String, String> out = new HashMap<>(8);
         for (String key : SessionData.PROFILE_KEYS) {
-            String value = newest(key, sessionData);
+            boolean roomFirst = key.equals(SessionData.ROLE);
+            String value = roomFirst ? userData.get(key) : newest(key, sessionData);
             if (value == null) {
-                value = userData.get(key);
+                value = roomFirst ? newest(key, sessionData) : userData.get(key);
             }
             if (value != null) {
                 out.put(key, value);

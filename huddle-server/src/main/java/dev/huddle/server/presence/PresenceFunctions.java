@@ -71,7 +71,7 @@ public final class PresenceFunctions {
                 ? flagPatch(m.role(), speaking, recording) : Map.of();
         Map<String, String> profile = profile(me, m.role());
         Map<String, String> sessionData = new HashMap<>(profile);
-        if (m.role() == Role.OBSERVER) {
+        if (!m.role().maySetFlags()) {
             sessionData.put(SessionData.IS_SPEAKING, SessionData.FALSE);
             sessionData.put(SessionData.IS_RECORDING, SessionData.FALSE);
         }
@@ -87,7 +87,7 @@ public final class PresenceFunctions {
      * {@code observer_cannot_set_flags}).
      */
     public static Map<String, String> flagPatch(Role role, Optional<Boolean> speaking, Optional<Boolean> recording) {
-        if (role == Role.OBSERVER) {
+        if (!role.maySetFlags()) {
             throw new ApiException(403, "observer_cannot_set_flags", "observers cannot set isSpeaking or isRecording");
         }
         Map<String, String> patch = new HashMap<>();
@@ -156,7 +156,8 @@ public final class PresenceFunctions {
         presence.disconnect(sessionToken, graceMs);
     }
 
-    private Map<String, String> profile(String userId, Role role) {
+    /** The entry data the server sets for {@code userId} as a member of {@code role} (H5). */
+    Map<String, String> profile(String userId, Role role) {
         User u = users.find(userId).orElseThrow(() -> ApiException.invalidToken("no profile for this user"));
         Map<String, String> data = new HashMap<>();
         data.put(SessionData.DISPLAY_NAME, u.displayName());

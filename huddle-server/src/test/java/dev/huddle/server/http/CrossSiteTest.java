@@ -81,7 +81,7 @@ class CrossSiteTest {
                 new Write("create a huddle", "/api/huddles", "{\"title\":\"Evil\"}"),
                 new Write("open (register as observer)", "/api/huddles/" + other + "/open", "{}"),
                 new Write("join", "/api/huddles/" + other + "/join", "{\"role\":\"participant\"}"),
-                new Write("leave", "/api/huddles/" + id + "/leave", "{}"),
+                new Write("leave", "/api/huddles/" + other + "/leave", "{}"),
                 new Write("heartbeat", "/api/presence/heartbeat", hb),
                 new Write("flags", "/api/presence/flags",
                         "{\"roomId\":\"" + id + "\",\"sessionId\":\"v1\",\"isSpeaking\":true}"),

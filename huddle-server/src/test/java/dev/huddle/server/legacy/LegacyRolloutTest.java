@@ -173,9 +173,10 @@ class LegacyRolloutTest {
 
         assertThat(clear(ann, room).status()).isEqualTo(200);
         assertThat(detailPresence(bob)).isEmpty();
-        // leaving the huddle drops the member's row as well
+        // leaving the huddle drops the member's row as well (Ann, its only host, hands it to Bob: H9)
         upsert(ann, room, Map.of());
-        assertThat(f.t.api.post("/api/huddles/" + room + "/leave", ann.token(), Map.of()).status()).isEqualTo(200);
+        assertThat(f.t.api.post("/api/huddles/" + room + "/leave", ann.token(), Map.of("newHost", bob.userId())).status())
+                .isEqualTo(200);
         assertThat(detailPresence(bob)).isEmpty();
         await().atMost(Duration.ofSeconds(10)).until(() -> liveOnline().equals(List.of(bob.userId())));
     }
