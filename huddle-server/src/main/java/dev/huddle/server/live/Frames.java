@@ -145,6 +145,16 @@ final class Frames {
         return b.append("]}").toString();
     }
 
+    /** An {@code error} that answers no request and concerns one huddle (H9: {@code removed_from_huddle}). */
+    static String roomError(String huddleId, String code, String message) {
+        ObjectNode o = base("error", null);
+        o.putNull("requestId");
+        o.put("huddleId", huddleId);
+        o.put("code", code);
+        o.put("message", message);
+        return write(o);
+    }
+
     static String error(JsonNode requestId, String code, String message) {
         ObjectNode o = base("error", requestId);
         if (!o.has("requestId")) {

@@ -47,6 +47,11 @@ final class JoinedSessions {
         ls.flags.cancel();
     }
 
+    /** The sessions joined in {@code room}. */
+    java.util.List<LiveSession> inRoom(String room) {
+        return byId.values().stream().filter(ls -> ls.room.equals(room)).toList();
+    }
+
     /** Adds the rooms the sessions are joined in to {@code rooms}. */
     void addRoomsTo(Set<String> rooms) {
         byId.values().forEach(ls -> rooms.add(ls.room));

@@ -54,6 +54,9 @@ public final class LiveConnection implements Session.Listener.AutoDemanding {
         this.liveness = new Liveness(services, userId, sessions, out, s, this::tooSlow);
         this.socket = new SocketContext(services, userId, address, out, sessions, liveness::reschedule);
         hub.opened(this);
+        if (userId != null) {
+            services.members().opened(userId, socket);
+        }
         liveness.reschedule();
     }
 
@@ -109,6 +112,9 @@ public final class LiveConnection implements Session.Listener.AutoDemanding {
         }
         SocketContext s = socket;
         if (s != null) {
+            if (userId != null) {
+                services.members().closed(userId, s);
+            }
             s.close();
         }
         Outbound o = out;

@@ -38,7 +38,9 @@ public final class LiveEndpoint extends JettyWebSocketServlet {
     public LiveEndpoint(LiveHub hub, Presence presence, PresenceFunctions functions, HuddleService huddles,
             Authenticator auth, List<String> allowedOrigins, ClientAddress clients) {
         this.hub = hub;
-        this.services = new LiveServices(hub, presence, functions, huddles);
+        MemberWatch members = new MemberWatch(hub, presence, huddles);
+        presence.subscribe(members);
+        this.services = new LiveServices(hub, presence, functions, huddles, members);
         this.auth = auth;
         this.origins = new OriginPolicy(allowedOrigins);
         this.clients = clients;

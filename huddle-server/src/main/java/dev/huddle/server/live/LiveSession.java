@@ -11,7 +11,8 @@ final class LiveSession {
     final String room;
     final String sessionId;
     final long intervalMs;
-    final Role role;
+    /** The member's role: set at join, and changed by a host's role change as the room's stream shows it (H9). */
+    volatile Role role;
     final FlagGate flags;
     String token;
     long lastBeat;
