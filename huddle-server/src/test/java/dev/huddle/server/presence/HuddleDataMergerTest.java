@@ -40,4 +40,14 @@ class HuddleDataMergerTest {
                 Map.of("role", "participant", "isSpeaking", "true"), Map.of("role", "observer")));
         assertThat(m).containsEntry("role", "observer").containsEntry("isSpeaking", "false");
     }
+
+    @Test
+    @DisplayName("H9: the role comes from the user's room data first, so a host's demotion overrides every session's role and hides their flags")
+    void roomRoleWins() {
+        Map<String, String> m = merger.merge(Map.of("displayName", "Bob", "role", "observer"), List.of(
+                Map.of("role", "participant", "isSpeaking", "true", "isRecording", "true")));
+        assertThat(m).containsEntry("role", "observer").containsEntry("isSpeaking", "false").containsEntry("isRecording", "false");
+        Map<String, String> promoted = merger.merge(Map.of("role", "host"), List.of(Map.of("role", "observer", "isSpeaking", "true")));
+        assertThat(promoted).containsEntry("role", "host").containsEntry("isSpeaking", "true");
+    }
 }
