@@ -16,6 +16,12 @@ $('sign-in').addEventListener('submit', async (e) => {
   const avatarUrl = $('avatar-url').value.trim();
   try {
     await api('POST', '/api/auth/guest', { displayName: $('display-name').value, ...(avatarUrl ? { avatarUrl } : {}) });
+    // Back to the page that asked for sign-in (e.g. an invite link), if it is one of this site's huddles.
+    const next = new URLSearchParams(location.search).get('next');
+    if (next && /^\/h\/[^/]/.test(next)) {
+      location.assign(next);
+      return;
+    }
     await show();
     $('title').focus();
   } catch (err) {

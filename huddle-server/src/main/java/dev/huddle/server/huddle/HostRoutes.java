@@ -62,7 +62,7 @@ final class HostRoutes {
         out.put("inviteToken", inv.token());
         out.put("inviteId", inv.token().substring(0, InviteRepository.TOKEN_LENGTH / 2));
         out.put("role", role.wire());
-        out.put("url", "/h/" + inv.huddle().slug() + "?invite=" + inv.token());
+        out.put("url", "/h/" + inv.huddle().slug() + "?id=" + inv.huddle().id() + "&invite=" + inv.token());
         out.put("maxUses", maxUses.orElse(null));
         out.put("expiresAt", inv.expiresAt());
         ctx.status(201).json(out);
