@@ -140,7 +140,7 @@ public final class HuddleClient implements AutoCloseable {
         return new Identity(r.get("userId").asText(), r.get("token").asText());
     }
 
-    /** Creates a huddle; the caller becomes a participant. */
+    /** Creates a huddle; the caller becomes its first host (H9). */
     public HuddleInfo createHuddle(Identity who, String title) {
         return huddle(call("POST", "/api/huddles", who, Map.of("title", title)));
     }
@@ -175,7 +175,7 @@ public final class HuddleClient implements AutoCloseable {
         return huddle(call("GET", "/api/huddles/" + URLEncoder.encode(idOrSlug, StandardCharsets.UTF_8), who, null));
     }
 
-    /** Joins a huddle as {@code participant} or {@code observer}, or changes the caller's role. */
+    /** Joins a huddle as {@code participant} or {@code observer} (or {@code host}, with an invite), or changes the caller's role. */
     public HuddleInfo joinHuddle(Identity who, String huddleId, String role) {
         return huddle(call("POST", "/api/huddles/" + huddleId + "/join", who, Map.of("role", role)));
     }

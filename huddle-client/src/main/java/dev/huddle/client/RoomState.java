@@ -186,10 +186,10 @@ public final class RoomState {
         return new View(shown, speaking, recording);
     }
 
-    /** H6 ordering: self first, participants before observers, display name case-insensitively, user id. */
+    /** H6 ordering: self first, hosts and participants before observers, display name case-insensitively, user id. */
     public static Comparator<Participant> order(String selfUserId) {
         return Comparator.comparing((Participant p) -> !p.userId().equals(selfUserId))
-                .thenComparingInt(p -> "participant".equals(p.role()) ? 0 : "observer".equals(p.role()) ? 1 : 2)
+                .thenComparingInt(p -> "participant".equals(p.role()) || "host".equals(p.role()) ? 0 : "observer".equals(p.role()) ? 1 : 2)
                 .thenComparing(p -> p.displayName() == null ? "" : p.displayName().toLowerCase(Locale.ROOT))
                 .thenComparing(Participant::userId);
     }

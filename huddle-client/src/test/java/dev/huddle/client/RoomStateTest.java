@@ -16,16 +16,17 @@ class RoomStateTest {
     }
 
     @Test
-    @DisplayName("H6: self first, participants before observers, name case-insensitively, then id; flags derived")
+    @DisplayName("H6: self first, hosts and participants before observers, name case-insensitively, then id; flags derived")
     void viewOrderAndFlags() {
         RoomState s = RoomState.empty().withSnapshot("e", 3, List.of(
                 p("o", "aaron", "observer", true, false, false),
                 p("b2", "bob", "participant", true, true, false),
                 p("b1", "Bob", "participant", true, false, true),
+                p("h", "Cy", "host", true, false, false),
                 p("me", "Zed", "observer", true, true, true),
                 p("gone", "Al", "participant", false, true, false)));
         View v = s.view("me");
-        assertThat(v.participants()).extracting(Participant::userId).containsExactly("me", "b1", "b2", "o");
+        assertThat(v.participants()).extracting(Participant::userId).containsExactly("me", "b1", "b2", "h", "o");
         assertThat(v.speakingUserIds()).containsExactly("me", "b2");
         assertThat(v.recordingUserIds()).containsExactly("me", "b1");
     }
