@@ -147,4 +147,22 @@ class LiveAccessTest {
         await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
                 .until(() -> c.ofType("error").stream().noneMatch(m -> "removed_from_huddle".equals(m.path("code").asText())));
     }
+
+    @Test
+    @DisplayName("H4 over WebSocket: without public viewing a stranger's or an anonymous subscribe gets not_found, by id and by slug, like a huddle that does not exist; a member's works")
+    void privateHuddleHiddenOnSockets() {
+        String slug = f.t.read(ann, room).json().get("slug").asText();
+        assertThat(f.t.api.patch("/api/huddles/" + room, ann.token(), Map.of("publicViewing", false)).status()).isEqualTo(200);
+        Guest cat = f.guest("Cat");
+        WsClient stranger = f.connect(cat);
+        WsClient anonymous = f.connect(null);
+        for (String huddle : List.of(room, slug)) {
+            assertThat(f.subscribe(stranger, huddle).path("code").asText()).as(huddle).isEqualTo("not_found");
+        }
+        assertThat(f.subscribe(anonymous, slug).path("code").asText()).isEqualTo("not_found");
+        assertThat(f.subscribe(anonymous, "no-such-huddle-aaaaaa").path("code").asText()).isEqualTo("not_found");
+        stranger.send("type", "join", "requestId", "j", "huddleId", room, "sessionId", "cat-tab", "interval", 10_000);
+        assertThat(stranger.reply("j").path("code").asText()).isEqualTo("not_found");
+        assertThat(f.subscribe(f.connect(bob), slug).path("type").asText()).isEqualTo("snapshot");
+    }
 }
