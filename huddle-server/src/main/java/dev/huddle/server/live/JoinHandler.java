@@ -72,6 +72,13 @@ final class JoinHandler implements MessageHandler {
             created.generation = generation;
             return created;
         });
+        if (socket.services().huddles().repository().role(room, me).isEmpty()) {
+            // A host removed the user while this join ran (H9): the removal's change may have gone by
+            // before this session existed, so it is ended here rather than kept alive by this socket.
+            socket.sessions().forget(ls);
+            presence.removeRoomUser(room, me);
+            throw new ApiException(403, "not_a_member", "you are no longer a member of this huddle");
+        }
         speaking.ifPresent(v -> ls.flagState.put(SessionData.IS_SPEAKING, SessionData.flag(v)));
         recording.ifPresent(v -> ls.flagState.put(SessionData.IS_RECORDING, SessionData.flag(v)));
         socket.sessionsChanged();

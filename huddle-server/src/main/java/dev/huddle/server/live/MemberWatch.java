@@ -114,6 +114,11 @@ final class MemberWatch implements ChangeListener {
             here.forEach(ls -> s.sessions().forget(ls));
             if (!here.isEmpty()) {
                 s.sessionsChanged();
+                if (!stillMember) {
+                    // A refresh of one of these sessions may have raced the removal and made the entry
+                    // again; this removes that (a no-op otherwise, and no sessions are left here to repeat it).
+                    presence.removeRoomUser(room, userId);
+                }
             }
             if (byHost && (!here.isEmpty() || s.watches(room))) {
                 s.reply(Frames.roomError(room, "removed_from_huddle",
