@@ -143,14 +143,12 @@ public final class HuddleService {
                 throw AccessErrors.inviteRequired();
             }
         }
-        if (current.isPresent() && current.get() != next) {
+        if (current.isEmpty()) {
+            huddles.setRole(h.id(), userId, next, time.millis());
+        } else if (current.get() != next) {
             if (huddles.changeRole(h.id(), userId, next) == HuddleRepository.Outcome.LAST_HOST) {
                 throw AccessErrors.lastHost();
             }
-        } else if (current.isEmpty()) {
-            huddles.setRole(h.id(), userId, next, time.millis());
-        }
-        if (current.isPresent() && current.get() != next) {
             changes.roleChanged(h.id(), userId, next);
         }
         return new HuddleAccess(h, false, Optional.of(next));
