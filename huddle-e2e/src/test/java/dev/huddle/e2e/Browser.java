@@ -1,5 +1,6 @@
 package dev.huddle.e2e;
 
+import dev.huddle.presence.testkit.Dependency;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,6 +35,11 @@ final class Browser implements AutoCloseable {
     private final Path profile;
 
     Browser(String base) throws IOException {
+        Dependency.CHROMIUM.require();
+        if (!Files.isExecutable(Path.of(CHROMIUM)) || !Files.isExecutable(Path.of(CHROMEDRIVER))) {
+            throw new IllegalStateException(Dependency.CHROMIUM.unreachable(CHROMIUM + " and " + CHROMEDRIVER,
+                    "Install Debian's chromium and chromium-driver"));
+        }
         this.base = base;
         this.profile = Files.createTempDirectory("huddle-e2e-profile");
         ChromeOptions options = new ChromeOptions();

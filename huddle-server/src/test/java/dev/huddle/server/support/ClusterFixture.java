@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.huddle.presence.TimeSource;
+import dev.huddle.presence.testkit.Dependency;
 import dev.huddle.server.HuddleServer;
 import dev.huddle.server.config.ClusterConfig;
 import dev.huddle.server.config.LiveSettings;
@@ -55,6 +56,7 @@ public final class ClusterFixture implements AutoCloseable {
         this.dir = dir;
         this.clock = clock;
         this.redisUrl = redisUrl;
+        Dependency.REDIS.require();
         new SecureRandom().nextBytes(secret);
         this.db = PostgresDatabase.create();
     }

@@ -5,14 +5,14 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.UUID;
-import org.junit.jupiter.api.Assumptions;
+import dev.huddle.presence.testkit.Dependency;
 
 /**
  * A uniquely named database on the local PostgreSQL (127.0.0.1:5432, user postgres, trust auth),
  * created for one test class and dropped after it. Set {@code HUDDLE_TEST_PG_URL} (a JDBC URL of an
  * admin database), {@code HUDDLE_TEST_PG_USER} and {@code HUDDLE_TEST_PG_PASSWORD} to use another
- * server. When none is reachable the tests are skipped, unless {@code -Dhuddle.test.postgres=required}
- * (or {@code HUDDLE_TEST_POSTGRES=required}) makes that a failure.
+ * server. PostgreSQL is required: when it cannot be reached the test fails, saying so; only
+ * {@code HUDDLE_TEST_SKIP=postgres} skips these tests (see {@link Dependency}).
  */
 public final class PostgresDatabase implements AutoCloseable {
     private static final String ADMIN_URL = env("HUDDLE_TEST_PG_URL", "jdbc:postgresql://127.0.0.1:5432/postgres");
@@ -27,18 +27,15 @@ public final class PostgresDatabase implements AutoCloseable {
         this.url = ADMIN_URL.substring(0, ADMIN_URL.lastIndexOf('/') + 1) + name;
     }
 
-    /** Creates a fresh database, or skips the test if PostgreSQL is not reachable (and not required). */
+    /** Creates a fresh database; fails when PostgreSQL cannot be reached, unless {@code HUDDLE_TEST_SKIP} skips it. */
     public static PostgresDatabase create() {
+        Dependency.POSTGRES.require();
         String name = "huddle_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
         try (Connection c = admin(); Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + name);
         } catch (SQLException e) {
-            boolean required = "required".equals(System.getProperty("huddle.test.postgres"))
-                    || "required".equals(System.getenv("HUDDLE_TEST_POSTGRES"));
-            if (required) {
-                throw new IllegalStateException("PostgreSQL is required for this run but not reachable at " + ADMIN_URL, e);
-            }
-            Assumptions.abort("PostgreSQL not reachable at " + ADMIN_URL + ": " + e.getMessage());
+            throw new IllegalStateException(Dependency.POSTGRES.unreachable(ADMIN_URL + " as " + USER + " (" + e.getMessage() + ")",
+                    "Start it (trust auth for 127.0.0.1), or point HUDDLE_TEST_PG_URL, HUDDLE_TEST_PG_USER and HUDDLE_TEST_PG_PASSWORD at one"), e);
         }
         return new PostgresDatabase(name);
     }

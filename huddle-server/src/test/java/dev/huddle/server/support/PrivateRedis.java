@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import dev.huddle.presence.testkit.Dependency;
 import org.awaitility.Awaitility;
 
 /**
@@ -26,6 +27,7 @@ public final class PrivateRedis implements AutoCloseable {
     private Process process;
 
     public PrivateRedis(Path dir) {
+        Dependency.REDIS.require();
         this.port = freePort();
         this.dir = dir;
         this.log = dir.resolve("redis-" + port + ".log");
@@ -44,7 +46,8 @@ public final class PrivateRedis implements AutoCloseable {
                     "--dbfilename", "redis-" + port + ".rdb"))
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         } catch (IOException e) {
-            throw new IllegalStateException("cannot start " + BINARY + " (set HUDDLE_TEST_REDIS_SERVER): " + e.getMessage(), e);
+            throw new IllegalStateException(Dependency.REDIS.unreachable("the binary " + BINARY + " (" + e.getMessage() + ")",
+                    "Install redis-server 7 or set HUDDLE_TEST_REDIS_SERVER to one"), e);
         }
         Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(this::answers);
     }

@@ -1,5 +1,6 @@
 package dev.huddle.presence.redis;
 
+import dev.huddle.presence.testkit.Dependency;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -59,6 +60,7 @@ public final class RedisClusterFixture implements AutoCloseable {
 
     /** Starts three masters, forms the cluster and waits until it serves every slot. */
     public static RedisClusterFixture start() {
+        Dependency.REDIS.require();
         RedisClusterFixture f = new RedisClusterFixture();
         Runtime.getRuntime().addShutdownHook(f.shutdownHook);
         try {
@@ -105,7 +107,8 @@ public final class RedisClusterFixture implements AutoCloseable {
                         "--dir", dir.toString(), "--logfile", dir.resolve("redis-" + port + ".log").toString()))
                         .redirectErrorStream(true).redirectOutput(dir.resolve("stdout-" + port + ".txt").toFile()).start());
             } catch (IOException e) {
-                throw new IllegalStateException("cannot start " + BINARY + " (set HUDDLE_TEST_REDIS_SERVER): " + e.getMessage(), e);
+                throw new IllegalStateException(Dependency.REDIS.unreachable("the binary " + BINARY + " (" + e.getMessage() + ")",
+                        "Install redis-server 7 or set HUDDLE_TEST_REDIS_SERVER to one"), e);
             }
         }
     }

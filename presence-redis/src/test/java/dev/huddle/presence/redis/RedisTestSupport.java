@@ -1,6 +1,7 @@
 package dev.huddle.presence.redis;
 
 import dev.huddle.presence.DataMerger;
+import dev.huddle.presence.testkit.Dependency;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScanArgs;
@@ -16,7 +17,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * The Redis the tests run against: {@code HUDDLE_TEST_REDIS_URL}, default {@code redis://127.0.0.1:6379}.
  * Every store gets its own key prefix {@code test:<random>:}, and every key under the prefixes a test
  * class used is deleted afterwards (SCAN + UNLINK), so tests never touch anything else on that Redis.
- * If Redis is unreachable the tests fail, with a message saying how to start it.
+ * If Redis is unreachable the tests fail, with a message saying how to start it; only
+ * {@code HUDDLE_TEST_SKIP=redis} skips them (see {@link Dependency}).
  */
 final class RedisTestSupport {
     static final String URL = System.getenv().getOrDefault("HUDDLE_TEST_REDIS_URL", "redis://127.0.0.1:6379");
@@ -27,15 +29,16 @@ final class RedisTestSupport {
     }
 
     static synchronized RedisClient client() {
+        Dependency.REDIS.require();
         if (client == null) {
             RedisClient c = (RedisClient) RedisConnections.newClient(URL, 10_000, Duration.ofSeconds(10));
             try (StatefulRedisConnection<String, String> conn = c.connect()) {
                 conn.sync().ping();
             } catch (RuntimeException e) {
                 RedisConnections.shutdown(c);
-                throw new IllegalStateException("Redis is unreachable at " + URL + " — the presence-redis tests need a "
-                        + "real Redis (scripts/test.sh starts one when it is down; by hand: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 "
-                        + "--save \"\" --appendonly no), or point HUDDLE_TEST_REDIS_URL at one", e);
+                throw new IllegalStateException(Dependency.REDIS.unreachable(URL + " (" + e.getMessage() + ")",
+                        "Start one (redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save \"\" --appendonly no) "
+                        + "or point HUDDLE_TEST_REDIS_URL at one"), e);
             }
             client = c;
         }
