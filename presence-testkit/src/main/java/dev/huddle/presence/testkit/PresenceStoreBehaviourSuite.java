@@ -26,7 +26,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * The behaviour every {@link PresenceStore} must show, rule by rule (DESIGN.md P1–P12, T3, S1, S2).
+ * The behaviour every {@link PresenceStore} must show, rule by rule (docs/design.md P1–P12, T3, S1, S2).
  * A store's test module extends this class and says how to build a fresh, empty store.
  */
 public abstract class PresenceStoreBehaviourSuite {
