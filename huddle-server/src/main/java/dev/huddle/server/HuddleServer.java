@@ -142,7 +142,7 @@ public final class HuddleServer implements AutoCloseable {
                     new GuestSignInLimiter(config.http(), time, metrics), clients);
             HuddleRoutes huddleRoutes = new HuddleRoutes(huddles, new HostService(huddles, time), auth, legacy::detailPresence);
             PresenceRoutes presenceRoutes = new PresenceRoutes(functions, auth);
-            ConvexRoutes convexRoutes = new ConvexRoutes(functions, legacy, auth);
+            ConvexRoutes convexRoutes = new ConvexRoutes(functions, legacy::upsert, legacy::clear, auth);
             OpsRoutes opsRoutes = cluster == null ? new OpsRoutes(metrics) : new OpsRoutes(metrics, cluster::problem);
             LiveEndpoint liveEndpoint = new LiveEndpoint(live, presence, functions, huddles, auth, config.allowedOrigins(), clients);
             CrossSiteGuard crossSite = new CrossSiteGuard(new OriginPolicy(config.allowedOrigins()), clients,

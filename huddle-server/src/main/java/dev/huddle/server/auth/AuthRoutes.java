@@ -5,7 +5,7 @@ import dev.huddle.server.http.ApiException;
 import dev.huddle.server.http.Args;
 import dev.huddle.server.http.Bodies;
 import dev.huddle.server.http.ClientAddress;
-import dev.huddle.server.huddle.Ids;
+import dev.huddle.server.user.Ids;
 import dev.huddle.server.user.ProfileRules;
 import dev.huddle.server.user.User;
 import dev.huddle.server.user.UserRepository;

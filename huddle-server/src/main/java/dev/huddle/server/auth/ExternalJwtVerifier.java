@@ -11,6 +11,7 @@ import com.auth0.jwt.interfaces.Verification;
 import dev.huddle.presence.TimeSource;
 import dev.huddle.server.config.AuthConfig;
 import dev.huddle.server.config.AuthMode;
+import dev.huddle.server.config.PemKeys;
 import dev.huddle.server.http.ApiException;
 import java.nio.charset.StandardCharsets;
 

@@ -201,7 +201,7 @@ public final class ConfigLoader {
                 problems.add(Setting.JWT_RS256_PUBLIC_KEY.label() + ": cannot read the PEM file '" + keyFile + "'");
             } else {
                 try {
-                    dev.huddle.server.auth.PemKeys.readRsaPublicKey(key);
+                    PemKeys.readRsaPublicKey(key);
                 } catch (RuntimeException e) {
                     problems.add(Setting.JWT_RS256_PUBLIC_KEY.label() + ": " + e.getMessage());
                 }

@@ -1,5 +1,6 @@
 package dev.huddle.server.huddle;
 
+import dev.huddle.server.user.Ids;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;

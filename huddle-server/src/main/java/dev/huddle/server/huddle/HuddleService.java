@@ -4,6 +4,7 @@ import dev.huddle.presence.Presence;
 import dev.huddle.presence.TimeSource;
 import dev.huddle.server.auth.Caller;
 import dev.huddle.server.http.ApiException;
+import dev.huddle.server.user.Ids;
 import dev.huddle.server.user.ProfileRules;
 import java.util.Optional;
 

@@ -1,5 +1,6 @@
 package dev.huddle.server.huddle;
 
+import dev.huddle.server.user.Ids;
 import java.text.Normalizer;
 import java.util.Locale;
 

@@ -39,17 +39,29 @@ public final class ConvexRoutes {
     private record Registered(Kind kind, Function function) {
     }
 
+    /** The legacy tracker's {@code huddle:upsertPresence} (L1), handed in so that this package needs none of {@code legacy}. */
+    @FunctionalInterface
+    public interface LegacyUpsert {
+        Object upsert(Caller caller, String huddleId, Args args);
+    }
+
+    /** The legacy tracker's {@code huddle:clearPresence} (L1). */
+    @FunctionalInterface
+    public interface LegacyClear {
+        Object clear(Caller caller, String huddleId);
+    }
+
     private final Map<String, Registered> functions;
     private final Authenticator auth;
 
-    public ConvexRoutes(PresenceFunctions presence, dev.huddle.server.legacy.LegacyPresence legacy, Authenticator auth) {
+    public ConvexRoutes(PresenceFunctions presence, LegacyUpsert legacyUpsert, LegacyClear legacyClear, Authenticator auth) {
         this.auth = auth;
         this.functions = Map.of(
                 // the legacy tracker's mutations (L1), args {huddleId, isSpeaking?, isRecording?} / {huddleId}
                 "huddle:upsertPresence", new Registered(Kind.MUTATION,
-                        (caller, args) -> legacy.upsert(caller, args.requiredString("huddleId"), args)),
+                        (caller, args) -> legacyUpsert.upsert(caller, args.requiredString("huddleId"), args)),
                 "huddle:clearPresence", new Registered(Kind.MUTATION,
-                        (caller, args) -> legacy.clear(caller, args.requiredString("huddleId"))),
+                        (caller, args) -> legacyClear.clear(caller, args.requiredString("huddleId"))),
                 "presence:heartbeat", new Registered(Kind.MUTATION, presence::heartbeat),
                 "presence:disconnect", new Registered(Kind.MUTATION, (caller, args) -> {
                     presence.disconnect(args);

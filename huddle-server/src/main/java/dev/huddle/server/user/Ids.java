@@ -1,9 +1,9 @@
-package dev.huddle.server.huddle;
+package dev.huddle.server.user;
 
 import java.security.SecureRandom;
 
 /**
- * Random identifiers: 128 bits from a CSPRNG in lowercase base32 ({@code a-z2-7}, 26 characters).
+ * Random identifiers of users and huddles: 128 bits from a CSPRNG in lowercase base32 ({@code a-z2-7}, 26 characters).
  * They never contain {@code -}, and every slug does, so an id can never be mistaken for a slug.
  */
 public final class Ids {

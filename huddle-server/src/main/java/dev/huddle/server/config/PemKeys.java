@@ -1,4 +1,4 @@
-package dev.huddle.server.auth;
+package dev.huddle.server.config;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
