@@ -4,7 +4,6 @@ import com.auth0.jwt.JWT;
 import com.auth0.jwt.JWTVerifier;
 import com.auth0.jwt.algorithms.Algorithm;
 import com.auth0.jwt.exceptions.JWTVerificationException;
-import com.auth0.jwt.exceptions.TokenExpiredException;
 import com.auth0.jwt.interfaces.Claim;
 import com.auth0.jwt.interfaces.DecodedJWT;
 import com.auth0.jwt.interfaces.Verification;
@@ -36,20 +35,13 @@ public final class ExternalJwtVerifier implements TokenVerifier {
         if (config.audience() != null) {
             v = v.withAudience(config.audience());
         }
-        this.verifier = ((JWTVerifier.BaseVerification) v).build(Clocks.of(time));
+        this.verifier = Jwts.verifier(v, time);
         this.userClaim = config.userClaim();
     }
 
     @Override
     public VerifiedToken verify(String token) {
-        DecodedJWT jwt;
-        try {
-            jwt = verifier.verify(token);
-        } catch (TokenExpiredException e) {
-            throw ApiException.invalidToken("it has expired");
-        } catch (JWTVerificationException e) {
-            throw ApiException.invalidToken(e.getMessage());
-        }
+        DecodedJWT jwt = Jwts.verify(verifier, token, JWTVerificationException::getMessage);
         String userId = text(jwt.getClaim(userClaim));
         if (userId == null || userId.isBlank() || userId.length() > 256 || userId.chars().anyMatch(Character::isISOControl)) {
             throw ApiException.invalidToken("claim '" + userClaim

@@ -2,8 +2,8 @@ package dev.huddle.server.live;
 
 import dev.huddle.server.http.ApiException;
 import dev.huddle.server.http.Args;
+import dev.huddle.server.presence.FlagArgs;
 import dev.huddle.server.presence.PresenceFunctions;
-import dev.huddle.server.presence.SessionData;
 import java.util.Map;
 
 /**
@@ -17,13 +17,9 @@ final class FlagsHandler implements MessageHandler {
         Args a = m.args();
         String huddleId = a.requiredString("huddleId");
         String sessionId = a.requiredString("sessionId");
-        var speaking = a.optionalBoolean(SessionData.IS_SPEAKING);
-        var recording = a.optionalBoolean(SessionData.IS_RECORDING);
-        if (speaking.isEmpty() && recording.isEmpty()) {
-            throw ApiException.invalidArgument("isSpeaking", "or isRecording is required");
-        }
+        FlagArgs flags = FlagArgs.atLeastOne(a);
         LiveSession ls = socket.sessions().inHuddle(huddleId, sessionId);
-        Map<String, String> patch = PresenceFunctions.flagPatch(ls.role, speaking, recording);
+        Map<String, String> patch = PresenceFunctions.flagPatch(ls.role, flags.speaking(), flags.recording());
         if (!ls.flags.admit()) {
             throw new ApiException(429, "rate_limited", "more than " + socket.hub().settings().flagUpdatesPerSecond()
                     + " flag updates a second for this session; this one was dropped");

@@ -135,14 +135,10 @@ public final class PresenceFunctions {
     public Map<String, Object> setFlags(Caller caller, Args args) {
         String roomId = args.requiredString("roomId");
         String sessionId = args.requiredString("sessionId");
-        var speaking = args.optionalBoolean(SessionData.IS_SPEAKING);
-        var recording = args.optionalBoolean(SessionData.IS_RECORDING);
-        if (speaking.isEmpty() && recording.isEmpty()) {
-            throw ApiException.invalidArgument("isSpeaking", "or isRecording is required");
-        }
+        FlagArgs flags = FlagArgs.atLeastOne(args);
         String me = caller.requireUserId();
         HuddleService.Membership m = huddles.requireMember(roomId, me);
-        Map<String, String> patch = flagPatch(m.role(), speaking, recording);
+        Map<String, String> patch = flagPatch(m.role(), flags.speaking(), flags.recording());
         if (!presence.updateSession(m.huddle().id(), me, sessionId, patch)) {
             throw new ApiException(404, "unknown_session", "no live session '" + sessionId + "' of yours in this huddle");
         }
