@@ -37,6 +37,16 @@ public final class Authenticator {
         return new Caller(() -> token(ctx).map(this::userOf));
     }
 
+    /**
+     * The caller of a request that needs sign-in, checked now: 401 before the handler reads the body,
+     * so a request without a (valid) token learns that first, whatever its body holds.
+     */
+    public Caller signedIn(Context ctx) {
+        Caller caller = caller(ctx);
+        caller.requireUserId();
+        return caller;
+    }
+
     /** Verifies a token and returns its user id, creating an external user's profile on first sight. */
     public String userOf(String token) {
         VerifiedToken t = verifier.verify(token);

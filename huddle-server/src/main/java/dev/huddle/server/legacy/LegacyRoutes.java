@@ -1,6 +1,7 @@
 package dev.huddle.server.legacy;
 
 import dev.huddle.server.auth.Authenticator;
+import dev.huddle.server.auth.Caller;
 import dev.huddle.server.config.PresenceSource;
 import dev.huddle.server.http.ApiException;
 import dev.huddle.server.http.Args;
@@ -30,11 +31,15 @@ public final class LegacyRoutes {
     }
 
     public void register(RoutesConfig routes) {
-        routes.post("/api/huddles/{id}/presence/upsert",
-                ctx -> ctx.json(legacy.upsert(auth.caller(ctx), ctx.pathParam("id"), bodyArgs(ctx))));
+        // Sign-in is checked before the body is read: 401 comes before 400.
+        routes.post("/api/huddles/{id}/presence/upsert", ctx -> {
+            Caller caller = auth.signedIn(ctx);
+            ctx.json(legacy.upsert(caller, ctx.pathParam("id"), bodyArgs(ctx)));
+        });
         routes.post("/api/huddles/{id}/presence/clear", ctx -> {
+            Caller caller = auth.signedIn(ctx);
             bodyArgs(ctx); // an old client may send {} or nothing; anything else must still be JSON
-            ctx.json(legacy.clear(auth.caller(ctx), ctx.pathParam("id")));
+            ctx.json(legacy.clear(caller, ctx.pathParam("id")));
         });
         routes.get("/api/admin/presence-source", ctx -> {
             requireAdmin(ctx);

@@ -1,6 +1,7 @@
 package dev.huddle.server.presence;
 
 import dev.huddle.server.auth.Authenticator;
+import dev.huddle.server.auth.Caller;
 import dev.huddle.server.http.Args;
 import dev.huddle.server.http.Bodies;
 import dev.huddle.server.http.Json;
@@ -24,9 +25,16 @@ public final class PresenceRoutes {
     }
 
     public void register(RoutesConfig routes) {
-        routes.post("/api/presence/heartbeat", ctx -> ctx.json(functions.heartbeat(auth.caller(ctx), Bodies.jsonArgs(ctx))));
+        // Sign-in is checked before the body is read: 401 comes before 400.
+        routes.post("/api/presence/heartbeat", ctx -> {
+            Caller caller = auth.signedIn(ctx);
+            ctx.json(functions.heartbeat(caller, Bodies.jsonArgs(ctx)));
+        });
         routes.get("/api/presence/list", ctx -> ctx.json(functions.list(auth.caller(ctx), queryArgs(ctx))));
-        routes.post("/api/presence/flags", ctx -> ctx.json(functions.setFlags(auth.caller(ctx), Bodies.jsonArgs(ctx))));
+        routes.post("/api/presence/flags", ctx -> {
+            Caller caller = auth.signedIn(ctx);
+            ctx.json(functions.setFlags(caller, Bodies.jsonArgs(ctx)));
+        });
         // sendBeacon sends text/plain (a string) or application/json (a Blob): the body is JSON either way.
         routes.post(DISCONNECT, ctx -> {
             functions.disconnect(Bodies.jsonArgs(ctx));
