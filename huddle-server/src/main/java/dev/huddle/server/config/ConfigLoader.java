@@ -202,7 +202,7 @@ public final class ConfigLoader {
             } else {
                 try {
                     PemKeys.readRsaPublicKey(key);
-                } catch (RuntimeException e) {
+                } catch (IllegalArgumentException e) { // what PemKeys says is wrong with the file
                     problems.add(Setting.JWT_RS256_PUBLIC_KEY.label() + ": " + e.getMessage());
                 }
             }

@@ -7,6 +7,7 @@ import dev.huddle.server.http.ApiException;
 import dev.huddle.server.user.Ids;
 import dev.huddle.server.user.ProfileRules;
 import java.util.Optional;
+import org.jdbi.v3.core.JdbiException;
 
 /**
  * The huddle rules: creation (H1), membership (H2), observer registration when a signed-in user opens a
@@ -54,7 +55,7 @@ public final class HuddleService {
             try {
                 huddles.create(h);
                 return h;
-            } catch (RuntimeException raced) {
+            } catch (JdbiException raced) { // a database refusal: retry only when the slug was taken meanwhile
                 if (!huddles.slugTaken(slug)) {
                     throw raced;
                 }
