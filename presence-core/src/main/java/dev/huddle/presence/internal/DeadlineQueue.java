@@ -99,6 +99,11 @@ public final class DeadlineQueue<N extends DeadlineQueue.Node> {
         return size;
     }
 
+    /** How many nodes the heap array holds before it grows: it shrinks again after a burst (tests read it). */
+    synchronized int capacity() {
+        return heap.length;
+    }
+
     private void shrinkIfSparse() {
         if (heap.length > 64 && size < heap.length / 4) {
             heap = Arrays.copyOf(heap, Math.max(64, heap.length / 2));

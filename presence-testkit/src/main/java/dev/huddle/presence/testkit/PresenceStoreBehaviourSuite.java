@@ -284,6 +284,52 @@ public abstract class PresenceStoreBehaviourSuite {
     }
 
     @Test
+    @DisplayName("P1, P5: a heartbeat with a shorter interval brings the deadline earlier, and expiry follows it")
+    void p1_shorterIntervalBringsTheDeadlineEarlier() {
+        presence.heartbeat("r", "alice", "s1", Presence.MAX_INTERVAL_MS);
+        clock.advance(1_000);
+        presence.heartbeat("r", "alice", "s1", 1_000);
+        clock.advance(2_499);
+        presence.expireDue();
+        assertThat(entry("r", "alice").online()).isTrue();
+        clock.advance(1);
+        presence.expireDue();
+        assertThat(entry("r", "alice").online()).as("ended at the new deadline, not the old one").isFalse();
+        assertThat(entry("r", "alice").lastDisconnected()).isEqualTo(T0 + 3_500);
+    }
+
+    @Test
+    @DisplayName("P6, T3: disconnect says whether it found a live session: true for a live or graced one, false once it has ended")
+    void p6_disconnectReportsWhatItFound() {
+        HeartbeatResult graced = beat("r", "alice", "s1");
+        assertThat(presence.disconnect(graced.sessionToken(), 1_000)).isTrue();
+        assertThat(presence.disconnect(graced.sessionToken(), 500)).as("still live during its grace").isTrue();
+        clock.advance(500);
+        presence.expireDue();
+        assertThat(entry("r", "alice").online()).as("the shorter grace won").isFalse();
+        assertThat(presence.disconnect(graced.sessionToken())).isFalse();
+        assertThat(presence.disconnect(graced.sessionToken(), 1_000)).isFalse();
+        assertThat(changes.story("r")).containsExactly("join alice", "leave alice");
+    }
+
+    @Test
+    @DisplayName("P12: updateSession is true for a live session of that room and user, false otherwise, and then changes nothing")
+    void p12_updateSessionReportsWhatItFound() {
+        HeartbeatResult a = beat("r", "alice", "s1");
+        assertThat(presence.updateSession("r", "alice", "s1", Map.of("isSpeaking", "true"))).isTrue();
+        assertThat(entry("r", "alice").data()).containsEntry("isSpeaking", "true");
+        assertThat(presence.updateSession("r", "bob", "s1", Map.of("isSpeaking", "false"))).isFalse();
+        assertThat(presence.updateSession("other", "alice", "s1", Map.of("isSpeaking", "false"))).isFalse();
+        assertThat(presence.updateSession("r", "alice", "no-such-session", Map.of("isSpeaking", "false"))).isFalse();
+        presence.disconnect(a.sessionToken());
+        int events = changes.size();
+        Entry ended = entry("r", "alice");
+        assertThat(presence.updateSession("r", "alice", "s1", Map.of("isSpeaking", "false"))).as("ended").isFalse();
+        assertThat(changes.size()).isEqualTo(events);
+        assertThat(entry("r", "alice")).isEqualTo(ended);
+    }
+
+    @Test
     @DisplayName("T3: a departure grace ends the session at now + grace unless a heartbeat comes first")
     void t3_departureGrace() {
         HeartbeatResult hb = beat("r", "alice", "s1");
@@ -432,6 +478,8 @@ public abstract class PresenceStoreBehaviourSuite {
         assertThat(presence.listRoom("r", false, 10)).isEmpty();
         assertThat(presence.disconnect(b.sessionToken())).isFalse();
         assertThat(presence.removeRoom("r")).isFalse();
+        assertThat(presence.removeRoom("never-used")).isFalse();
+        assertThat(presence.removeRoomUser("never-used", "alice")).isFalse();
 
         HeartbeatResult again = beat("r", "alice", "a");
         assertThat(again.roomToken()).isNotEqualTo(a.roomToken());
@@ -546,8 +594,16 @@ public abstract class PresenceStoreBehaviourSuite {
             beat("r", "u" + i, "s" + i);
         }
         assertThat(presence.changesSince("r", epoch, 2)).isEmpty();
-        assertThat(presence.changesSince("r", epoch, 5)).hasValueSatisfying(list -> assertThat(list).hasSize(LOG_CAPACITY));
+        // The window's edges: the oldest change held is 6, so resuming after 5 replays all it holds,
+        // and after 4 (change 5 is gone) needs a snapshot rather than a list with a hole in it.
+        assertThat(presence.changesSince("r", epoch, 5)).hasValueSatisfying(list ->
+                assertThat(list.stream().map(Change::seq)).containsExactly(java.util.stream.LongStream
+                        .rangeClosed(6, 5 + LOG_CAPACITY).boxed().toArray(Long[]::new)));
+        assertThat(presence.changesSince("r", epoch, 4)).isEmpty();
+        assertThat(presence.changesSince("r", epoch, 5 + LOG_CAPACITY)).hasValue(List.of());
+        assertThat(presence.changesSince("r", epoch, 6 + LOG_CAPACITY)).isEmpty();
         assertThat(presence.changesSince("unknown-room", epoch, 0)).hasValue(List.of());
+        assertThat(presence.changesSince("unknown-room", epoch, 3)).as("a room with no changes cannot resume after 3").isEmpty();
     }
 
     // ---- bad input -----------------------------------------------------------------------------
