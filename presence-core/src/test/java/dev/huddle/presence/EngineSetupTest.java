@@ -64,7 +64,7 @@ class EngineSetupTest {
 
         presence.close();
         assertThat(presence.worker().alive()).isFalse();
-        await().atMost(Duration.ofSeconds(5)).until(() -> !worker.isAlive());
+        assertThat(worker.isAlive()).as("close returns once the thread has ended").isFalse();
         presence.heartbeat("r", "ann", "a", 1_000);
         assertThat(heard).as("a closed engine's listeners hear nothing more").isEmpty();
     }
@@ -95,9 +95,27 @@ class EngineSetupTest {
     void manualClockWakesTheWorker() {
         ManualClock clock = new ManualClock(T0);
         try (Presence presence = Presence.builder().clock(clock).maxWorkerSleep(Duration.ofSeconds(60)).build()) {
-            presence.heartbeat("r", "ann", "a", 1_000);
-            clock.advance(2_500);
+            await().atMost(Duration.ofSeconds(5)).until(() -> presence.worker().passes() > 0); // asleep, nothing due
+            long passes = presence.worker().passes();
+            presence.heartbeat("r", "ann", "a", Presence.MAX_INTERVAL_MS);
+            // The worker sleeps a real minute (its longest), since the deadline is 12.5 fake minutes away.
+            await().atMost(Duration.ofSeconds(5)).until(() -> presence.worker().passes() > passes);
+            clock.advance(Presence.deadline(0, Presence.MAX_INTERVAL_MS));
             await().atMost(Duration.ofSeconds(5)).until(() -> presence.listRoom("r", true, 10).isEmpty());
+        }
+    }
+
+    @Test
+    @DisplayName("closing the engine from an interrupted thread still closes it, and leaves the thread's interrupt flag set")
+    void closeFromAnInterruptedThread() {
+        Presence presence = Presence.builder().clock(TimeSource.system()).build();
+        Thread.currentThread().interrupt();
+        try {
+            presence.close();
+            assertThat(Thread.currentThread().isInterrupted()).isTrue();
+            assertThat(presence.worker().alive()).isFalse();
+        } finally {
+            Thread.interrupted();
         }
     }
 }

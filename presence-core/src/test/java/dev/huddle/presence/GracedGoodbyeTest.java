@@ -28,7 +28,11 @@ class GracedGoodbyeTest {
             });
             // The longest interval: the session's own deadline is 12.5 minutes away, so only the
             // goodbye's grace can bring the worker round in time.
+            await().atMost(Duration.ofSeconds(5)).until(() -> presence.worker().passes() > 0); // asleep, nothing due
+            long passes = presence.worker().passes();
             HeartbeatResult ann = presence.heartbeat("room", "ann", "tab", Presence.MAX_INTERVAL_MS);
+            // Let the worker finish the pass the join woke it for and go to sleep until its next minute.
+            await().atMost(Duration.ofSeconds(5)).until(() -> presence.worker().passes() > passes);
             long saidGoodbye = clock.millis();
             assertThat(presence.disconnect(ann.sessionToken(), 300)).isTrue();
 

@@ -125,6 +125,7 @@ class DeadlineQueueTest {
         queue.schedule(c, 300);
         queue.schedule(c, 400); // later: ignored
         queue.schedule(b, 50); // earlier: moves
+        assertThat(b.isQueued()).as("the earliest, at the top of the heap, is queued too").isTrue();
         List<Item> due = new ArrayList<>();
         assertThat(queue.pollDue(49, 10, due)).isZero();
         assertThat(queue.pollDue(100, 1, due)).isEqualTo(1);
