@@ -482,6 +482,7 @@ public abstract class PresenceStoreBehaviourSuite {
         assertThat(presence.listRoom("r", false, 10)).isEmpty();
         assertThat(presence.disconnect(b.sessionToken())).isFalse();
         assertThat(presence.removeRoom("r")).isFalse();
+        assertThat(store.earliestDeadline()).as("no live session left, so nothing is due").isEqualTo(Long.MAX_VALUE);
         assertThat(presence.removeRoom("never-used")).isFalse();
         assertThat(presence.removeRoomUser("never-used", "alice")).isFalse();
 
