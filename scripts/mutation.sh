@@ -38,5 +38,5 @@ java -cp "$(cat "$out/tools-classpath.txt")" org.pitest.mutationtest.commandline
 # The score, from the XML report: killed (and timed-out) mutants over all mutants.
 awk -F'status=' '/<mutation /{split($2, a, "\047|\""); s[a[2]]++; n++}
   END {k = s["KILLED"] + s["TIMED_OUT"] + s["MEMORY_ERROR"];
-       printf "mutation.sh: presence-core: %d of %d mutants killed (%.0f %%); %d survived, %d not covered\n",
+       printf "mutation.sh: presence-core: %d of %d mutants killed (%.1f %%); %d survived, %d not covered\n",
          k, n, n ? 100 * k / n : 0, s["SURVIVED"], s["NO_COVERAGE"]}' "$out/presence-core/mutations.xml"
