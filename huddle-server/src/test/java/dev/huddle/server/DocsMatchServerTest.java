@@ -9,6 +9,7 @@ import ch.qos.logback.classic.spi.LoggingEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.huddle.server.support.Api;
 import dev.huddle.server.support.LiveFixture;
+import dev.huddle.server.support.RawWsClient;
 import dev.huddle.server.support.TestServer.Guest;
 import dev.huddle.server.support.WsClient;
 import java.io.IOException;
@@ -53,7 +54,7 @@ class DocsMatchServerTest {
 
     @BeforeEach
     void start() {
-        f = new LiveFixture(dir, s -> s);
+        f = new LiveFixture(dir, s -> s.withMaxConnectionsPerUser(8));
         ann = f.guest("Ann");
         eve = f.guest("Eve");
         room = f.huddle(ann).get("id").asText();
@@ -81,7 +82,32 @@ class DocsMatchServerTest {
             assertThat(reply.path("type").asText()).as(reply.toString()).isEqualTo("error");
             return reply.path("message").asText();
         });
+        p.put("at most 8 sockets per user", () -> {
+            List<RawWsClient> open = new ArrayList<>();
+            try {
+                for (int i = 0; i < 8; i++) {
+                    open.add(new RawWsClient(f.t.server.port(), ann.token(), 65_536));
+                }
+                new RawWsClient(f.t.server.port(), ann.token(), 65_536).close();
+                throw new AssertionError("a ninth socket of one user was let in");
+            } catch (RawWsClient.Refused refused) {
+                assertThat(refused.status).isEqualTo(429);
+                return readTree(refused.body).path("error").path("message").asText();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            } finally {
+                open.forEach(RawWsClient::close);
+            }
+        });
         return p;
+    }
+
+    private static JsonNode readTree(String body) {
+        try {
+            return Api.JSON.readTree(body);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static String httpError(Api.Response r) {
