@@ -1,5 +1,6 @@
 package dev.huddle.server.huddle;
 
+import dev.huddle.server.user.Ids;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
