@@ -24,6 +24,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -33,10 +34,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Fault injection (R1–R3) under two live nodes, against a redis-server the test starts on its own port
  * and reaches through a TCP proxy it controls: Redis stopped and started empty, frozen (SIGSTOP) and
- * resumed, and the connection cut. For each: subscribers are told {@code degraded}, requests answer
+ * resumed, the connection cut, and latency added beyond the command timeout. For each: subscribers are told {@code degraded}, requests answer
  * {@code unavailable} within their bound, the log stays short and carries no stack trace; and within
  * 2 s of recovery every subscriber's list is the engine's again (no ghost, no duplicate, seqs gapless
- * after the resync). Real time: what is measured is how fast the nodes notice and recover.
+ * after the resync, as a user toggles a flag). Real time: what is measured is how fast the nodes notice and recover.
  */
 class RedisFaultsTest {
     /** How long a request may wait for Redis (the 2 s command timeout) plus room for a slow machine. */
@@ -45,6 +46,10 @@ class RedisFaultsTest {
     private static final Duration RECOVERY = Duration.ofSeconds(2);
     /** Log lines the whole outage may cost (every logger of the server and of Lettuce, both nodes). */
     private static final int MAX_LOG_LINES = 40;
+    /** Added latency each way: longer than the 2 s command timeout, so every command times out. */
+    private static final Duration LATENCY = Duration.ofSeconds(3);
+    /** Flag toggles after recovery whose changes must follow the resync snapshot gaplessly. */
+    private static final int TOGGLES = 4;
 
     private final ExecutorService pool = Executors.newFixedThreadPool(20);
     @TempDir
@@ -88,6 +93,12 @@ class RedisFaultsTest {
     @DisplayName("The connection to Redis cut, then restored: degraded and 503 meanwhile; within 2 s every list is exact")
     void cutConnection() {
         outage(proxy::cut, proxy::restore);
+    }
+
+    @Test
+    @DisplayName("3 s of latency added to the connection to Redis (beyond its 2 s command timeout), then removed: degraded and 503 within the bound meanwhile; within 2 s every list is exact")
+    void addedLatency() {
+        outage(() -> proxy.delay(LATENCY), proxy::restore);
     }
 
     private void outage(Runnable begin, Runnable end) {
@@ -169,15 +180,56 @@ class RedisFaultsTest {
         assertThat(lines).as("bounded logging").hasSizeLessThanOrEqualTo(MAX_LOG_LINES);
         assertThat(causes).as("no stack traces: %s", lines).allMatch(Objects::isNull);
         assertThat(levels).as("no ERROR: %s", lines).doesNotContain("ERROR");
-        // After the resync the room is live: a flag change reaches both nodes' subscribers in seq order.
-        s.bobWs().send("type", "flags", "huddleId", room, "sessionId", "bob-tab", "isSpeaking", true);
-        Map<String, String> speaking = new TreeMap<>(everyone);
-        speaking.put(s.bob().userId(), "online+speaking");
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
-            for (WsClient w : watchers) {
-                assertThat(view(w, room)).isEqualTo(speaking);
+        // After the resync the room is live and its seqs gapless: Bob toggles his flag a few times, and each
+        // subscriber's last snapshot (read after it was told 'live') is followed by seq+1, seq+2, … with his toggles last.
+        Map<String, String> expected = new TreeMap<>(everyone);
+        for (int i = 1; i <= TOGGLES; i++) {
+            boolean speaking = i % 2 == 1;
+            s.bobWs().send("type", "flags", "huddleId", room, "sessionId", "bob-tab", "isSpeaking", speaking);
+            expected.put(s.bob().userId(), speaking ? "online+speaking" : "online");
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+                for (WsClient w : watchers) {
+                    assertThat(view(w, room)).isEqualTo(expected);
+                }
+            });
+        }
+        for (WsClient w : watchers) {
+            List<JsonNode> since = sinceResync(w, room);
+            long seq = since.get(0).path("seq").asLong();
+            List<Long> seqs = since.stream().map(m -> m.path("seq").asLong()).toList();
+            assertThat(seqs).as("gapless after the resync: %s", since)
+                    .isEqualTo(LongStream.range(seq, seq + since.size()).boxed().toList());
+            List<String> toggles = since.subList(since.size() - TOGGLES, since.size()).stream()
+                    .map(m -> m.path("kind").asText() + " " + m.path("entry").path("userId").asText() + " "
+                            + m.path("entry").path("data").path("isSpeaking").asText())
+                    .toList();
+            assertThat(toggles).as("his toggles, in order: %s", since).containsExactly(
+                    "update " + s.bob().userId() + " true", "update " + s.bob().userId() + " false",
+                    "update " + s.bob().userId() + " true", "update " + s.bob().userId() + " false");
+        }
+    }
+
+    /**
+     * The snapshot a subscriber got last for {@code room} — which must come after it was told the room is
+     * {@code live} again, i.e. the resync — followed by every change it got after it.
+     */
+    private static List<JsonNode> sinceResync(WsClient w, String room) {
+        List<JsonNode> all = w.received().stream().filter(m -> room.equals(m.path("room").asText())).toList();
+        int live = -1;
+        int snapshot = -1;
+        for (int i = 0; i < all.size(); i++) {
+            String type = all.get(i).path("type").asText();
+            if ("status".equals(type) && "live".equals(all.get(i).path("state").asText())) {
+                live = i;
+            } else if ("snapshot".equals(type)) {
+                snapshot = i;
             }
-        });
+        }
+        assertThat(live).as("told live: %s", all).isNotNegative();
+        assertThat(snapshot).as("resynced with a snapshot after 'live': %s", all).isGreaterThan(live);
+        return all.subList(snapshot, all.size()).stream()
+                .filter(m -> m.path("type").asText().equals("snapshot") || m.path("type").asText().equals("change"))
+                .toList();
     }
 
     /** The room states a subscriber was told, in order. */

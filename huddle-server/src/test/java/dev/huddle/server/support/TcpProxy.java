@@ -6,19 +6,26 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
 
 /**
  * A TCP proxy the test controls, in front of one port on 127.0.0.1: {@link #cut} closes every
  * connection through it and refuses new ones (as a network cut that resets connections would), until
- * {@link #restore}. Two threads per connection copy bytes each way.
+ * {@link #restore}; {@link #delay} holds every chunk of bytes, each way, until it has been in the proxy
+ * that long (added latency on a slow link), and {@link #restore} lets the held ones through at once.
+ * Per connection and direction, one thread reads and one writes.
  */
 public final class TcpProxy implements AutoCloseable {
     private final int target;
     private final ServerSocket server;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private volatile boolean cut;
+    private volatile long delayNanos;
     private volatile boolean closed;
 
     public TcpProxy(int target) {
@@ -50,9 +57,15 @@ public final class TcpProxy implements AutoCloseable {
         sockets.clear();
     }
 
-    /** Lets connections through again. */
+    /** Holds each chunk of bytes, each way, until it has been in the proxy for {@code latency}. */
+    public void delay(Duration latency) {
+        delayNanos = latency.toNanos();
+    }
+
+    /** Lets connections through again, without added latency. */
     public void restore() {
         cut = false;
+        delayNanos = 0;
     }
 
     @Override
@@ -86,16 +99,32 @@ public final class TcpProxy implements AutoCloseable {
         }
     }
 
+    /** Copies {@code from} to {@code to}: a reader queues each chunk with its arrival time, a writer passes it on when due. */
     private void pump(Socket from, Socket to) {
-        Thread t = new Thread(() -> {
+        BlockingQueue<Chunk> held = new LinkedBlockingQueue<>();
+        daemon(() -> {
             byte[] buf = new byte[16 * 1024];
-            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+            try {
+                InputStream in = from.getInputStream(); // closed with the socket, by the writer
                 int n;
                 while ((n = in.read(buf)) >= 0) {
-                    out.write(buf, 0, n);
-                    out.flush();
+                    held.add(new Chunk(System.nanoTime(), Arrays.copyOf(buf, n)));
                 }
             } catch (IOException e) {
+                // cut, or one side closed
+            }
+            held.add(Chunk.END);
+        });
+        daemon(() -> {
+            try (OutputStream out = to.getOutputStream()) {
+                for (Chunk c = held.take(); c != Chunk.END; c = held.take()) {
+                    while (System.nanoTime() - c.arrived < delayNanos && !to.isClosed()) {
+                        Thread.sleep(5); // re-reads the delay: removing it releases what is held
+                    }
+                    out.write(c.bytes);
+                    out.flush();
+                }
+            } catch (IOException | InterruptedException e) {
                 // cut, or one side closed
             } finally {
                 closeQuietly(from);
@@ -103,7 +132,15 @@ public final class TcpProxy implements AutoCloseable {
                 sockets.remove(from);
                 sockets.remove(to);
             }
-        }, "tcp-proxy-pump");
+        });
+    }
+
+    private record Chunk(long arrived, byte[] bytes) {
+        static final Chunk END = new Chunk(0, new byte[0]);
+    }
+
+    private static void daemon(Runnable body) {
+        Thread t = new Thread(body, "tcp-proxy-pump");
         t.setDaemon(true);
         t.start();
     }
