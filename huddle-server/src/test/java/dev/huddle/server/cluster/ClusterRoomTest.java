@@ -11,6 +11,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.huddle.presence.ManualClock;
 import dev.huddle.presence.redis.Deafen;
+import dev.huddle.server.support.Api;
 import dev.huddle.server.support.ClusterFixture;
 import dev.huddle.server.support.ClusterFixture.Node;
 import dev.huddle.server.support.TestServer;
@@ -226,6 +227,46 @@ class ClusterRoomTest {
         for (Node n : alive) {
             assertThat(listed(n, owner, room)).isEqualTo(expectedList);
         }
+    }
+
+    @Test
+    @DisplayName("P5, H7: presence_expiries_total summed over both nodes' /metrics equals the sessions that expired — each counted once in the cluster, whichever node's worker ended it")
+    void expiriesCountedOnceAcrossNodes() {
+        List<Node> nodes = List.of(f.start(), f.start());
+        Guest owner = f.guest(nodes.get(0), "Owner");
+        List<Guest> users = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            users.add(f.guest(nodes.get(i % 2), "User " + i));
+        }
+        String room = f.huddle(nodes.get(0), owner, users);
+        WsClient watch = f.connect(nodes.get(1), owner);
+        subscribe(watch, room);
+        assertThat(expiries(nodes)).isZero();
+        for (int i = 0; i < users.size(); i++) { // HTTP heartbeats, spread over both nodes: deadlines T0 + 25 s
+            Guest g = users.get(i);
+            Api.Response r = nodes.get(i % 2).api().post("/api/presence/heartbeat", g.token(),
+                    Map.of("roomId", room, "userId", g.userId(), "sessionId", "tab-" + i, "interval", 10_000));
+            assertThat(r.status()).as(r.body()).isEqualTo(200);
+        }
+        await().atMost(WAIT).until(() -> watch.changes(room).size() == 6);
+
+        long[] passes = nodes.stream().mapToLong(n -> n.server().presence().worker().passes()).toArray();
+        clock.advance(25_001); // past every deadline: both nodes' workers wake and race for the sessions
+        await().atMost(WAIT).until(() -> watch.changes(room).size() >= 12);
+        for (int i = 0; i < nodes.size(); i++) {
+            long before = passes[i];
+            Node n = nodes.get(i);
+            await().atMost(WAIT).until(() -> n.server().presence().worker().passes() >= before + 2);
+        }
+        List<String> s = story(watch, room);
+        assertThat(s.stream().filter(x -> x.contains(" leave ")).count()).as("one leave per session: %s", s).isEqualTo(6);
+        String split = nodes.stream().map(n -> n.api().metric("presence_expiries_total") + " on node " + n.index()).toList().toString();
+        assertThat(expiries(nodes)).as("summed over the nodes (%s)", split).isEqualTo(6.0);
+    }
+
+    /** {@code presence_expiries_total} summed over {@code nodes}' {@code /metrics}. */
+    private static double expiries(List<Node> nodes) {
+        return nodes.stream().mapToDouble(n -> n.api().metric("presence_expiries_total")).sum();
     }
 
     @Test

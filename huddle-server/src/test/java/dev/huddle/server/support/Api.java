@@ -9,6 +9,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** A small real HTTP client for tests: JSON in, {@link Response} out. Every request carries a timeout. */
 public final class Api {
@@ -26,6 +28,19 @@ public final class Api {
         public String errorCode() {
             return json == null ? null : json.path("error").path("code").asText(null);
         }
+    }
+
+    /** The value of one metric (its first series) on this server's {@code /metrics}; fails the test if absent. */
+    public double metric(String name) {
+        Response r = get("/metrics", (String) null);
+        if (r.status() != 200) {
+            throw new AssertionError("/metrics answered " + r.status() + ": " + r.body());
+        }
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{[^}]*\\})? ([0-9.eE+-]+)$").matcher(r.body());
+        if (!m.find()) {
+            throw new AssertionError(name + " not in\n" + r.body());
+        }
+        return Double.parseDouble(m.group(2));
     }
 
     public Response get(String path, String token) {
