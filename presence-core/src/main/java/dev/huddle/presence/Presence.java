@@ -26,19 +26,24 @@ public final class Presence implements AutoCloseable {
     /** T3: the departure grace a client gets when it asks for one without a value. */
     public static final long DEFAULT_GRACE_MS = 1_500;
     public static final long MAX_GRACE_MS = 30_000;
+    /** How often the keep-alive renews held sessions unless configured otherwise ({@link Builder#keepAliveTick}). */
+    public static final long DEFAULT_KEEP_ALIVE_TICK_MS = 5_000;
 
     private final PresenceStore store;
     private final TimeSource clock;
     private final Supplier<String> tokens;
     private final ExpiryWorker worker;
+    private final KeepAlive keepAlive;
 
     private Presence(Builder b) {
         this.clock = b.clock;
         this.store = b.store != null ? b.store : new InMemoryPresenceStore(b.merger, b.changeLogCapacity);
         this.tokens = b.tokens != null ? b.tokens : new Tokens(new SecureRandom());
         this.worker = new ExpiryWorker(store, clock, b.expiryBatchSize, b.maxWorkerSleepMs, b.onWorkerDeath);
+        this.keepAlive = new KeepAlive(store, clock, b.keepAliveTickMs);
         if (b.startWorker) {
             worker.start();
+            keepAlive.start();
         }
     }
 
@@ -74,6 +79,35 @@ public final class Presence implements AutoCloseable {
         HeartbeatResult result = store.heartbeat(roomId, userId, sessionId, now, deadline(now, intervalMs), data, tokens);
         worker.hint(result.deadline());
         return result;
+    }
+
+    /**
+     * Hands the liveness of a session this node's socket carries to the node's {@link KeepAlive} (T1):
+     * call it right after the heartbeat {@code beat} that joined or resumed the session; from then on the
+     * socket's frames call {@link HeldSession#touch}, which costs the store nothing, and the keep-alive
+     * renews the stored deadline in batches. {@code onLost} runs (on the keep-alive's thread) when a
+     * renewal finds the session no longer live or its deadline moved earlier by a departure grace: the
+     * session is no longer held, and the caller goes back to heartbeats. Returns empty when the interval
+     * is too short to hold ({@link KeepAlive#holds}); the caller then heartbeats on every frame.
+     */
+    public Optional<HeldSession> hold(String roomId, String userId, String sessionId, long intervalMs,
+            HeartbeatResult beat, Runnable onLost) {
+        Validation.id("roomId", roomId);
+        Validation.id("userId", userId);
+        Validation.id("sessionId", sessionId);
+        Validation.range("interval", intervalMs, MIN_INTERVAL_MS, MAX_INTERVAL_MS);
+        Objects.requireNonNull(beat, "beat");
+        Objects.requireNonNull(onLost, "onLost");
+        if (!keepAlive.holds(intervalMs)) {
+            return Optional.empty();
+        }
+        return Optional.of(keepAlive.hold(new HeldSession(keepAlive, clock, roomId, userId, sessionId, beat,
+                intervalMs, clock.millis(), onLost)));
+    }
+
+    /** The node's keep-alive of held sessions, for tests and metrics. */
+    public KeepAlive keepAlive() {
+        return keepAlive;
     }
 
     /**
@@ -202,6 +236,7 @@ public final class Presence implements AutoCloseable {
     /** Stops the worker and closes the store. */
     @Override
     public void close() {
+        keepAlive.close();
         worker.close();
         store.close();
     }
@@ -216,6 +251,7 @@ public final class Presence implements AutoCloseable {
         private int expiryBatchSize = 1_024;
         private boolean startWorker = true;
         private long maxWorkerSleepMs = ExpiryWorker.DEFAULT_MAX_SLEEP_MS;
+        private long keepAliveTickMs = DEFAULT_KEEP_ALIVE_TICK_MS;
         private java.util.function.Consumer<Throwable> onWorkerDeath = Builder::logDeath;
 
         private Builder() {
@@ -273,6 +309,15 @@ public final class Presence implements AutoCloseable {
         }
 
         /**
+         * How often the keep-alive renews the deadlines of held sessions in one batch (default 5 s,
+         * 100 ms … 60 s). Sessions with an interval shorter than two ticks are not held.
+         */
+        public Builder keepAliveTick(java.time.Duration tick) {
+            this.keepAliveTickMs = Validation.range("keepAliveTick (ms)", tick.toMillis(), 100, 60_000);
+            return this;
+        }
+
+        /**
          * What to do when the expiry worker dies (a {@link VirtualMachineError}, or its thread ended before
          * {@link Presence#close}); called once, on the dying thread. Default: log it. An engine without its
          * worker leaves ghosts forever, so a server should end the process (X3).
@@ -282,7 +327,7 @@ public final class Presence implements AutoCloseable {
             return this;
         }
 
-        /** Whether to start the worker thread; tests that drive expiry by hand turn it off. */
+        /** Whether to start the worker and keep-alive threads; tests that drive expiry and ticks by hand turn it off. */
         public Builder startWorker(boolean start) {
             this.startWorker = start;
             return this;

@@ -45,6 +45,17 @@ public interface PresenceStore extends AutoCloseable {
             Map<String, String> sessionData, Supplier<String> newToken);
 
     /**
+     * Renews the deadlines of sessions a node's sockets hold ({@link KeepAlive}), all in one call: a
+     * session whose deadline is still {@code expected} moves to {@code deadline}; one whose deadline
+     * moved later meanwhile (another node's heartbeat) keeps the later one; one whose deadline moved
+     * earlier (a departure grace, T3) keeps it. Emits nothing: a renewal changes no entry.
+     *
+     * @return per renewal, in order, the session's deadline after the call, or {@link Renewal#GONE} if no
+     *         live session of that room and user has that id and token (it ended, or is another session)
+     */
+    long[] renew(List<Renewal> renewals, long now);
+
+    /**
      * Merges {@code patch} into a live session's data, key by key, and emits {@code update} if the
      * entry's visible data changed (P12). Does not move the deadline.
      *

@@ -20,6 +20,11 @@ class ForwardingStore implements PresenceStore {
     }
 
     @Override
+    public long[] renew(List<Renewal> renewals, long now) {
+        return d.renew(renewals, now);
+    }
+
+    @Override
     public boolean updateSession(String roomId, String userId, String sessionId, Map<String, String> patch) {
         return d.updateSession(roomId, userId, sessionId, patch);
     }

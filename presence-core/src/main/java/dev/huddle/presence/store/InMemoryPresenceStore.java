@@ -7,6 +7,7 @@ import dev.huddle.presence.DataMerger;
 import dev.huddle.presence.Entry;
 import dev.huddle.presence.HeartbeatResult;
 import dev.huddle.presence.PresenceStore;
+import dev.huddle.presence.Renewal;
 import dev.huddle.presence.RoomSnapshot;
 import dev.huddle.presence.SessionConflictException;
 import dev.huddle.presence.internal.DeadlineQueue;
@@ -152,6 +153,31 @@ public final class InMemoryPresenceStore implements PresenceStore {
             patchSession(room, s, sessionData);
         }
         return new HeartbeatResult(room.token, s.token, deadline);
+    }
+
+    @Override
+    public long[] renew(List<Renewal> renewals, long now) {
+        long[] out = new long[renewals.size()];
+        for (int i = 0; i < out.length; i++) {
+            Renewal r = renewals.get(i);
+            Session s = sessionsById.get(r.sessionId());
+            if (s == null || !s.belongsTo(r.roomId(), r.userId()) || !s.token.equals(r.sessionToken())) {
+                out[i] = Renewal.GONE;
+                continue;
+            }
+            synchronized (s.room) {
+                if (s.ended) {
+                    out[i] = Renewal.GONE;
+                    continue;
+                }
+                if (s.deadline == r.expected() && r.deadline() > s.deadline) {
+                    // later only: the lazy queue re-queues the session when its old deadline comes due
+                    s.deadline = r.deadline();
+                }
+                out[i] = s.deadline;
+            }
+        }
+        return out;
     }
 
     @Override

@@ -7,6 +7,7 @@ import dev.huddle.presence.ChangeListener;
 import dev.huddle.presence.Entry;
 import dev.huddle.presence.HeartbeatResult;
 import dev.huddle.presence.PresenceStore;
+import dev.huddle.presence.Renewal;
 import dev.huddle.presence.RoomSnapshot;
 import io.lettuce.core.AbstractRedisClient;
 import java.time.Duration;
@@ -27,6 +28,7 @@ import java.util.function.Supplier;
  *   <li>{@link Heartbeats} and {@link SessionClaims}: a new session's begin → claim → activate, and the
  *       session-id claims that keep P2 across rooms and slots;</li>
  *   <li>{@link Expiry}: due sessions ended by compare-and-delete, on every node at once;</li>
+ *   <li>{@link Renewals}: the keep-alive's batch, a node's held sessions renewed in one script per partition;</li>
  *   <li>{@link RoomReads}: lists, snapshots, changes since a seq;</li>
  *   <li>{@link ChangeFeed} and {@link Subscription}: listeners get every change once, in seq order per room;</li>
  *   <li>{@link StoreHealth}: the probe of the subscription, and what a health check asks.</li>
@@ -71,6 +73,7 @@ public final class RedisPresenceStore implements PresenceStore {
     private final SessionClaims claims;
     private final Heartbeats heartbeats;
     private final Expiry expiry;
+    private final Renewals renewals;
     private final RoomReads reads;
     private final Subscription subscription;
     private final StoreHealth health;
@@ -96,6 +99,7 @@ public final class RedisPresenceStore implements PresenceStore {
             this.claims = new SessionClaims(c, keys, writes, b.claimGrace.toMillis());
             this.heartbeats = new Heartbeats(keys, node, writes, claims);
             this.expiry = new Expiry(c, keys, writes, claims);
+            this.renewals = new Renewals(c, keys, claims, b.claimGrace.toMillis());
             sub = new Subscription(client, c, keys, node, f);
             this.subscription = sub;
             this.health = new StoreHealth(c, sub, b.probeInterval, b.timeout);
@@ -139,6 +143,12 @@ public final class RedisPresenceStore implements PresenceStore {
     public HeartbeatResult heartbeat(String roomId, String userId, String sessionId, long now, long deadline,
             Map<String, String> sessionData, Supplier<String> newToken) {
         return failures.call(() -> heartbeats.heartbeat(roomId, userId, sessionId, now, deadline, sessionData, newToken));
+    }
+
+    @Override
+    public long[] renew(List<Renewal> batch, long now) {
+        heartbeats.seen(now);
+        return renewals.renew(batch, now);
     }
 
     @Override

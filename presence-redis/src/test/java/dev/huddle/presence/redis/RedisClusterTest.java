@@ -7,6 +7,7 @@ import dev.huddle.presence.HeartbeatResult;
 import dev.huddle.presence.ManualClock;
 import dev.huddle.presence.Presence;
 import dev.huddle.presence.PresenceStore;
+import dev.huddle.presence.testkit.KeepAliveSuite;
 import dev.huddle.presence.testkit.PresenceStoreBehaviourSuite;
 import dev.huddle.presence.testkit.PresenceStoreConcurrencySuite;
 import dev.huddle.presence.testkit.PresenceStoreModelSuite;
@@ -21,6 +22,7 @@ import io.lettuce.core.codec.StringCodec;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -100,6 +102,24 @@ class RedisClusterTest {
         @Override
         protected int opsPerWorker() {
             return Integer.getInteger("presence.redis.clusterOpsPerWorker", 1_500);
+        }
+    }
+
+    @Nested
+    class HeldSessions extends KeepAliveSuite {
+        private final Map<PresenceStore, String> prefixes = new IdentityHashMap<>();
+
+        @Override
+        protected PresenceStore newStore(DataMerger merger, int changeLogCapacity) {
+            String prefix = RedisClusterTest.newPrefix();
+            PresenceStore store = storeOn().prefix(prefix).merger(merger).changeLogCapacity(changeLogCapacity).build();
+            prefixes.put(store, prefix);
+            return store;
+        }
+
+        @Override
+        protected PresenceStore peerOf(PresenceStore first) {
+            return storeOn().prefix(prefixes.get(first)).merger(DataMerger.DEFAULT).changeLogCapacity(64).build();
         }
     }
 

@@ -9,8 +9,11 @@ import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.WeakHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -24,6 +27,7 @@ final class RedisTestSupport {
     static final String URL = System.getenv().getOrDefault("HUDDLE_TEST_REDIS_URL", "redis://127.0.0.1:6379");
     private static RedisClient client;
     private static final List<String> PREFIXES = new CopyOnWriteArrayList<>();
+    private static final Map<RedisPresenceStore, String> STORE_PREFIXES = Collections.synchronizedMap(new WeakHashMap<>());
 
     private RedisTestSupport() {
     }
@@ -57,7 +61,15 @@ final class RedisTestSupport {
     }
 
     static RedisPresenceStore newStore(DataMerger merger, int changeLogCapacity) {
-        return newStore(newPrefix(), merger, changeLogCapacity);
+        String prefix = newPrefix();
+        RedisPresenceStore store = newStore(prefix, merger, changeLogCapacity);
+        STORE_PREFIXES.put(store, prefix);
+        return store;
+    }
+
+    /** A second node: another store instance on the prefix of {@code first} (made by {@link #newStore(DataMerger, int)}). */
+    static RedisPresenceStore peerOf(RedisPresenceStore first) {
+        return newStore(STORE_PREFIXES.get(first), DataMerger.DEFAULT, 64);
     }
 
     /** Deletes every key under every prefix handed out so far; returns how many keys. */

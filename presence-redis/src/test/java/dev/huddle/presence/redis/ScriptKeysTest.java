@@ -29,7 +29,7 @@ class ScriptKeysTest {
             Map.entry("XRANGE", true), Map.entry("PUBLISH", false));
     private static final Pattern CALL = Pattern.compile("redis\\.p?call\\(");
     private static final Pattern STATIC_CALL = Pattern.compile("redis\\.p?call\\(\\s*'([A-Z]+)'\\s*(?:,\\s*([^,)]+?)\\s*)?[,)]");
-    private static final Pattern KEYS_N = Pattern.compile("KEYS\\[\\d+\\]");
+    private static final Pattern KEYS_N = Pattern.compile("KEYS\\[(\\d+|[A-Za-z_]\\w*)\\]");
     private static final Pattern LOCAL = Pattern.compile("(?m)^\\s*local\\s+([A-Za-z_][\\w\\s,]*?)\\s*=\\s*(.+)$");
     private static final Pattern FUNCTION = Pattern.compile("function\\s+([A-Za-z_]\\w*)\\s*\\(([^)]*)\\)");
 
@@ -56,7 +56,8 @@ class ScriptKeysTest {
         String viaParam = "local function f(k) return redis.call('GET', k) end\nf(KEYS[1])\nf(ARGV[2])";
         assertThat(check("t", viaParam, viaParam)).hasSize(1);
         String good = "local A, B = KEYS[1], KEYS[2]\nredis.call('HGET', A, 'x')\nredis.call('PUBLISH', ARGV[1], 'm')\n"
-                + "local function f(k) return redis.call('GET', k) end\nf(B)";
+                + "local function f(k) return redis.call('GET', k) end\nf(B)\nlocal ki = tonumber(ARGV[2])\nlocal K = KEYS[ki]\n"
+                + "redis.call('HGET', K, 'x')";
         assertThat(check("t", good, good)).isEmpty();
     }
 
