@@ -9,6 +9,7 @@ import io.lettuce.core.ScoredValue;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -32,15 +33,30 @@ final class Expiry {
         this.claims = claims;
     }
 
+    private static final long NONE = Long.MIN_VALUE;
+    /** The earliest deadline the last {@link #expire} pass left, until {@link #earliestDeadline} takes it. */
+    private final AtomicLong afterPass = new AtomicLong(NONE);
+
     private record Due(String sessionId, long deadline, String roomId) {
     }
 
-    /** The store's {@code expire}: ends up to {@code maxSessions} sessions due at {@code now}; returns how many it tried. */
+    /**
+     * The store's {@code expire}: ends up to {@code maxSessions} sessions due at {@code now}; returns how
+     * many it tried. Reads every partition's earliest deadline first (one command each, pipelined) and the
+     * due range only of the partitions that have one due, so a pass that finds nothing due — the common
+     * wake-up at a deadline the keep-alive has renewed meanwhile — costs one command per partition; the
+     * earliest deadline it leaves behind is kept for the {@link #earliestDeadline} call that follows.
+     */
     int expire(long now, int maxSessions) {
+        long[] earliest = readEarliest(null);
         Range<Long> due = Range.from(Range.Boundary.unbounded(), Range.Boundary.including(now));
-        List<RedisFuture<List<ScoredValue<byte[]>>>> reads = new ArrayList<>(keys.partitions());
+        List<RedisFuture<List<ScoredValue<byte[]>>>> reads = new ArrayList<>();
+        boolean[] touched = new boolean[keys.partitions()];
         for (int p = 0; p < keys.partitions(); p++) {
-            reads.add(redis.async().zrangebyscoreWithScores(keys.deadlines(p), due, Limit.create(0, maxSessions)));
+            if (earliest[p] <= now) {
+                touched[p] = true;
+                reads.add(redis.async().zrangebyscoreWithScores(keys.deadlines(p), due, Limit.create(0, maxSessions)));
+            }
         }
         List<Due> all = new ArrayList<>();
         for (RedisFuture<List<ScoredValue<byte[]>>> f : reads) {
@@ -71,6 +87,13 @@ final class Expiry {
         } finally {
             claims.release(ended);
         }
+        // The partitions this pass changed are read again; the others' earliest stands.
+        long[] after = reads.isEmpty() ? earliest : readEarliest(touched);
+        long min = Long.MAX_VALUE;
+        for (int p = 0; p < after.length; p++) {
+            min = Math.min(min, touched[p] ? after[p] : earliest[p]);
+        }
+        afterPass.set(min);
         return n;
     }
 
@@ -79,18 +102,38 @@ final class Expiry {
         return expired.sum();
     }
 
-    /** The earliest deadline over every partition ({@code Long.MAX_VALUE} if none). */
+    /**
+     * The earliest deadline over every partition ({@code Long.MAX_VALUE} if none). Right after an
+     * {@link #expire} on this thread's worker it is the one that pass read (once), as the worker asks for
+     * it at once: a deadline another node adds in between is that node's worker's to wake for.
+     */
     long earliestDeadline() {
-        List<RedisFuture<List<ScoredValue<byte[]>>>> reads = new ArrayList<>(keys.partitions());
-        for (int p = 0; p < keys.partitions(); p++) {
-            reads.add(redis.async().zrangeWithScores(keys.deadlines(p), 0, 0));
+        long cached = afterPass.getAndSet(NONE);
+        if (cached != NONE) {
+            return cached;
         }
         long earliest = Long.MAX_VALUE;
-        for (RedisFuture<List<ScoredValue<byte[]>>> f : reads) {
-            for (ScoredValue<byte[]> v : redis.get(f)) {
-                earliest = Math.min(earliest, (long) v.getScore());
-            }
+        for (long e : readEarliest(null)) {
+            earliest = Math.min(earliest, e);
         }
         return earliest;
+    }
+
+    /** Each partition's earliest deadline ({@code Long.MAX_VALUE}: none), pipelined; only {@code which} if given. */
+    private long[] readEarliest(boolean[] which) {
+        long[] out = new long[keys.partitions()];
+        List<RedisFuture<List<ScoredValue<byte[]>>>> reads = new ArrayList<>(keys.partitions());
+        for (int p = 0; p < keys.partitions(); p++) {
+            reads.add(which == null || which[p] ? redis.async().zrangeWithScores(keys.deadlines(p), 0, 0) : null);
+        }
+        for (int p = 0; p < out.length; p++) {
+            out[p] = Long.MAX_VALUE;
+            if (reads.get(p) != null) {
+                for (ScoredValue<byte[]> v : redis.get(reads.get(p))) {
+                    out[p] = (long) v.getScore();
+                }
+            }
+        }
+        return out;
     }
 }
