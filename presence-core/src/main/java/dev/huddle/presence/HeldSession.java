@@ -82,7 +82,6 @@ public final class HeldSession {
     synchronized boolean renewed(Renewal r, long result) {
         if (result == Renewal.GONE || result < r.expected()) {
             // ended elsewhere, or moved earlier (a departure grace): not this socket's to keep alive any more
-            held = false;
             return false;
         }
         if (stored == r.expected()) {

@@ -2,6 +2,7 @@ package dev.huddle.presence;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -30,7 +31,10 @@ public final class KeepAlive implements AutoCloseable {
     private final TimeSource clock;
     private final long tickMs;
     private final Set<HeldSession> held = ConcurrentHashMap.newKeySet();
+    /** The held sessions of each (room, user), so that a leave or remove finds them at once. */
+    private final Map<Seat, Set<HeldSession>> bySeat = new ConcurrentHashMap<>();
     private ScheduledExecutorService ticker;
+    private volatile boolean closed;
 
     KeepAlive(PresenceStore store, TimeSource clock, long tickMs) {
         this.store = store;
@@ -65,7 +69,11 @@ public final class KeepAlive implements AutoCloseable {
         return held.size();
     }
 
+    private record Seat(String roomId, String userId) {
+    }
+
     HeldSession hold(HeldSession h) {
+        bySeat.computeIfAbsent(new Seat(h.roomId, h.userId), k -> ConcurrentHashMap.newKeySet()).add(h);
         held.add(h);
         return h;
     }
@@ -73,13 +81,45 @@ public final class KeepAlive implements AutoCloseable {
     /** Lets go of {@code h}; true if it was held. */
     boolean forget(HeldSession h) {
         held.remove(h);
+        bySeat.computeIfPresent(new Seat(h.roomId, h.userId), (k, set) -> {
+            set.remove(h);
+            return set.isEmpty() ? null : set;
+        });
         return h.unhold();
+    }
+
+    /** Lets go of {@code h} because the store no longer has it live, and tells its holder. */
+    private void lose(HeldSession h) {
+        if (forget(h)) {
+            try {
+                h.onLost.run();
+            } catch (RuntimeException e) {
+                LOG.error("the lost-session callback of session {} failed", h.sessionId, e);
+            }
+        }
+    }
+
+    /**
+     * A change of the store (any node's): a user who left a room (P7) or was removed from it (P10) has no
+     * live session there, so this node lets go of the ones it held at once, without waiting for their
+     * renewal to find them gone. (A session that ended while its user stays online through another one is
+     * found by its next renewal.) Memory only, so it may run under the store's locks.
+     */
+    void onChange(Change c) {
+        if (c.kind() == ChangeKind.LEAVE || c.kind() == ChangeKind.REMOVE) {
+            Set<HeldSession> seat = bySeat.get(new Seat(c.roomId(), c.entry().userId()));
+            if (seat != null) {
+                for (HeldSession h : List.copyOf(seat)) {
+                    lose(h);
+                }
+            }
+        }
     }
 
     /** Writes {@code h}'s last frame's deadline now (its socket went away, T2). */
     void renewNow(HeldSession h) {
         Renewal r = h.finalRenewal();
-        if (r != null) {
+        if (r != null && !closed) {
             try {
                 store.renew(List.of(r), clock.millis());
             } catch (RuntimeException e) {
@@ -95,6 +135,9 @@ public final class KeepAlive implements AutoCloseable {
      * many were renewed.
      */
     public int tick() {
+        if (closed) {
+            return 0;
+        }
         long now = clock.millis();
         List<HeldSession> due = new ArrayList<>();
         List<Renewal> batch = new ArrayList<>();
@@ -115,12 +158,7 @@ public final class KeepAlive implements AutoCloseable {
             if (h.renewed(batch.get(i), result[i])) {
                 renewed++;
             } else {
-                held.remove(h);
-                try {
-                    h.onLost.run();
-                } catch (RuntimeException e) {
-                    LOG.error("the lost-session callback of session {} failed", h.sessionId, e);
-                }
+                lose(h);
             }
         }
         return renewed;
@@ -135,8 +173,13 @@ public final class KeepAlive implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops renewing: no tick, and a released session writes nothing more. The sessions keep their stored
+     * deadlines, as if the node had died ({@link Presence#close} calls it; a server halting calls it first).
+     */
     @Override
     public synchronized void close() {
+        closed = true;
         if (ticker != null) {
             ticker.shutdownNow();
         }

@@ -41,6 +41,7 @@ public final class Presence implements AutoCloseable {
         this.tokens = b.tokens != null ? b.tokens : new Tokens(new SecureRandom());
         this.worker = new ExpiryWorker(store, clock, b.expiryBatchSize, b.maxWorkerSleepMs, b.onWorkerDeath);
         this.keepAlive = new KeepAlive(store, clock, b.keepAliveTickMs);
+        store.addListener(keepAlive::onChange);
         if (b.startWorker) {
             worker.start();
             keepAlive.start();
@@ -85,9 +86,11 @@ public final class Presence implements AutoCloseable {
      * Hands the liveness of a session this node's socket carries to the node's {@link KeepAlive} (T1):
      * call it right after the heartbeat {@code beat} that joined or resumed the session; from then on the
      * socket's frames call {@link HeldSession#touch}, which costs the store nothing, and the keep-alive
-     * renews the stored deadline in batches. {@code onLost} runs (on the keep-alive's thread) when a
-     * renewal finds the session no longer live or its deadline moved earlier by a departure grace: the
-     * session is no longer held, and the caller goes back to heartbeats. Returns empty when the interval
+     * renews the stored deadline in batches. {@code onLost} runs when the keep-alive lets go of the
+     * session because the store no longer has it live (its user left or was removed, seen on the change
+     * stream; or a renewal found it ended) or a departure grace moved its deadline earlier: the caller
+     * goes back to heartbeats. It may run on the store's listener thread under its locks, so it must be
+     * quick, take no lock a store caller may hold, and not call the store. Returns empty when the interval
      * is too short to hold ({@link KeepAlive#holds}); the caller then heartbeats on every frame.
      */
     public Optional<HeldSession> hold(String roomId, String userId, String sessionId, long intervalMs,
