@@ -232,6 +232,9 @@ public final class HuddleServer implements AutoCloseable {
         if (!goodbye && jetty != null) {
             jetty.setStopTimeout(0); // no graceful wait: as if the node died
         }
+        if (!goodbye && presence != null) {
+            presence.keepAlive().close(); // a dead node renews nothing, not even for the sockets it drops
+        }
         if (app != null) {
             app.stop();
             app = null;

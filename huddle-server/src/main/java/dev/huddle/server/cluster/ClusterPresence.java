@@ -225,20 +225,20 @@ public final class ClusterPresence implements AutoCloseable {
     }
 
     /**
-     * Every partition's marker, joined: {@code SET NX} a fresh id on each (a no-op where one exists),
-     * then read them all, pipelined. Per key the two run in order (one key, one slot, one connection).
+     * Every partition's marker, joined: one {@code SET NX GET} of a fresh id on each, pipelined — it
+     * answers the marker that was there, or nothing when it set the fresh one.
      */
     private String readIncarnation() {
         String candidate = newId();
         List<RedisFuture<String>> reads = new ArrayList<>(incarnationKeys.size());
         for (String key : incarnationKeys) {
-            watch.set(key, candidate, SetArgs.Builder.nx());
-            reads.add(watch.get(key));
+            reads.add(watch.setGet(key, candidate, SetArgs.Builder.nx()));
         }
         StringBuilder id = new StringBuilder();
         for (RedisFuture<String> f : reads) {
             try {
-                id.append(f.get(WATCH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)).append(',');
+                String was = f.get(WATCH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                id.append(was != null ? was : candidate).append(',');
             } catch (ExecutionException e) {
                 throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
             } catch (TimeoutException e) {

@@ -11,7 +11,8 @@ import java.util.Objects;
  * @param prefix every key and channel this cluster writes starts with it; nodes of one cluster agree on it
  * @param partitions how many partitions (hash tags) the presence store spreads rooms over; nodes agree on it
  * @param probeInterval how often the node checks that its Redis subscription still delivers
- * @param maxWorkerSleep the longest the expiry worker sleeps (other nodes' deadlines never wake it)
+ * @param maxWorkerSleep the longest the expiry worker sleeps: a deadline another node made wakes that node's worker, not
+ *     this one's, so this bounds how late the deadlines a node made just before it died are noticed
  * @param watchInterval how often the node checks that Redis is reachable and still holds its data
  */
 public record ClusterConfig(String redisUrl, String prefix, int partitions, Duration probeInterval,
@@ -19,8 +20,8 @@ public record ClusterConfig(String redisUrl, String prefix, int partitions, Dura
     public static final String DEFAULT_PREFIX = Setting.REDIS_PREFIX.defaultValue();
     public static final int DEFAULT_PARTITIONS = Setting.REDIS_PARTITIONS.defaultInt();
     public static final Duration DEFAULT_PROBE_INTERVAL = Duration.ofSeconds(5);
-    public static final Duration DEFAULT_MAX_WORKER_SLEEP = Duration.ofMillis(500);
-    public static final Duration DEFAULT_WATCH_INTERVAL = Duration.ofMillis(250);
+    public static final Duration DEFAULT_MAX_WORKER_SLEEP = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_WATCH_INTERVAL = Duration.ofSeconds(2);
 
     public ClusterConfig {
         Objects.requireNonNull(redisUrl, "redisUrl");

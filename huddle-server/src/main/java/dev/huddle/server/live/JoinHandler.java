@@ -65,6 +65,7 @@ final class JoinHandler implements MessageHandler {
             }
             if (old != null) {
                 old.flags.cancel();
+                old.letGo(false);
             }
             LiveSession created = new LiveSession(room, sessionId, interval, j.membership().role(), r.sessionToken(), now,
                     new FlagGate(hub.settings().flagUpdatesPerSecond(), hub.settings().flagCoalesceMs(), hub.scheduler(),
@@ -78,6 +79,9 @@ final class JoinHandler implements MessageHandler {
             socket.sessions().forget(ls);
             presence.removeRoomUser(room, me);
             throw new ApiException(403, "not_a_member", "you are no longer a member of this huddle");
+        }
+        synchronized (ls) {
+            Liveness.hold(socket.services(), me, ls, r);
         }
         speaking.ifPresent(v -> ls.flagState.put(SessionData.IS_SPEAKING, SessionData.flag(v)));
         recording.ifPresent(v -> ls.flagState.put(SessionData.IS_RECORDING, SessionData.flag(v)));

@@ -45,6 +45,7 @@ final class JoinedSessions {
     void forget(LiveSession ls) {
         byId.remove(ls.sessionId, ls);
         ls.flags.cancel();
+        ls.letGo(false);
     }
 
     /** The sessions joined in {@code room}. */
@@ -68,7 +69,10 @@ final class JoinedSessions {
 
     /** The socket ended: forgets every session (they live on to their deadlines, T2). */
     void clear() {
-        byId.values().forEach(ls -> ls.flags.cancel());
+        byId.values().forEach(ls -> {
+            ls.flags.cancel();
+            ls.letGo(true);
+        });
         byId.clear();
     }
 }

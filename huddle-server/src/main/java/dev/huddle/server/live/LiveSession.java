@@ -1,5 +1,6 @@
 package dev.huddle.server.live;
 
+import dev.huddle.presence.HeldSession;
 import dev.huddle.server.huddle.Role;
 
 /**
@@ -29,6 +30,45 @@ final class LiveSession {
         this.token = token;
         this.lastBeat = lastBeat;
         this.flags = flags;
+    }
+
+    /**
+     * The node's keep-alive of this session while it holds it (T1 without a store call per frame), or
+     * null while frames heartbeat it instead (a short interval, or after the hold was lost).
+     */
+    private HeldSession held;
+
+    /** Holds the session with {@code next} (or not, when empty), letting go of a previous hold without a write. */
+    synchronized void hold(java.util.Optional<HeldSession> next) {
+        if (held != null) {
+            held.drop();
+        }
+        held = next.orElse(null);
+    }
+
+    /**
+     * A frame arrived: touches the hold in memory and returns true, if the keep-alive still holds the
+     * session and the store has not lost its data since it was made ({@code known}); else false, and the
+     * caller heartbeats it.
+     */
+    synchronized boolean touchHeld(long known) {
+        if (held == null || !held.held() || known > generation) {
+            return false;
+        }
+        held.touch();
+        return true;
+    }
+
+    /** The socket stops keeping the session alive: a goodbye ({@code release} false) or a drop (true, T2). */
+    synchronized void letGo(boolean release) {
+        if (held != null) {
+            if (release) {
+                held.release();
+            } else {
+                held.drop();
+            }
+            held = null;
+        }
     }
 
     /** How much engine time must pass before a frame refreshes the session again. */

@@ -1,5 +1,6 @@
 package dev.huddle.server.live;
 
+import dev.huddle.presence.HeartbeatResult;
 import dev.huddle.presence.Presence;
 import dev.huddle.presence.StoreUnavailableException;
 import java.nio.ByteBuffer;
@@ -48,21 +49,34 @@ final class Liveness {
         this.lastFrameMs = services.presence().clock().millis();
     }
 
-    /** A frame arrived: refreshes every session whose last refresh is older than its refresh period. */
+    /**
+     * A frame arrived: touches the sessions the node's keep-alive holds (memory only), and refreshes
+     * every other session whose last refresh is older than its refresh period.
+     */
     void touch() {
         lastFrameMs = services.presence().clock().millis();
         LiveHub hub = services.hub();
-        if (sessions.isEmpty() || !hub.storeReachable()) {
-            // Cluster mode with Redis away: keep the sessions and try again on a later frame, without
-            // blocking this socket's thread on a store that cannot answer.
+        if (sessions.isEmpty()) {
             return;
         }
         // What this node knew of the store losing its data when this frame arrived (cluster mode).
         long known = hub.storeGeneration();
+        boolean allHeld = true;
+        for (LiveSession ls : sessions.all()) {
+            allHeld &= ls.touchHeld(known);
+        }
+        if (allHeld || !hub.storeReachable()) {
+            // Cluster mode with Redis away: keep the sessions and try again on a later frame, without
+            // blocking this socket's thread on a store that cannot answer.
+            return;
+        }
         long now = services.presence().clock().millis();
         boolean dropped = false;
         for (LiveSession ls : sessions.all()) {
             synchronized (ls) {
+                if (ls.touchHeld(known)) {
+                    continue;
+                }
                 if (now - ls.lastBeat >= ls.refreshEveryMs() && !refresh(ls, known, now)) {
                     sessions.forget(ls);
                     dropped = true;
@@ -107,13 +121,13 @@ final class Liveness {
         try {
             Optional<String> live = services.presence().liveSessionToken(ls.room, userId, ls.sessionId);
             if (live.isPresent() && live.get().equals(ls.token)) {
-                services.presence().heartbeat(ls.room, userId, ls.sessionId, ls.intervalMs);
+                hold(services, userId, ls, services.presence().heartbeat(ls.room, userId, ls.sessionId, ls.intervalMs));
                 return true;
             }
             if (live.isEmpty() && known > ls.generation) {
                 // Redis lost its data after this session was made, and this frame came after that was
                 // known: the socket is alive (T1), so the session is created again.
-                Rejoin.rejoin(services, userId, out, ls, known);
+                hold(services, userId, ls, Rejoin.rejoin(services, userId, out, ls, known));
                 return true;
             }
             if (live.isEmpty() && services.hub().checkStore() > ls.generation) {
@@ -135,6 +149,17 @@ final class Liveness {
             out.reply(ErrorReplies.of(null, e, "refreshing session " + ls.sessionId));
             return false;
         }
+    }
+
+    /**
+     * Hands the session, just heartbeated with {@code beat}, to the node's keep-alive (under its lock):
+     * from now on frames only touch it in memory. If the keep-alive lets go of it (it ended elsewhere, a
+     * departure grace moved its deadline, the store lost it), the next frame due for a refresh heartbeats
+     * it again, which says {@code session_ended} or re-creates it as before.
+     */
+    static void hold(LiveServices services, String userId, LiveSession ls, HeartbeatResult beat) {
+        // Nothing to do when the hold is lost: touchHeld sees it, and the frame takes the refresh path.
+        ls.hold(services.presence().hold(ls.room, userId, ls.sessionId, ls.intervalMs, beat, () -> { }));
     }
 
     /** Pings at the smallest interval of the sessions, or the configured ping interval when that is smaller. */

@@ -1,5 +1,6 @@
 package dev.huddle.server.live;
 
+import dev.huddle.presence.HeartbeatResult;
 import dev.huddle.server.huddle.Role;
 import dev.huddle.server.presence.PresenceFunctions;
 import dev.huddle.server.presence.SessionData;
@@ -17,9 +18,9 @@ final class Rejoin {
 
     /**
      * Re-creates {@code ls} of {@code userId} and records {@code generation}, the store generation it now
-     * belongs to. Throws what a {@code join} throws: the user may have left the huddle meanwhile.
+     * belongs to; returns the heartbeat that did it. Throws what a {@code join} throws: the user may have left the huddle meanwhile.
      */
-    static void rejoin(LiveServices services, String userId, Outbound out, LiveSession ls, long generation) {
+    static HeartbeatResult rejoin(LiveServices services, String userId, Outbound out, LiveSession ls, long generation) {
         boolean participant = ls.role != Role.OBSERVER;
         Optional<Boolean> speaking = participant ? lastFlag(ls, SessionData.IS_SPEAKING) : Optional.empty();
         Optional<Boolean> recording = participant ? lastFlag(ls, SessionData.IS_RECORDING) : Optional.empty();
@@ -29,6 +30,7 @@ final class Rejoin {
         ls.lastBeat = services.presence().clock().millis();
         // Not a reply: tells the client its new session token, which a resume on another socket needs (T2).
         out.reply(Frames.joined(null, ls.room, ls.sessionId, j.result(), false));
+        return j.result();
     }
 
     private static Optional<Boolean> lastFlag(LiveSession ls, String flag) {
