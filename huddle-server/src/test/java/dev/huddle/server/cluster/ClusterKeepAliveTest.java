@@ -1,0 +1,145 @@
+package dev.huddle.server.cluster;
+
+import static dev.huddle.server.support.ClusterFixture.join;
+import static dev.huddle.server.support.ClusterFixture.subscribe;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.huddle.presence.ManualClock;
+import dev.huddle.presence.TimeSource;
+import dev.huddle.server.support.ClusterFixture;
+import dev.huddle.server.support.ClusterFixture.Node;
+import dev.huddle.server.support.PrivateRedis;
+import dev.huddle.server.support.TestServer;
+import dev.huddle.server.support.TestServer.Guest;
+import dev.huddle.server.support.WsClient;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The node keep-alive in cluster mode (T1 at O(nodes) Redis cost): a socket's pongs touch its sessions
+ * in the node's memory and the node renews them in batches, so an idle socket costs Redis nothing per
+ * ping; and when such a node dies, each of its users leaves once, on a surviving node, at the deadline
+ * of a frame the node renewed — within one session deadline of its death (P5, P7).
+ */
+class ClusterKeepAliveTest {
+    private static final Duration WAIT = Duration.ofSeconds(15);
+    private static final long DEADLINE = 25_000;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    @DisplayName("Node death after a minute of held keep-alive (T1, P5, P7): each user of the killed node leaves once, on the survivor, at the deadline of a frame the node renewed, within one deadline of the death")
+    void killedNodesHeldSessionsLeaveOnceAtARenewedFramesDeadline() {
+        ManualClock clock = new ManualClock(TestServer.T0);
+        try (ClusterFixture f = new ClusterFixture(dir, clock)) {
+            Node survivor = f.start();
+            Node doomed = f.start();
+            Guest owner = f.guest(survivor, "Owner");
+            List<Guest> users = List.of(f.guest(doomed, "Ann"), f.guest(doomed, "Bob"), f.guest(doomed, "Cy"));
+            String room = f.huddle(survivor, owner, users);
+            WsClient watch = f.connect(survivor, owner);
+            long start = subscribe(watch, room).path("seq").asLong();
+            for (int i = 0; i < users.size(); i++) {
+                join(f.connect(doomed, users.get(i)), room, "tab-" + i);
+            }
+            await().atMost(WAIT).until(() -> watch.changes(room).size() == 3);
+            assertThat(doomed.server().presence().keepAlive().size()).isEqualTo(3);
+
+            // A minute of idle sockets: the node pings every 100 ms (real time); every 3.7 s of the clock,
+            // wait for fresh pongs, then let the keep-alive tick.
+            List<Long> frames = new ArrayList<>(List.of(TestServer.T0));
+            for (int i = 0; i < 16; i++) {
+                clock.advance(3_700);
+                long pongs = doomed.server().live().pongsReceived();
+                await().atMost(WAIT).until(() -> doomed.server().live().pongsReceived() >= pongs + 2 * users.size());
+                frames.add(clock.millis());
+                doomed.server().presence().keepAlive().tick();
+            }
+            assertThat(watch.changes(room)).as("nobody left while the node held them").hasSize(3);
+
+            long death = clock.millis();
+            f.kill(doomed);
+            while (clock.millis() < death + DEADLINE + 1_000) {
+                clock.advance(500);
+                survivor.server().presence().expireDue(); // besides the survivor's own worker: still once each
+            }
+            await().atMost(WAIT).until(() -> watch.changes(room).size() == 6);
+            await().during(Duration.ofMillis(500)).atMost(WAIT).until(() -> watch.changes(room).size() == 6);
+            Map<String, Long> leftAt = new HashMap<>();
+            for (JsonNode c : watch.changes(room).subList(3, 6)) {
+                assertThat(c.path("kind").asText()).isEqualTo("leave");
+                leftAt.put(c.path("entry").path("userId").asText(), c.path("entry").path("lastDisconnected").asLong());
+            }
+            assertThat(leftAt.keySet()).containsExactlyInAnyOrderElementsOf(users.stream().map(Guest::userId).toList());
+            for (long at : leftAt.values()) {
+                assertThat(at).isGreaterThan(death).isLessThanOrEqualTo(death + DEADLINE);
+                // the time is a real frame's P1 deadline: one the clock showed at a pong the node received
+                assertThat(frames).contains(at - DEADLINE);
+            }
+            assertThat(watch.changes(room).get(5).path("seq").asLong()).isEqualTo(start + 6);
+        }
+    }
+
+    @Test
+    @DisplayName("Idle Redis cost (T1): 20 idle sockets answering pings every 100 ms cost Redis no heartbeat; the node sends fewer than 20 commands a second")
+    void idleSocketsCostRedisNoCommandPerPing() throws Exception {
+        try (PrivateRedis redis = new PrivateRedis(dir); ClusterFixture f = new ClusterFixture(dir, TimeSource.system(), redis.url())) {
+            Node node = f.start(Duration.ofSeconds(5), c -> c.withHttp(c.http().withoutGuestSignInLimits()));
+            Guest owner = f.guest(node, "Owner");
+            List<Guest> users = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                users.add(f.guest(node, "User " + i));
+            }
+            String room = f.huddle(node, owner, users);
+            for (int i = 0; i < users.size(); i++) {
+                join(f.connect(node, users.get(i)), room, "tab-" + i);
+            }
+            assertThat(node.server().presence().keepAlive().size()).isEqualTo(20);
+            RedisClient client = RedisClient.create(redis.url());
+            try (StatefulRedisConnection<String, String> c = client.connect()) {
+                c.sync().configResetstat();
+                long pongs = node.server().live().pongsReceived();
+                long windowStart = System.nanoTime();
+                Thread.sleep(10_000);
+                Map<String, Long> calls = commandCalls(c.sync().info("commandstats"));
+                double seconds = (System.nanoTime() - windowStart) / 1e9;
+                long pongsInWindow = node.server().live().pongsReceived() - pongs;
+                assertThat(pongsInWindow).as("the sockets answered pings").isGreaterThan(500);
+                long total = calls.values().stream().mapToLong(Long::longValue).sum();
+                // before the keep-alive, every pong past a second refreshed its session: ~10 commands each
+                assertThat(calls.getOrDefault("evalsha", 0L)).as("scripts: renewals and nothing per ping, " + calls)
+                        .isLessThanOrEqualTo(10);
+                assertThat(total / seconds).as("commands per second, " + calls).isLessThan(20);
+            } finally {
+                client.shutdown();
+            }
+        }
+    }
+
+    /** {@code INFO commandstats} as command → calls. */
+    private static Map<String, Long> commandCalls(String info) {
+        Map<String, Long> out = new HashMap<>();
+        for (String line : info.split("\r?\n")) {
+            if (line.startsWith("cmdstat_")) {
+                String name = line.substring(8, line.indexOf(':'));
+                String calls = line.substring(line.indexOf("calls=") + 6, line.indexOf(',', line.indexOf("calls=")));
+                if (!name.startsWith("config")) {
+                    out.put(name, Long.parseLong(calls));
+                }
+            }
+        }
+        return out;
+    }
+}
