@@ -55,16 +55,21 @@ until curl -sf "http://127.0.0.1:$HPORT/health" >/dev/null 2>&1; do
   sleep 0.5
 done
 
-# window LABEL SESSIONS: counts every command Redis ran during WINDOW_S seconds.
+# window LABEL SESSIONS: counts every command Redis ran during WINDOW_S seconds (a script's inner
+# commands are counted on their own too, and their time again in the script's), and the CPU used.
 window() {
   local label="$1" sessions="$2"
   sleep 5
   R config resetstat >/dev/null
+  local rcpu0 ncpu0 rcpu1 ncpu1
+  rcpu0="$(redis_cpu)"; ncpu0="$(node_cpu)"
   sleep "$WINDOW_S"
+  rcpu1="$(redis_cpu)"; ncpu1="$(node_cpu)"
   local stats
   stats="$(R info commandstats | tr -d '\r')"
   local mem heap rss
   mem="$(R info memory | tr -d '\r' | sed -n 's/^used_memory:\([0-9]*\)$/\1/p')"
+  jcmd "$NODE" GC.run >/dev/null 2>&1 || true   # heap after a full collection: what the sockets hold
   rss="$(awk '/VmRSS/ {print $2}' "/proc/$NODE/status")"
   heap="$(jcmd "$NODE" GC.heap_info 2>/dev/null | sed -n 's/.*used \([0-9]*\)K.*/\1/p' | head -1)"
   echo "== $label: $sessions sessions, ${WINDOW_S} s window"
@@ -73,8 +78,16 @@ window() {
                   printf "  %-16s %9.2f /s  %8.1f us/s\n", name, calls / w, usec / w }
     END { printf "  total            %9.2f /s  %8.1f us/s", total / w, t / w;
           if (n > 0) printf "   per session: %.4f /s, %.3f us/s", total / w / n, t / w / n; print "" }'
-  echo "  redis used_memory ${mem} B; node RSS ${rss} kB; node heap used ${heap:-?} kB"
+  echo "  redis used_memory ${mem} B; node RSS ${rss} kB; node heap used after a full GC ${heap:-?} kB"
+  # a script's inner commands are counted both in its EVALSHA time and on their own: CPU is the real cost
+  awk -v a="$rcpu0" -v b="$rcpu1" -v c="$ncpu0" -v d="$ncpu1" -v w="$WINDOW_S" -v n="$sessions" 'BEGIN {
+    r = (b - a) * 1e6 / w; printf "  redis CPU %.0f us/s", r; if (n > 0) printf " (%.3f us/s per session)", r / n;
+    printf "; node CPU %.1f ms/s\n", (d - c) * 10 / w }'
 }
+
+# Redis's CPU seconds (user + sys) and the node's CPU ticks (user + sys, 100 per second)
+redis_cpu() { R info cpu | tr -d '\r' | awk -F: '/^used_cpu_(user|sys):/ {s += $2} END {printf "%.6f", s}'; }
+node_cpu() { awk '{print $14 + $15}' "/proc/$NODE/stat"; }
 
 window "empty node" 0
 
