@@ -50,12 +50,13 @@ public final class HeldSession {
     }
 
     /**
-     * The socket went away without a goodbye (T2): the store gets the deadline of the last frame now,
-     * unless a departure grace or another node moved it meanwhile, and the keep-alive lets go.
+     * The socket went away without a goodbye (T2): the keep-alive lets go, and the store gets the
+     * deadline of the last frame at once (on the keep-alive's thread, so a closing socket never waits on
+     * the store), unless a departure grace or another node moved it meanwhile.
      */
     public void release() {
         if (keepAlive.forget(this)) {
-            keepAlive.renewNow(this);
+            keepAlive.renewSoon(this);
         }
     }
 

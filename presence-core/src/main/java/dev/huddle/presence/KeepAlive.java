@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -116,6 +117,23 @@ public final class KeepAlive implements AutoCloseable {
         }
     }
 
+    /** Writes {@code h}'s last frame's deadline soon, on the tick thread (its socket went away, T2). */
+    void renewSoon(HeldSession h) {
+        ScheduledExecutorService t;
+        synchronized (this) {
+            t = ticker;
+        }
+        if (t != null) {
+            try {
+                t.execute(() -> renewNow(h));
+                return;
+            } catch (RejectedExecutionException closing) {
+                // closing: write it here
+            }
+        }
+        renewNow(h);
+    }
+
     /** Writes {@code h}'s last frame's deadline now (its socket went away, T2). */
     void renewNow(HeldSession h) {
         Renewal r = h.finalRenewal();
@@ -174,14 +192,25 @@ public final class KeepAlive implements AutoCloseable {
     }
 
     /**
-     * Stops renewing: no tick, and a released session writes nothing more. The sessions keep their stored
-     * deadlines, as if the node had died ({@link Presence#close} calls it; a server halting calls it first).
+     * Stops renewing: the deadlines of sockets released before are written (at most 2 s of waiting), then
+     * no tick runs and a released session writes nothing more. The sessions keep their stored deadlines,
+     * as if the node had died ({@link Presence#close} calls it; a server halting calls it first).
      */
     @Override
-    public synchronized void close() {
-        closed = true;
-        if (ticker != null) {
-            ticker.shutdownNow();
+    public void close() {
+        ScheduledExecutorService t;
+        synchronized (this) {
+            t = ticker;
         }
+        if (t != null) {
+            t.shutdown(); // no more ticks; releases already handed over still run
+            try {
+                t.awaitTermination(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            t.shutdownNow();
+        }
+        closed = true;
     }
 }
