@@ -47,7 +47,8 @@ psql -h 127.0.0.1 -U postgres -d postgres -qc "CREATE DATABASE $DB"
 HUDDLE_GUEST_SECRET="$(head -c 32 /dev/urandom | base64)" \
 java -Xmx768m -XX:+ExitOnOutOfMemoryError -jar "$JAR" --port "$HPORT" --data-dir "$DIR/node" \
   --redis-url "redis://127.0.0.1:$RPORT" --db-url "jdbc:postgresql://127.0.0.1:5432/$DB" --db-user postgres --guest-sign-ins-per-address-per-minute 100000 \
-  --guest-sign-ins-per-minute 10000000 > "$DIR/node.log" 2>&1 &
+  --guest-sign-ins-per-minute 10000000 --ws-max-connections-per-address 1000000 \
+  --ws-max-subscriptions-per-address 10000000 > "$DIR/node.log" 2>&1 &
 NODE=$!
 pids+=("$NODE")
 until curl -sf "http://127.0.0.1:$HPORT/health" >/dev/null 2>&1; do
