@@ -21,7 +21,7 @@ public record ClusterConfig(String redisUrl, String prefix, int partitions, Dura
     public static final int DEFAULT_PARTITIONS = Setting.REDIS_PARTITIONS.defaultInt();
     public static final Duration DEFAULT_PROBE_INTERVAL = Duration.ofSeconds(5);
     public static final Duration DEFAULT_MAX_WORKER_SLEEP = Duration.ofSeconds(5);
-    public static final Duration DEFAULT_WATCH_INTERVAL = Duration.ofSeconds(2);
+    public static final Duration DEFAULT_WATCH_INTERVAL = Duration.ofMillis(250);
 
     public ClusterConfig {
         Objects.requireNonNull(redisUrl, "redisUrl");

@@ -93,7 +93,7 @@ class ClusterKeepAliveTest {
     }
 
     @Test
-    @DisplayName("Idle Redis cost (T1): 20 idle sockets answering pings every 100 ms cost Redis no heartbeat; the node sends fewer than 20 commands a second")
+    @DisplayName("Idle Redis cost (T1): 20 idle sockets answering pings every 100 ms cost Redis no heartbeat; besides its data-loss watch the node sends fewer than 20 commands a second")
     void idleSocketsCostRedisNoCommandPerPing() throws Exception {
         try (PrivateRedis redis = new PrivateRedis(dir); ClusterFixture f = new ClusterFixture(dir, TimeSource.system(), redis.url())) {
             Node node = f.start(Duration.ofSeconds(5), c -> c.withHttp(c.http().withoutGuestSignInLimits()));
@@ -117,7 +117,9 @@ class ClusterKeepAliveTest {
                 double seconds = (System.nanoTime() - windowStart) / 1e9;
                 long pongsInWindow = node.server().live().pongsReceived() - pongs;
                 assertThat(pongsInWindow).as("the sockets answered pings").isGreaterThan(500);
-                long total = calls.values().stream().mapToLong(Long::longValue).sum();
+                // the data-loss watch (one SET NX GET per partition every 250 ms, R2) is the node's own, not the keep-alive's
+                long total = calls.entrySet().stream().filter(e -> !e.getKey().equals("set"))
+                        .mapToLong(Map.Entry::getValue).sum();
                 // before the keep-alive, every pong past a second refreshed its session: ~10 commands each
                 assertThat(calls.getOrDefault("evalsha", 0L)).as("scripts: renewals and nothing per ping, " + calls)
                         .isLessThanOrEqualTo(10);
