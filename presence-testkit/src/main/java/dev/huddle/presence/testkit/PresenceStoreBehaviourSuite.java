@@ -28,6 +28,10 @@ import org.junit.jupiter.api.Test;
 /**
  * The behaviour every {@link PresenceStore} must show, rule by rule (docs/design.md P1–P12, T3, S1, S2).
  * A store's test module extends this class and says how to build a fresh, empty store.
+ *
+ * <p>Longer than our ~500-line rule on purpose: it is a list of one short test per rule, and keeping
+ * them in one class is what lets every store run exactly the same list (in memory, Redis, Redis
+ * Cluster) from a one-line subclass.
  */
 public abstract class PresenceStoreBehaviourSuite {
     protected static final long T0 = 1_700_000_000_000L;
