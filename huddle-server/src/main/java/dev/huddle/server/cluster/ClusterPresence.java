@@ -42,10 +42,18 @@ import org.slf4j.LoggerFactory;
  * the same way: sessions whose sockets stayed open may have expired meanwhile, since their heartbeats
  * could not reach Redis. A node that finds the key missing when a session it
  * holds has vanished can ask at once ({@link #checkNow()}), without waiting for the next poll.
+ *
+ * <p>The watch's own cost stays small (an empty node's background Redis traffic, docs/capacity.md):
+ * each tick reads only a few markers, in turn, so that every marker is read at least once per
+ * {@link #FULL_CYCLE} (R2). Any read doubles as the reachability probe; a whole Redis flushed or
+ * restarted is noticed at the next tick, since every marker is gone. Only a tick that finds a marker
+ * changed, or follows an outage, reads them all, to learn the new ones in one go.
  */
 public final class ClusterPresence implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterPresence.class);
     private static final Duration WATCH_TIMEOUT = Duration.ofSeconds(2);
+    /** R2: the longest before the watch has read every partition's marker once (a master that lost its data alone). */
+    static final Duration FULL_CYCLE = Duration.ofSeconds(2);
     /**
      * R3: the longest a presence call waits for Redis before it fails with {@code unavailable}, and how
      * many commands may wait for it at once (beyond that, calls fail at once).
@@ -59,18 +67,21 @@ public final class ClusterPresence implements AutoCloseable {
     private final RedisConnections.Connection<String, String> watchConnection;
     private final RedisClusterAsyncCommands<String, String> watch;
     private final List<String> incarnationKeys;
+    private final int markersPerTick;
+    private int nextMarker;
     private final ScheduledExecutorService watcher;
     private final AtomicLong generation = new AtomicLong();
     private volatile Runnable onDataLost = () -> { };
     private volatile Runnable onUnreachable = () -> { };
     private volatile boolean reachable = true;
-    private String incarnation;
+    private List<String> incarnation;
 
     private ClusterPresence(ClusterConfig config, RedisPresenceStore store, AbstractRedisClient watchClient) {
         this.config = config;
         this.store = store;
         this.watchClient = watchClient;
         this.incarnationKeys = store.partitionKeys("incarnation");
+        this.markersPerTick = markersPerTick(incarnationKeys.size(), config.watchInterval());
         this.watchConnection = RedisConnections.connect(watchClient, StringCodec.UTF8);
         this.watch = watchConnection.async();
         this.watcher = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -92,7 +103,7 @@ public final class ClusterPresence implements AutoCloseable {
             ClusterPresence c = new ClusterPresence(config, store, client);
             c.checkNow();
             long every = config.watchInterval().toMillis();
-            c.watcher.scheduleWithFixedDelay(c::checkNow, every, every, TimeUnit.MILLISECONDS);
+            c.watcher.scheduleWithFixedDelay(() -> c.check(false), every, every, TimeUnit.MILLISECONDS);
             return c;
         } catch (RuntimeException e) {
             store.close();
@@ -132,11 +143,28 @@ public final class ClusterPresence implements AutoCloseable {
      * when Redis is unreachable, returns the current one.
      */
     public long checkNow() {
+        return check(true);
+    }
+
+    /**
+     * How many markers each tick reads so that all {@code partitions} are read within {@link #FULL_CYCLE}
+     * (16 partitions at 250 ms: 2 per tick).
+     */
+    static int markersPerTick(int partitions, Duration every) {
+        long ticks = Math.max(1, FULL_CYCLE.toMillis() / Math.max(1, every.toMillis()));
+        return (int) Math.max(1, Math.min(partitions, (partitions + ticks - 1) / ticks));
+    }
+
+    /** A tick reads the next few markers ({@code all}: every one), and all of them when one has changed. */
+    private long check(boolean all) {
         boolean lost = false;
         boolean wentAway = false;
         synchronized (this) {
             try {
-                String id = readIncarnation();
+                if (!all && reachable && incarnation != null && nextMarkersUnchanged()) {
+                    return generation.get();
+                }
+                List<String> id = readIncarnation(incarnationKeys);
                 if (incarnation != null && !incarnation.equals(id)) {
                     LOG.warn("Redis lost its data (restarted without persistence, or flushed): resyncing this node's"
                             + " subscribers; live sockets re-create their sessions");
@@ -224,21 +252,33 @@ public final class ClusterPresence implements AutoCloseable {
         // The store is closed by the engine that owns it.
     }
 
+    /** Reads the next {@link #markersPerTick} markers in turn: whether each is the one this node knew. */
+    private boolean nextMarkersUnchanged() {
+        List<String> keys = new ArrayList<>(markersPerTick);
+        List<String> known = new ArrayList<>(markersPerTick);
+        for (int i = 0; i < markersPerTick; i++) {
+            keys.add(incarnationKeys.get(nextMarker));
+            known.add(incarnation.get(nextMarker));
+            nextMarker = (nextMarker + 1) % incarnationKeys.size();
+        }
+        return readIncarnation(keys).equals(known);
+    }
+
     /**
-     * Every partition's marker, joined: one {@code SET NX GET} of a fresh id on each, pipelined — it
-     * answers the marker that was there, or nothing when it set the fresh one.
+     * The markers of {@code keys}: one {@code SET NX GET} of a fresh id on each, pipelined — it answers
+     * the marker that was there, or nothing when it set the fresh one.
      */
-    private String readIncarnation() {
+    private List<String> readIncarnation(List<String> keys) {
         String candidate = newId();
-        List<RedisFuture<String>> reads = new ArrayList<>(incarnationKeys.size());
-        for (String key : incarnationKeys) {
+        List<RedisFuture<String>> reads = new ArrayList<>(keys.size());
+        for (String key : keys) {
             reads.add(watch.setGet(key, candidate, SetArgs.Builder.nx()));
         }
-        StringBuilder id = new StringBuilder();
+        List<String> markers = new ArrayList<>(keys.size());
         for (RedisFuture<String> f : reads) {
             try {
                 String was = f.get(WATCH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-                id.append(was != null ? was : candidate).append(',');
+                markers.add(was != null ? was : candidate);
             } catch (ExecutionException e) {
                 throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
             } catch (TimeoutException e) {
@@ -248,7 +288,7 @@ public final class ClusterPresence implements AutoCloseable {
                 throw new IllegalStateException("interrupted", e);
             }
         }
-        return id.toString();
+        return markers;
     }
 
     private static String newId() {
