@@ -38,7 +38,7 @@ public enum Setting {
     ALLOWED_ORIGINS("--allowed-origins", "HUDDLE_ALLOWED_ORIGINS", unset("same origin only"),
             text("comma-separated origins"), "Origins besides the server's own allowed to open the WebSocket."),
     WS_PING_INTERVAL_MS("--ws-ping-interval-ms", "HUDDLE_WS_PING_INTERVAL_MS", String.valueOf(Presence.DEFAULT_INTERVAL_MS),
-            whole(50, 300_000), "How often each WebSocket is pinged, in ms."),
+            whole(50, 300_000), "How often each WebSocket is pinged, in ms; a pong keeps the socket's sessions alive in the node's memory, and the node renews them in the store in one batch per tick."),
     WS_MAX_MESSAGE_BYTES("--ws-max-message-bytes", "HUDDLE_WS_MAX_MESSAGE_BYTES", "16384", whole(256, 1024 * 1024),
             "Largest WebSocket message a client may send."),
     WS_MAX_ROOMS_PER_CONNECTION("--ws-max-rooms-per-connection", "HUDDLE_WS_MAX_ROOMS_PER_CONNECTION", "16",
