@@ -1,6 +1,8 @@
 package dev.huddle.server.cluster;
 
 import static dev.huddle.server.support.ClusterFixture.join;
+import static dev.huddle.server.support.ClusterFixture.listed;
+import static dev.huddle.server.support.ClusterFixture.view;
 import static dev.huddle.server.support.ClusterFixture.subscribe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -23,6 +25,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -91,6 +94,70 @@ class ClusterKeepAliveTest {
                 assertThat(frames).contains(at - DEADLINE);
             }
             assertThat(watch.changes(room).get(5).path("seq").asLong()).isEqualTo(start + 6);
+        }
+    }
+
+    @Test
+    @DisplayName("A node that pauses longer than a session deadline (T1, P5, P7): its users leave once, at a deadline of a frame it heard; when it resumes, its open sockets are told session_ended and rejoin, and each user is listed once")
+    void pausedNodesUsersLeaveOnceAndComeBackOnceWhenItResumes() {
+        ManualClock clock = new ManualClock(TestServer.T0);
+        try (ClusterFixture f = new ClusterFixture(dir, clock)) {
+            Node survivor = f.start();
+            Node paused = f.start();
+            Guest owner = f.guest(survivor, "Owner");
+            List<Guest> users = List.of(f.guest(paused, "Ann"), f.guest(paused, "Bob"));
+            String room = f.huddle(survivor, owner, users);
+            WsClient watch = f.connect(survivor, owner);
+            long start = subscribe(watch, room).path("seq").asLong();
+            List<WsClient> sockets = new ArrayList<>();
+            for (int i = 0; i < users.size(); i++) {
+                sockets.add(f.connect(paused, users.get(i)));
+                join(sockets.get(i), room, "tab-" + i);
+            }
+            await().atMost(WAIT).until(() -> watch.changes(room).size() == 2);
+            assertThat(paused.server().presence().keepAlive().size()).isEqualTo(2);
+
+            // The pause, simulated in-process (a JVM cannot SIGSTOP itself): the node hears nothing more from
+            // its sockets, so it has nothing to renew; its last tick writes what it heard before.
+            sockets.forEach(WsClient::pause);
+            AtomicLong lastPongs = new AtomicLong(-1);
+            await().pollInterval(Duration.ofMillis(150)).during(Duration.ofMillis(450)).atMost(WAIT)
+                    .until(() -> lastPongs.getAndSet(paused.server().live().pongsReceived()) == lastPongs.get());
+            paused.server().presence().keepAlive().tick();
+            long pausedAt = clock.millis();
+            while (clock.millis() < pausedAt + DEADLINE + 1_000) {
+                clock.advance(500);
+                paused.server().presence().keepAlive().tick(); // even if it ticked, it has no newer frame to vouch for
+                survivor.server().presence().expireDue();
+            }
+            await().atMost(WAIT).until(() -> watch.changes(room).size() == 4);
+            for (JsonNode c : watch.changes(room).subList(2, 4)) {
+                assertThat(c.path("kind").asText()).isEqualTo("leave");
+                assertThat(c.path("entry").path("lastDisconnected").asLong()).isLessThanOrEqualTo(pausedAt + DEADLINE);
+            }
+
+            // It resumes: its sockets' frames arrive again, their sessions have ended, and the clients
+            // (like huddle-js and the Java client) join afresh — one join each, no second entry.
+            sockets.forEach(WsClient::resume);
+            for (int i = 0; i < sockets.size(); i++) {
+                WsClient c = sockets.get(i);
+                c.await(m -> "error".equals(m.path("type").asText()) && "session_ended".equals(m.path("code").asText()));
+                join(c, room, "tab-" + i + "-again");
+            }
+            await().atMost(WAIT).until(() -> watch.changes(room).size() == 6);
+            await().during(Duration.ofMillis(500)).atMost(WAIT).until(() -> watch.changes(room).size() == 6);
+            List<String> ids = users.stream().map(Guest::userId).toList();
+            List<JsonNode> changes = watch.changes(room);
+            assertThat(changes.stream().map(c -> c.path("kind").asText()).toList())
+                    .containsExactly("join", "join", "leave", "leave", "join", "join");
+            assertThat(changes.subList(2, 4).stream().map(c -> c.path("entry").path("userId").asText()))
+                    .containsExactlyInAnyOrderElementsOf(ids);
+            assertThat(changes.subList(4, 6).stream().map(c -> c.path("entry").path("userId").asText()))
+                    .containsExactlyInAnyOrderElementsOf(ids);
+            assertThat(changes.get(5).path("seq").asLong()).as("no change missed or doubled").isEqualTo(start + 6);
+            assertThat(view(watch, room)).isEqualTo(Map.of(ids.get(0), "online", ids.get(1), "online"));
+            assertThat(listed(survivor, owner, room)).isEqualTo(Map.of(ids.get(0), "online", ids.get(1), "online"));
+            assertThat(paused.server().presence().keepAlive().size()).as("held again, once each").isEqualTo(2);
         }
     }
 

@@ -28,6 +28,9 @@ public final class WsClient implements AutoCloseable {
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private final boolean reading;
     private WebSocket ws;
+    // Guarded by this: while paused, the listener asks for no more frames (pings included, so no pongs).
+    private boolean paused;
+    private boolean demandHeld;
 
     private WsClient(boolean reading) {
         this.reading = reading;
@@ -118,6 +121,38 @@ public final class WsClient implements AutoCloseable {
         return closed.isDone();
     }
 
+    /**
+     * Stops reading: the frame in hand is the last one this client takes, so it answers no more pings
+     * and the server hears nothing from it, as from a frozen peer, until {@link #resume}.
+     */
+    public synchronized void pause() {
+        paused = true;
+    }
+
+    /** Reads again: pings waiting meanwhile are answered, messages waiting are received. */
+    public void resume() {
+        boolean request;
+        synchronized (this) {
+            paused = false;
+            request = demandHeld;
+            demandHeld = false;
+        }
+        if (request) {
+            ws.request(1);
+        }
+    }
+
+    /** Asks for the next frame, unless paused (then {@link #resume} asks). */
+    private void next(WebSocket webSocket) {
+        synchronized (this) {
+            if (paused) {
+                demandHeld = true;
+                return;
+            }
+        }
+        webSocket.request(1);
+    }
+
     /** Cuts the connection without a close frame (a network drop). */
     public void abort() {
         ws.abort();
@@ -162,7 +197,13 @@ public final class WsClient implements AutoCloseable {
                 }
                 partial.setLength(0);
             }
-            webSocket.request(1);
+            next(webSocket);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onPing(WebSocket webSocket, java.nio.ByteBuffer message) {
+            next(webSocket); // the pong itself is sent by the client library
             return null;
         }
 
