@@ -161,6 +161,7 @@ class RedisFaultsTest {
             await().atMost(RECOVERY).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
                 for (WsClient w : watchers) {
                     assertThat(status(w, room)).endsWith("live");
+                    sinceResync(w, room); // brought up to date: a snapshot read after 'live', not the list held before
                     assertThat(view(w, room)).isEqualTo(everyone);
                 }
             });
