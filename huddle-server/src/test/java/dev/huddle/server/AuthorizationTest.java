@@ -134,7 +134,7 @@ class AuthorizationTest {
         assertThat(r.status()).isEqualTo(403);
         assertThat(r.errorCode()).isEqualTo("not_a_member");
         assertThat(t.list(ann, id).json()).isEmpty();
-        assertThat(t.read(ann, id).json().get("members")).hasSize(1);
+        assertThat(t.members(ann, id).json().get("members")).hasSize(1);
     }
 
     @Test

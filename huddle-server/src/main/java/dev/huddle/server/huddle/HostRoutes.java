@@ -11,7 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 /**
  * The hosts' endpoints (H9): {@code PATCH /api/huddles/{id}} (settings), invites, members and bans.
@@ -20,9 +20,9 @@ import java.util.function.Function;
 final class HostRoutes {
     private final HostService hosts;
     private final Authenticator auth;
-    private final Function<HuddleAccess, Map<String, Object>> detail;
+    private final BiFunction<HuddleAccess, String, Map<String, Object>> detail;
 
-    HostRoutes(HostService hosts, Authenticator auth, Function<HuddleAccess, Map<String, Object>> detail) {
+    HostRoutes(HostService hosts, Authenticator auth, BiFunction<HuddleAccess, String, Map<String, Object>> detail) {
         this.hosts = hosts;
         this.auth = auth;
         this.detail = detail;
@@ -48,7 +48,7 @@ final class HostRoutes {
             throw ApiException.invalidArgument("title", "or publicViewing or joinPolicy is required");
         }
         Huddle h = hosts.updateSettings(ctx.pathParam("id"), me, title, publicViewing, policy);
-        ctx.json(detail.apply(new HuddleAccess(h, false, Optional.of(Role.HOST))));
+        ctx.json(detail.apply(new HuddleAccess(h, false, Optional.of(Role.HOST)), me));
     }
 
     private void createInvite(Context ctx) {

@@ -12,6 +12,10 @@ public final class HuddleRepository {
     private static final RowMapper<Huddle> HUDDLE = (rs, ctx) -> new Huddle(rs.getString("id"), rs.getString("slug"),
             rs.getString("title"), rs.getString("created_by"), rs.getLong("created_at"), rs.getBoolean("public_viewing"),
             JoinPolicy.parse("join_policy", rs.getString("join_policy")));
+    private static final RowMapper<Member> MEMBER = (rs, ctx) -> new Member(rs.getString("user_id"),
+            rs.getString("display_name"), Role.parse("role", rs.getString("role")), rs.getLong("joined_at"));
+    private static final String MEMBER_SELECT = "SELECT m.user_id, u.display_name, m.role, m.joined_at "
+            + "FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.huddle_id = :h ";
     private static final String COLUMNS = "id, slug, title, created_by, created_at, public_viewing, join_policy";
 
     private final Jdbi jdbi;
@@ -165,13 +169,39 @@ public final class HuddleRepository {
 
     /** Members with their display names, earliest joined first. */
     public List<Member> members(String huddleId) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT m.user_id, u.display_name, m.role, m.joined_at "
-                        + "FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.huddle_id = :h "
-                        + "ORDER BY m.joined_at, m.user_id")
-                .bind("h", huddleId)
-                .map((rs, ctx) -> new Member(rs.getString("user_id"), rs.getString("display_name"),
-                        Role.parse("role", rs.getString("role")), rs.getLong("joined_at")))
-                .list());
+        return jdbi.withHandle(h -> h.createQuery(MEMBER_SELECT + "ORDER BY m.joined_at, m.user_id")
+                .bind("h", huddleId).map(MEMBER).list());
+    }
+
+    /** How many members a huddle has. */
+    public long memberCount(String huddleId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM memberships WHERE huddle_id = :h")
+                .bind("h", huddleId).mapTo(Long.class).one());
+    }
+
+    /** One member with their display name, if they are a member. */
+    public Optional<Member> member(String huddleId, String userId) {
+        return jdbi.withHandle(h -> h.createQuery(MEMBER_SELECT + "AND m.user_id = :u")
+                .bind("h", huddleId).bind("u", userId).map(MEMBER).findOne());
+    }
+
+    /**
+     * At most {@code limit} members in the order of {@link #members}, starting after the member at
+     * {@code after} (joined at, user id) or at the first; a keyset walk, so its cost does not grow
+     * with how far into the list it starts.
+     */
+    public List<Member> memberPage(String huddleId, Optional<MemberKey> after, int limit) {
+        return jdbi.withHandle(h -> {
+            var q = h.createQuery(MEMBER_SELECT
+                    + (after.isPresent() ? "AND (m.joined_at > :at OR (m.joined_at = :at AND m.user_id > :u)) " : "")
+                    + "ORDER BY m.joined_at, m.user_id LIMIT :limit").bind("h", huddleId).bind("limit", limit);
+            after.ifPresent(k -> q.bind("at", k.joinedAt()).bind("u", k.userId()));
+            return q.map(MEMBER).list();
+        });
+    }
+
+    /** Where a member stands in the member order: joined at, then user id. */
+    public record MemberKey(long joinedAt, String userId) {
     }
 
     private static void upsertMember(Handle h, String huddleId, String userId, Role role, long now) {

@@ -1,6 +1,8 @@
 package dev.huddle.server.huddle;
 
 import dev.huddle.server.auth.Authenticator;
+import dev.huddle.server.auth.Caller;
+import dev.huddle.server.http.ApiException;
 import dev.huddle.server.http.Args;
 import dev.huddle.server.http.Bodies;
 import io.javalin.config.RoutesConfig;
@@ -12,9 +14,12 @@ import java.util.Map;
 
 /**
  * The huddle endpoints: create, read by id or slug (never a write), open (H3: registers an observer),
- * join, leave; and the hosts' settings, invites, members and bans (H9, {@link HostRoutes}).
+ * join, leave, the member list a page at a time; and the hosts' settings, invites, members and bans (H9, {@link HostRoutes}).
  */
 public final class HuddleRoutes {
+    private static final int DEFAULT_PAGE = 50;
+    private static final int MAX_PAGE = 200;
+
     private final HuddleService service;
     private final HostService hosts;
     private final Authenticator auth;
@@ -38,6 +43,7 @@ public final class HuddleRoutes {
         routes.post("/api/huddles/{id}/open", this::open);
         routes.post("/api/huddles/{id}/join", this::join);
         routes.post("/api/huddles/{id}/leave", this::leave);
+        routes.get("/api/huddles/{idOrSlug}/members", this::members);
         new HostRoutes(hosts, auth, this::detail).register(routes);
     }
 
@@ -45,16 +51,17 @@ public final class HuddleRoutes {
         String userId = auth.caller(ctx).requireUserId();
         Args args = Bodies.jsonArgs(ctx);
         Huddle h = service.create(userId, args.requiredString("title"));
-        ctx.status(201).json(detail(new HuddleAccess(h, false, java.util.Optional.of(Role.HOST))));
+        ctx.status(201).json(detail(new HuddleAccess(h, false, java.util.Optional.of(Role.HOST)), userId));
     }
 
     private void read(Context ctx) {
-        ctx.json(detail(service.read(ctx.pathParam("idOrSlug"), auth.caller(ctx))));
+        Caller caller = auth.caller(ctx);
+        ctx.json(detail(service.read(ctx.pathParam("idOrSlug"), caller), caller.optionalUserId().orElse(null)));
     }
 
     private void open(Context ctx) {
         String userId = auth.caller(ctx).requireUserId();
-        ctx.json(detail(service.open(ctx.pathParam("id"), userId)));
+        ctx.json(detail(service.open(ctx.pathParam("id"), userId), userId));
     }
 
     private void join(Context ctx) {
@@ -62,7 +69,7 @@ public final class HuddleRoutes {
         Args args = Bodies.jsonArgs(ctx);
         var role = args.optionalString("role").map(r -> Role.parse("role", r));
         var token = args.optionalString("inviteToken");
-        ctx.json(detail(service.join(ctx.pathParam("id"), userId, role, token)));
+        ctx.json(detail(service.join(ctx.pathParam("id"), userId, role, token), userId));
     }
 
     private void leave(Context ctx) {
@@ -72,8 +79,58 @@ public final class HuddleRoutes {
         ctx.json(Map.of("ok", true, "wasMember", wasMember));
     }
 
-    /** The detail a client sees: the huddle, the caller's role, and the members. */
-    Map<String, Object> detail(HuddleAccess a) {
+    /**
+     * The member list, a page at a time ({@code ?cursor=&limit=}), in join order (joined at, then user
+     * id); {@code nextCursor} is null on the last page. Readable where the detail is (H4).
+     */
+    private void members(Context ctx) {
+        Huddle h = service.memberListOf(ctx.pathParam("idOrSlug"), auth.caller(ctx));
+        int limit = limit(ctx.queryParam("limit"));
+        var after = MemberCursor.decode(ctx.queryParam("cursor"));
+        List<Member> page = service.repository().memberPage(h.id(), after, limit + 1);
+        boolean more = page.size() > limit;
+        List<Member> shown = more ? page.subList(0, limit) : page;
+        List<Map<String, Object>> out = new ArrayList<>();
+        shown.forEach(m -> out.add(member(m)));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("members", out);
+        Member last = more ? shown.get(shown.size() - 1) : null;
+        body.put("nextCursor", last == null ? null
+                : MemberCursor.encode(new HuddleRepository.MemberKey(last.joinedAt(), last.userId())));
+        ctx.json(body);
+    }
+
+    private static int limit(String v) {
+        if (v == null || v.isEmpty()) {
+            return DEFAULT_PAGE;
+        }
+        try {
+            int n = Integer.parseInt(v);
+            if (n >= 1 && n <= MAX_PAGE) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw ApiException.invalidArgument("limit", "must be a whole number from 1 to " + MAX_PAGE);
+    }
+
+    private static Map<String, Object> member(Member m) {
+        Map<String, Object> mm = new LinkedHashMap<>();
+        mm.put("userId", m.userId());
+        mm.put("displayName", m.displayName());
+        mm.put("role", m.role().wire());
+        mm.put("joinedAt", m.joinedAt());
+        return mm;
+    }
+
+    /**
+     * The detail a client sees: the huddle, the caller's role and own membership, and how many members
+     * it has; its size does not depend on the room's (the members are {@code GET …/members}).
+     *
+     * @param userId the caller, or null when not signed in
+     */
+    Map<String, Object> detail(HuddleAccess a, String userId) {
         Huddle h = a.huddle();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", h.id());
@@ -85,15 +142,9 @@ public final class HuddleRoutes {
         out.put("joinPolicy", h.joinPolicy().wire());
         out.put("role", a.role().map(Role::wire).orElse(null));
         out.put("readOnly", a.viaSlug());
-        List<Map<String, Object>> members = new ArrayList<>();
-        for (Member m : service.repository().members(h.id())) {
-            Map<String, Object> mm = new LinkedHashMap<>();
-            mm.put("userId", m.userId());
-            mm.put("displayName", m.displayName());
-            mm.put("role", m.role().wire());
-            members.add(mm);
-        }
-        out.put("members", members);
+        out.put("memberCount", service.repository().memberCount(h.id()));
+        out.put("membership", a.role().isEmpty() || userId == null ? null
+                : service.repository().member(h.id(), userId).map(HuddleRoutes::member).orElse(null));
         presenceArray.apply(h.id()).ifPresent(p -> out.put("presence", p));
         return out;
     }

@@ -108,6 +108,20 @@ public final class HuddleService {
     }
 
     /**
+     * The huddle (by id or slug) whose member list the caller may read: anyone's, signed in or not,
+     * where it allows public viewing (as its read-only view shows who is there, H4); its members' only
+     * otherwise, and {@code not_found} to everyone else.
+     */
+    public Huddle memberListOf(String idOrSlug, Caller caller) {
+        Huddle h = huddles.findById(idOrSlug).or(() -> huddles.findBySlug(idOrSlug))
+                .orElseThrow(() -> AccessErrors.notFound(idOrSlug));
+        if (!h.publicViewing() && caller.optionalUserId().flatMap(u -> huddles.role(h.id(), u)).isEmpty()) {
+            throw AccessErrors.notFound(idOrSlug);
+        }
+        return h;
+    }
+
+    /**
      * The huddle of a canonical id and the caller's role in it; 404 (also for a huddle without public
      * viewing the caller is not a member of) or 403 {@code not_a_member} otherwise.
      */
@@ -192,7 +206,7 @@ public final class HuddleService {
         leaveListeners.forEach(l -> l.accept(huddleId, userId));
     }
 
-    /** The repository, for the detail view's member list. */
+    /** The repository, for the detail's member count and the member list. */
     public HuddleRepository repository() {
         return huddles;
     }

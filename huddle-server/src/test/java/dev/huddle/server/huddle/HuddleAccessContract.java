@@ -77,7 +77,7 @@ abstract class HuddleAccessContract {
 
     private Map<String, String> members() {
         Map<String, String> out = new LinkedHashMap<>();
-        t.read(ann, id).json().get("members").forEach(m -> out.put(m.get("userId").asText(), m.get("role").asText()));
+        t.members(ann, id).json().get("members").forEach(m -> out.put(m.get("userId").asText(), m.get("role").asText()));
         return out;
     }
 
@@ -127,12 +127,12 @@ abstract class HuddleAccessContract {
     }
 
     @Test
-    @DisplayName("H4: without public viewing, strangers get not_found by slug and id (detail, list, open, join), signed in or not; members still see it")
+    @DisplayName("H4: without public viewing, strangers get not_found by slug and id (detail, list, member list, open, join), signed in or not; members still see it")
     void privateHuddleHidden() {
         assertThat(join(bob, "role", "participant").status()).isEqualTo(200);
         settings(ann, Map.of("publicViewing", false));
         for (Api.Response r : List.of(t.read(cat, slug), t.read(cat, id), t.read(null, slug), t.list(cat, slug), t.list(null, slug),
-                t.open(cat, id), join(cat, "role", "observer"))) {
+                t.open(cat, id), join(cat, "role", "observer"), t.members(cat, id), t.members(cat, slug), t.members(null, slug))) {
             assertThat(r.status()).as(r.body()).isEqualTo(404);
             assertThat(r.errorCode()).isEqualTo("not_found");
         }
@@ -141,6 +141,7 @@ abstract class HuddleAccessContract {
                 .isEqualTo(t.read(cat, slug).body().replace(slug, "no-such-huddle-aaaaaa"));
         assertThat(t.read(bob, slug).status()).isEqualTo(200);
         assertThat(t.list(bob, slug).status()).isEqualTo(200);
+        assertThat(t.members(bob, slug).status()).isEqualTo(200);
         assertThat(members()).doesNotContainKey(cat.userId());
     }
 

@@ -52,6 +52,11 @@ public final class TestServer implements AutoCloseable {
         return api.get("/api/huddles/" + idOrSlug, g == null ? null : g.token());
     }
 
+    /** The first page (up to 200) of a huddle's member list, by id or slug (H4: readable where the detail is). */
+    public Api.Response members(Guest g, String idOrSlug) {
+        return api.get("/api/huddles/" + idOrSlug + "/members?limit=200", g == null ? null : g.token());
+    }
+
     /** Opens a huddle by id as the page does (H3: registers a non-member as an observer). */
     public Api.Response open(Guest g, String id) {
         return api.post("/api/huddles/" + id + "/open", g == null ? null : g.token(), Map.of());
