@@ -1,5 +1,5 @@
 // The hosts' panel (H9): the huddle's title, public viewing and join policy; invite links (create,
-// copy, revoke); and the members with a role to choose and a Remove button (confirmed). Shown to hosts
+// copy, revoke); and the members (a page at a time) with a role to choose and a Remove button (confirmed). Shown to hosts
 // only; the server refuses anyone else (not_a_host). Every action reloads the panel from the server.
 import { api } from '../api.js';
 
@@ -22,8 +22,19 @@ export function hostPanel(root, huddleId, selfId, onError) {
     }
   };
 
+  // The members come a page at a time (GET …/members); "More members" appends the next page.
+  let nextCursor = null;
+  async function showMembers(cursor) {
+    const page = await api('GET', `${base}/members?limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    const rows = page.members.filter((m) => m.userId !== selfId).map(memberRow);
+    if (cursor) $('#host-members').append(...rows);
+    else $('#host-members').replaceChildren(...rows);
+    nextCursor = page.nextCursor;
+    $('#host-members-more').hidden = !nextCursor;
+  }
+
   async function refresh() {
-    const [detail, invites] = await Promise.all([api('GET', base), api('GET', `${base}/invites`)]);
+    const [detail, invites] = await Promise.all([api('GET', base), api('GET', `${base}/invites`), showMembers(null)]);
     $('#host-title').value = detail.title;
     $('#host-public').checked = detail.publicViewing;
     $('#host-policy').value = detail.joinPolicy;
@@ -31,7 +42,6 @@ export function hostPanel(root, huddleId, selfId, onError) {
       `${i.role} invite · used ${i.uses}${i.maxUses ? ` of ${i.maxUses}` : ''}`
         + (i.expiresAt ? ` · until ${new Date(i.expiresAt).toLocaleString()}` : ''), ' ',
       button('Revoke', () => act(() => api('DELETE', `${base}/invites/${encodeURIComponent(i.inviteId)}`))))));
-    $('#host-members').replaceChildren(...detail.members.filter((m) => m.userId !== selfId).map(memberRow));
   }
 
   function memberRow(m) {
@@ -55,6 +65,14 @@ export function hostPanel(root, huddleId, selfId, onError) {
     return b;
   }
 
+  $('#host-members-more').addEventListener('click', async () => {
+    try {
+      onError('');
+      if (nextCursor) await showMembers(nextCursor);
+    } catch (e) {
+      onError(e.message);
+    }
+  });
   $('#host-settings').addEventListener('submit', (e) => {
     e.preventDefault();
     act(() => api('PATCH', base, {
