@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.huddle.presence.TimeSource;
 import dev.huddle.server.HuddleServer;
 import dev.huddle.server.config.ServerConfig;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
@@ -17,7 +21,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 
-/** H9 on the huddle page, in real headless Chromium: a host's invite policy, invite link, demotion and removal. */
+/** H9 on the huddle page, in real headless Chromium: a host's invite policy, invite link, demotion and removal, and the member list's pages. */
 @Timeout(180)
 class HostControlsE2ETest {
     @TempDir
@@ -85,5 +89,40 @@ class HostControlsE2ETest {
             ann.waitUpTo(Duration.ofSeconds(3)).until(d -> !ann.shows("Bob"));
             assertThat(ann.toasts()).as("one toast for the removal").containsExactly("Bob left");
         }
+    }
+
+    @Test
+    @DisplayName("the host panel lists the members a page at a time: 50 at first, the rest after More members, each once")
+    void hostPanelPagesTheMembers() throws Exception {
+        try (Browser ann = new Browser(base)) {
+            ann.signIn("Ann");
+            String slug = ann.createHuddle("Crowded");
+            String id = (String) ann.js("return fetch('/api/huddles/" + slug + "').then(r => r.json()).then(h => h.id)");
+            HttpClient http = HttpClient.newHttpClient();
+            for (int i = 0; i < 55; i++) {
+                String guest = send(http, "/api/auth/guest", null, "{\"displayName\":\"Guest " + i + "\"}");
+                String token = guest.replaceAll(".*\"token\"\\s*:\\s*\"([^\"]+)\".*", "$1");
+                send(http, "/api/huddles/" + id + "/join", token, "{\"role\":\"observer\"}");
+            }
+            ann.openHuddle(slug, null);
+            By rows = By.cssSelector("#host-members li[data-user-id]");
+            ann.waitUpTo(Duration.ofSeconds(10)).until(d -> d.findElements(rows).size() == 49); // 50, less Ann herself
+            assertThat(shown(ann, "host-members-more")).isTrue();
+            ann.driver.findElement(By.id("host-members-more")).click();
+            ann.waitUpTo(Duration.ofSeconds(5)).until(d -> d.findElements(rows).size() == 55);
+            assertThat(ann.driver.findElements(rows)).extracting(e -> e.getDomAttribute("data-user-id")).doesNotHaveDuplicates();
+            assertThat(shown(ann, "host-members-more")).as("no more pages").isFalse();
+        }
+    }
+
+    private static String send(HttpClient http, String path, String token, String json) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return r.body();
     }
 }

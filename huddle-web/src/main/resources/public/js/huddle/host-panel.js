@@ -22,6 +22,7 @@ export function hostPanel(root, huddleId, selfId, onError) {
     }
   };
 
+  let editing = false;
   // The members come a page at a time (GET …/members); "More members" appends the next page.
   let nextCursor = null;
   async function showMembers(cursor) {
@@ -35,9 +36,11 @@ export function hostPanel(root, huddleId, selfId, onError) {
 
   async function refresh() {
     const [detail, invites] = await Promise.all([api('GET', base), api('GET', `${base}/invites`), showMembers(null)]);
-    $('#host-title').value = detail.title;
-    $('#host-public').checked = detail.publicViewing;
-    $('#host-policy').value = detail.joinPolicy;
+    if (!editing) { // a reload never overwrites settings the host is changing
+      $('#host-title').value = detail.title;
+      $('#host-public').checked = detail.publicViewing;
+      $('#host-policy').value = detail.joinPolicy;
+    }
     $('#host-invites').replaceChildren(...invites.invites.map((i) => el('li', {},
       `${i.role} invite · used ${i.uses}${i.maxUses ? ` of ${i.maxUses}` : ''}`
         + (i.expiresAt ? ` · until ${new Date(i.expiresAt).toLocaleString()}` : ''), ' ',
@@ -73,8 +76,10 @@ export function hostPanel(root, huddleId, selfId, onError) {
       onError(e.message);
     }
   });
+  for (const type of ['input', 'change']) $('#host-settings').addEventListener(type, () => { editing = true; });
   $('#host-settings').addEventListener('submit', (e) => {
     e.preventDefault();
+    editing = false;
     act(() => api('PATCH', base, {
       title: $('#host-title').value, publicViewing: $('#host-public').checked, joinPolicy: $('#host-policy').value,
     }));
