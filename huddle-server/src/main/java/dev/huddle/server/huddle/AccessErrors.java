@@ -26,6 +26,11 @@ final class AccessErrors {
                 "a huddle keeps at least one host: promote another member to host first (or name one when leaving)");
     }
 
+    static ApiException tooManyInvites(int max) {
+        return new ApiException(409, "too_many_invites",
+                "a huddle holds at most " + max + " invites: revoke some first");
+    }
+
     static ApiException inviteRequired() {
         return new ApiException(403, "invite_required",
                 "this role needs a host's invite (inviteToken) or promotion by a host");

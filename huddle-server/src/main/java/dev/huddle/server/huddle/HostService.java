@@ -18,6 +18,8 @@ public final class HostService {
     public static final long MAX_INVITE_MS = 30L * 24 * 60 * 60 * 1000;
     /** The most joins one invite may admit. */
     public static final long MAX_INVITE_USES = 10_000;
+    /** X1: invites one huddle may hold, so a host cannot grow the table (and the list's answer) without bound. */
+    public static final int MAX_INVITES_PER_HUDDLE = 100;
 
     private final HuddleService huddles;
     private final TimeSource time;
@@ -71,6 +73,9 @@ public final class HostService {
         Huddle h = requireHost(huddleId, userId);
         if (h.joinPolicy() == JoinPolicy.CLOSED) {
             throw AccessErrors.closed();
+        }
+        if (huddles.invites().count(h.id()) >= MAX_INVITES_PER_HUDDLE) {
+            throw AccessErrors.tooManyInvites(MAX_INVITES_PER_HUDDLE);
         }
         long now = time.millis();
         Long expiresAt = expiresInMs.map(ms -> now + ms).orElse(null);

@@ -43,6 +43,12 @@ public final class InviteRepository {
         return id + secret;
     }
 
+    /** How many invites the huddle holds (revoked ones are gone; expired and used-up ones count until revoked). */
+    public int count(String huddleId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM huddle_invites WHERE huddle_id = :h")
+                .bind("h", huddleId).mapTo(Integer.class).one());
+    }
+
     /** The huddle's invites, newest first. */
     public List<Invite> list(String huddleId) {
         return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM huddle_invites WHERE huddle_id = :h "

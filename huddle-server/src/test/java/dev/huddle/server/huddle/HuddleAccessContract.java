@@ -211,6 +211,21 @@ abstract class HuddleAccessContract {
     }
 
     @Test
+    @DisplayName("X1/H9: a huddle holds at most 100 invites (409 too_many_invites, nothing stored); revoking one makes room")
+    void inviteCap() {
+        String first = invite(ann, Map.of());
+        for (int i = 1; i < 100; i++) {
+            invite(ann, Map.of("maxUses", 1));
+        }
+        Api.Response over = api.post("/api/huddles/" + id + "/invites", ann.token(), Map.of());
+        assertThat(over.status()).isEqualTo(409);
+        assertThat(over.errorCode()).isEqualTo("too_many_invites");
+        assertThat(api.get("/api/huddles/" + id + "/invites", ann.token()).json().get("invites")).hasSize(100);
+        assertThat(api.delete("/api/huddles/" + id + "/invites/" + first, ann.token()).json().get("revoked").asBoolean()).isTrue();
+        assertThat(api.post("/api/huddles/" + id + "/invites", ann.token(), Map.of()).status()).isEqualTo(201);
+    }
+
+    @Test
     @DisplayName("H9: under closed nobody new joins (huddle_closed), not even with an invite; members stay")
     void closedPolicy() {
         assertThat(join(bob, "role", "participant").status()).isEqualTo(200);
