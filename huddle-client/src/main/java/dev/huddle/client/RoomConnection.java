@@ -421,13 +421,7 @@ public final class RoomConnection implements AutoCloseable {
         @Override
         public void onFrame(Frame frame, Callback callback) {
             if (frame.getOpCode() == OpCode.PING) {
-                // The server's liveness check (T1): the pong, which Jetty's core leaves to the handler, is what
-                // keeps the session alive. Its payload echoes the ping's, copied: the frame's buffer is reused.
-                ByteBuffer echo = ByteBuffer.allocate(frame.getPayloadLength());
-                if (frame.hasPayload()) {
-                    echo.put(frame.getPayload().slice()).flip();
-                }
-                session.sendFrame(new Frame(OpCode.PONG, echo), Callback.NOOP, false);
+                Pongs.answer(session, frame);
             } else if (frame.isDataFrame()) {
                 ByteBuffer payload = frame.getPayload();
                 if (frame.isFin() && partialLength == 0) {

@@ -2,6 +2,7 @@ package dev.huddle.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.huddle.client.Pongs;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicLong;
@@ -79,11 +80,7 @@ final class FanoutSocket implements FrameHandler {
     @Override
     public void onFrame(Frame frame, Callback callback) {
         if (frame.getOpCode() == OpCode.PING) {
-            ByteBuffer echo = ByteBuffer.allocate(frame.getPayloadLength());
-            if (frame.hasPayload()) {
-                echo.put(frame.getPayload().slice()).flip();
-            }
-            session.sendFrame(new Frame(OpCode.PONG, echo), Callback.NOOP, false);
+            Pongs.answer(session, frame);
         } else if (frame.getOpCode() == OpCode.TEXT && frame.isFin()) {
             ByteBuffer payload = frame.getPayload();
             if (startsWith(payload, CHANGE)) {
