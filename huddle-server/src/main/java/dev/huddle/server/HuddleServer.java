@@ -52,17 +52,22 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Huddle Presence server: wires the database, the presence engine, sign-in and the HTTP routes on
  * Javalin. Tests start it on port 0 with a temporary data directory and a {@code ManualClock}.
  */
 public final class HuddleServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HuddleServer.class);
+
     private final ServerConfig config;
     private final TimeSource time;
     private Database database;
@@ -225,6 +230,23 @@ public final class HuddleServer implements AutoCloseable {
         stop(false);
     }
 
+    /**
+     * Stops Jetty. When requests are still in flight at the end of the shutdown timeout (X7), Jetty has
+     * by then cut them and stopped every connector and thread anyway, and only reports the timeout by
+     * throwing: that is logged, and the rest of the stop (engine, database) goes on — an exception here
+     * would leave the expiry worker and the database pool running in a process that no longer serves.
+     */
+    private void stopHttp() {
+        try {
+            app.stop();
+        } catch (RuntimeException e) {
+            if (!(e.getCause() instanceof TimeoutException)) {
+                throw e;
+            }
+            LOG.warn("event=shutdown: requests still in flight after {} ms were cut", config.http().shutdownTimeoutMs());
+        }
+    }
+
     private void stop(boolean goodbye) {
         if (goodbye && live != null && app != null) {
             live.closeAll(1_000);
@@ -236,7 +258,7 @@ public final class HuddleServer implements AutoCloseable {
             presence.keepAlive().close(); // a dead node renews nothing, not even for the sockets it drops
         }
         if (app != null) {
-            app.stop();
+            stopHttp();
             app = null;
             jetty = null;
         }

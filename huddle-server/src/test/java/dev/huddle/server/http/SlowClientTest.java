@@ -1,6 +1,7 @@
 package dev.huddle.server.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.huddle.presence.ManualClock;
@@ -10,6 +11,7 @@ import dev.huddle.server.support.WsClient;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.ConnectException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -165,6 +167,28 @@ class SlowClientTest {
         try (Slow s = new Slow(request)) {
             s.sendNow(request.indexOf("\r\n\r\n") + 4 + 1).dribble(250).awaitCutBeforeTheEnd();
         }
+    }
+
+    @Test
+    @DisplayName("a request still in flight when the shutdown timeout runs out is cut, and the stop still ends: nothing listens after it")
+    void stopOutlastedByARequest() throws IOException {
+        t.close();
+        t = new TestServer(dir, new ManualClock(TestServer.T0),
+                c -> c.withHttp(c.http().withReadTimeoutMs(60_000).withIdleTimeoutMs(60_000).withShutdownTimeoutMs(300)));
+        int port = t.server.port();
+        String request = guestSignIn();
+        try (Slow s = new Slow(request)) {
+            s.sendNow(request.indexOf("\r\n\r\n") + 4 + 10);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> t.server.metrics().scrape().contains("huddle_http_requests_in_flight 1.0"));
+            long started = System.nanoTime();
+            t.close(); // threw Jetty's TimeoutException before, leaving the engine and the database open
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).as("the stop waits for the timeout, not for the client")
+                    .isLessThan(Duration.ofSeconds(20));
+            await().atMost(Duration.ofSeconds(30)).untilTrue(s.closedByServer);
+        }
+        assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).as("nothing listens after the stop")
+                .isInstanceOf(ConnectException.class);
     }
 
     @Test
