@@ -2,23 +2,25 @@ package dev.huddle.presence;
 
 /**
  * A live session held by a socket of this node ({@link Presence#hold}): the socket's frames
- * {@link #touch} it in memory, and the node's {@link KeepAlive} renews its deadline in the store in
- * batches. Thread safe.
+ * {@link #touch} it in memory, and the store keeps it live under the node's lease ({@link KeepAlive}).
+ * Thread safe.
  */
 public final class HeldSession {
+    final Hold hold;
     final String roomId;
     final String userId;
     final String sessionId;
-    final String token;
     final long intervalMs;
     final Runnable onLost;
     private final TimeSource clock;
     private final KeepAlive keepAlive;
     /** When a frame last proved the socket alive. */
     private volatile long lastTouch;
-    // Guarded by this: the deadline the store holds as far as this node knows, and whether it is held.
-    private long stored;
+    /** Set when the node's lease was lost and the session had ended before the node could hold it again. */
+    private volatile boolean lostWithLease;
+    // Guarded by this: whether it is held, and when it must be held again (PresenceStore#holdRefreshMs).
     private boolean held = true;
+    private long refreshAt;
 
     HeldSession(KeepAlive keepAlive, TimeSource clock, String roomId, String userId, String sessionId,
             HeartbeatResult beat, long intervalMs, long now, Runnable onLost) {
@@ -27,11 +29,10 @@ public final class HeldSession {
         this.roomId = roomId;
         this.userId = userId;
         this.sessionId = sessionId;
-        this.token = beat.sessionToken();
+        this.hold = new Hold(roomId, userId, sessionId, beat.sessionToken(), Presence.deadline(0, intervalMs));
         this.intervalMs = intervalMs;
         this.onLost = onLost;
         this.lastTouch = now;
-        this.stored = beat.deadline();
     }
 
     /** A frame arrived on the socket: the session is alive now (P1, T1). Memory only. */
@@ -44,6 +45,16 @@ public final class HeldSession {
         return held;
     }
 
+    /**
+     * Whether the keep-alive lost this session with the node's lease: the node paused (or could not reach
+     * the store) longer than its lease, another node released its sessions, and this one ended before
+     * the node came back. Its socket is still open, so the caller creates it again (a new join) rather
+     * than telling the client it ended.
+     */
+    public boolean lostWithLease() {
+        return lostWithLease;
+    }
+
     /** The session id. */
     public String sessionId() {
         return sessionId;
@@ -51,12 +62,12 @@ public final class HeldSession {
 
     /**
      * The socket went away without a goodbye (T2): the keep-alive lets go, and the store gets the
-     * deadline of the last frame at once (on the keep-alive's thread, so a closing socket never waits on
-     * the store), unless a departure grace or another node moved it meanwhile.
+     * deadline of the last frame back at once (on the keep-alive's thread, so a closing socket never
+     * waits on the store).
      */
     public void release() {
         if (keepAlive.forget(this)) {
-            keepAlive.renewSoon(this);
+            keepAlive.unholdSoon(this);
         }
     }
 
@@ -70,35 +81,26 @@ public final class HeldSession {
         return Presence.deadline(lastTouch, intervalMs);
     }
 
-    /** Whether a renewal is due at {@code now}: the stored deadline is within {@code margin} and a frame came since. */
-    synchronized Renewal renewalDue(long now, long margin) {
-        long want = wanted();
-        if (!held || want <= stored || stored - now > margin) {
-            return null;
-        }
-        return new Renewal(roomId, userId, sessionId, token, stored, want);
+    /** The node was paused: its sockets could not be heard meanwhile, so their silence proves nothing. */
+    void pardon(long now) {
+        lastTouch = Math.max(lastTouch, now);
     }
 
-    /** The renewal {@code r} came back with {@code result}; false if the session is no longer held by this node. */
-    synchronized boolean renewed(Renewal r, long result) {
-        if (result == Renewal.GONE || result < r.expected()) {
-            // ended elsewhere, or moved earlier (a departure grace): not this socket's to keep alive any more
-            return false;
-        }
-        if (stored == r.expected()) {
-            stored = result;
-        }
-        return true;
+    void markLostWithLease() {
+        lostWithLease = true;
+    }
+
+    synchronized boolean refreshDue(long now) {
+        return held && now >= refreshAt;
+    }
+
+    synchronized void heldUntil(long refreshBy) {
+        refreshAt = refreshBy;
     }
 
     synchronized boolean unhold() {
         boolean was = held;
         held = false;
         return was;
-    }
-
-    synchronized Renewal finalRenewal() {
-        long want = wanted();
-        return want > stored ? new Renewal(roomId, userId, sessionId, token, stored, want) : null;
     }
 }

@@ -26,7 +26,7 @@ public final class Presence implements AutoCloseable {
     /** T3: the departure grace a client gets when it asks for one without a value. */
     public static final long DEFAULT_GRACE_MS = 1_500;
     public static final long MAX_GRACE_MS = 30_000;
-    /** How often the keep-alive renews held sessions unless configured otherwise ({@link Builder#keepAliveTick}). */
+    /** How often the keep-alive renews the node's lease unless configured otherwise ({@link Builder#keepAliveTick}). */
     public static final long DEFAULT_KEEP_ALIVE_TICK_MS = 5_000;
 
     private final PresenceStore store;
@@ -84,14 +84,15 @@ public final class Presence implements AutoCloseable {
 
     /**
      * Hands the liveness of a session this node's socket carries to the node's {@link KeepAlive} (T1):
-     * call it right after the heartbeat {@code beat} that joined or resumed the session; from then on the
-     * socket's frames call {@link HeldSession#touch}, which costs the store nothing, and the keep-alive
-     * renews the stored deadline in batches. {@code onLost} runs when the keep-alive lets go of the
-     * session because the store no longer has it live (its user left or was removed, seen on the change
-     * stream; or a renewal found it ended) or a departure grace moved its deadline earlier: the caller
-     * goes back to heartbeats. It may run on the store's listener thread under its locks, so it must be
-     * quick, take no lock a store caller may hold, and not call the store. Returns empty when the interval
-     * is too short to hold ({@link KeepAlive#holds}); the caller then heartbeats on every frame.
+     * call it right after the heartbeat {@code beat} that joined or resumed the session; the store then
+     * keeps it live under the node's lease (one store call now, none per frame), and the socket's frames
+     * call {@link HeldSession#touch}, which costs the store nothing. {@code onLost} runs when the
+     * keep-alive lets go of the session because the store no longer has it live (its user left or was
+     * removed, seen on the change stream; or holding it again found it ended — see
+     * {@link HeldSession#lostWithLease}): the caller goes back to heartbeats. It may run on the store's
+     * listener thread under its locks, so it must be quick, take no lock a store caller may hold, and not
+     * call the store. Returns empty when the interval is too short to hold ({@link KeepAlive#holds}), the
+     * session is no longer live, or the store could not be reached; the caller then heartbeats on every frame.
      */
     public Optional<HeldSession> hold(String roomId, String userId, String sessionId, long intervalMs,
             HeartbeatResult beat, Runnable onLost) {
@@ -104,8 +105,8 @@ public final class Presence implements AutoCloseable {
         if (!keepAlive.holds(intervalMs)) {
             return Optional.empty();
         }
-        return Optional.of(keepAlive.hold(new HeldSession(keepAlive, clock, roomId, userId, sessionId, beat,
-                intervalMs, clock.millis(), onLost)));
+        return keepAlive.hold(new HeldSession(keepAlive, clock, roomId, userId, sessionId, beat, intervalMs,
+                clock.millis(), onLost));
     }
 
     /** The node's keep-alive of held sessions, for tests and metrics. */
@@ -312,8 +313,8 @@ public final class Presence implements AutoCloseable {
         }
 
         /**
-         * How often the keep-alive renews the deadlines of held sessions in one batch (default 5 s,
-         * 100 ms … 60 s). Sessions with an interval shorter than two ticks are not held.
+         * How often the keep-alive renews the node's lease (default 5 s, 100 ms … 60 s; the lease lasts
+         * three ticks). Sessions with an interval shorter than two ticks are not held.
          */
         public Builder keepAliveTick(java.time.Duration tick) {
             this.keepAliveTickMs = Validation.range("keepAliveTick (ms)", tick.toMillis(), 100, 60_000);

@@ -45,15 +45,46 @@ public interface PresenceStore extends AutoCloseable {
             Map<String, String> sessionData, Supplier<String> newToken);
 
     /**
-     * Renews the deadlines of sessions a node's sockets hold ({@link KeepAlive}), all in one call: a
-     * session whose deadline is still {@code expected} moves to {@code deadline}; one whose deadline
-     * moved later meanwhile (another node's heartbeat) keeps the later one; one whose deadline moved
-     * earlier (a departure grace, T3) keeps it. Emits nothing: a renewal changes no entry.
+     * Holds sessions this node's sockets carry under the node's <b>lease</b> ({@link KeepAlive}, T1 at
+     * O(nodes) cost): a held session has no deadline of its own to renew; it stays live while the node's
+     * lease does (see {@link #renewLease}). A node whose lease runs out — it died, or paused longer than
+     * {@code leaseMs} — has its held sessions released by any node's {@link #expire}, exactly once, each
+     * to the deadline {@code renewal + timeoutMs} (or its own, if later), where {@code renewal} is the
+     * lease's last renewal: within one session deadline of the node's last sign of life. Holding a
+     * session held by another node moves it to this one. Emits nothing: holding changes no entry.
      *
-     * @return per renewal, in order, the session's deadline after the call, or {@link Renewal#GONE} if no
-     *         live session of that room and user has that id and token (it ended, or is another session)
+     * @param leaseMs how long after {@code now} this node's lease runs out unless renewed
+     * @return per hold, in order, whether it is held now (false: no live session of that room and user
+     *         has that id and token — it ended, or is another session)
      */
-    long[] renew(List<Renewal> renewals, long now);
+    boolean[] hold(List<Hold> holds, long now, long leaseMs);
+
+    /**
+     * Lets go of a session this node held: it gets back an ordinary deadline, the later of
+     * {@code deadline} (its last frame's, T2) and the one its last heartbeat gave. A session no longer
+     * held by this node (a departure grace or another node took it) keeps what it has.
+     *
+     * @return the session's deadline after the call, or {@link Hold#GONE} if it is not live with that token
+     */
+    long unhold(Hold hold, long deadline, long now);
+
+    /**
+     * Renews this node's lease until {@code now + leaseMs}: one write per node (and store shard), however
+     * many sessions it holds. A store shared by several nodes answers the rooms whose held sessions this
+     * node lost since its last renewal: its lease ran out and another node released them (they end at
+     * their deadlines unless held again). A store only this node uses loses nothing.
+     *
+     * @return which rooms' holds were lost (test a room id)
+     */
+    java.util.function.Predicate<String> renewLease(long now, long leaseMs);
+
+    /**
+     * How often a held session must be held again ({@link #hold}) to stay held (default: never). A store
+     * whose per-session bookkeeping expires (Redis: the session id's claim, P2) says how often.
+     */
+    default long holdRefreshMs() {
+        return Long.MAX_VALUE;
+    }
 
     /**
      * Merges {@code patch} into a live session's data, key by key, and emits {@code update} if the

@@ -20,8 +20,23 @@ class ForwardingStore implements PresenceStore {
     }
 
     @Override
-    public long[] renew(List<Renewal> renewals, long now) {
-        return d.renew(renewals, now);
+    public boolean[] hold(List<Hold> holds, long now, long leaseMs) {
+        return d.hold(holds, now, leaseMs);
+    }
+
+    @Override
+    public long unhold(Hold hold, long deadline, long now) {
+        return d.unhold(hold, deadline, now);
+    }
+
+    @Override
+    public java.util.function.Predicate<String> renewLease(long now, long leaseMs) {
+        return d.renewLease(now, leaseMs);
+    }
+
+    @Override
+    public long holdRefreshMs() {
+        return d.holdRefreshMs();
     }
 
     @Override

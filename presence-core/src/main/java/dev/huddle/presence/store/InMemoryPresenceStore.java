@@ -6,8 +6,8 @@ import dev.huddle.presence.ChangeListener;
 import dev.huddle.presence.DataMerger;
 import dev.huddle.presence.Entry;
 import dev.huddle.presence.HeartbeatResult;
+import dev.huddle.presence.Hold;
 import dev.huddle.presence.PresenceStore;
-import dev.huddle.presence.Renewal;
 import dev.huddle.presence.RoomSnapshot;
 import dev.huddle.presence.SessionConflictException;
 import dev.huddle.presence.internal.DeadlineQueue;
@@ -24,6 +24,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,6 +79,7 @@ public final class InMemoryPresenceStore implements PresenceStore {
     private final DeadlineQueue<Session> deadlines = new DeadlineQueue<>();
     /** Sessions ended by {@link #expire} (a metric). */
     private final AtomicLong expired = new AtomicLong();
+    private final Lease lease = new Lease();
     private final CopyOnWriteArrayList<ChangeListener> listeners = new CopyOnWriteArrayList<>();
     private final DataMerger merger;
     private final int changeLogCapacity;
@@ -150,7 +152,7 @@ public final class InMemoryPresenceStore implements PresenceStore {
 
     /** A heartbeat of a live session: moves the deadline; touches the queue only to move it earlier. */
     private HeartbeatResult refreshLive(Room room, Session s, long deadline, Map<String, String> sessionData) {
-        if (deadline < s.deadline) {
+        if (deadline < s.deadline && !s.held) {
             deadlines.schedule(s, deadline);
         }
         s.deadline = deadline;
@@ -160,29 +162,117 @@ public final class InMemoryPresenceStore implements PresenceStore {
         return new HeartbeatResult(room.token, s.token, deadline);
     }
 
+    /**
+     * A held session leaves the deadline queue and joins the lease's set. The lease is the one node's that
+     * uses this store; it runs out only if that node stops renewing it while the store lives on (as the
+     * keep-alive suite's dead node does), and then {@link #expire} releases its sessions as Redis would.
+     */
     @Override
-    public long[] renew(List<Renewal> renewals, long now) {
-        long[] out = new long[renewals.size()];
+    public boolean[] hold(List<Hold> holds, long now, long leaseMs) {
+        boolean[] out = new boolean[holds.size()];
         for (int i = 0; i < out.length; i++) {
-            Renewal r = renewals.get(i);
-            Session s = sessionsById.get(r.sessionId());
-            if (s == null || !s.belongsTo(r.roomId(), r.userId()) || !s.token.equals(r.sessionToken())) {
-                out[i] = Renewal.GONE;
+            Hold h = holds.get(i);
+            Session s = liveSession(h);
+            if (s == null) {
                 continue;
             }
             synchronized (s.room) {
-                if (s.ended) {
-                    out[i] = Renewal.GONE;
-                    continue;
+                if (!s.ended) {
+                    lease.extend(now + leaseMs);
+                    s.held = true;
+                    s.holdOffset = h.timeoutMs() - leaseMs;
+                    lease.sessions.add(s);
+                    deadlines.remove(s);
+                    out[i] = true;
                 }
-                if (s.deadline == r.expected() && r.deadline() > s.deadline) {
-                    // later only: the lazy queue re-queues the session when its old deadline comes due
-                    s.deadline = r.deadline();
-                }
-                out[i] = s.deadline;
             }
         }
         return out;
+    }
+
+    @Override
+    public long unhold(Hold h, long deadline, long now) {
+        Session s = liveSession(h);
+        if (s == null) {
+            return Hold.GONE;
+        }
+        synchronized (s.room) {
+            if (s.ended) {
+                return Hold.GONE;
+            }
+            if (s.held) {
+                unholdTo(s, Math.max(s.deadline, deadline));
+            }
+            return s.deadline;
+        }
+    }
+
+    /** Under the room's lock: {@code s} goes back to an ordinary deadline. */
+    private void unholdTo(Session s, long deadline) {
+        s.held = false;
+        lease.sessions.remove(s);
+        s.deadline = deadline;
+        deadlines.schedule(s, deadline);
+    }
+
+    /** The live session {@code h} names (id, room, user, token), or null. */
+    private Session liveSession(Hold h) {
+        Session s = sessionsById.get(h.sessionId());
+        return s == null || !s.belongsTo(h.roomId(), h.userId()) || !s.token.equals(h.sessionToken()) ? null : s;
+    }
+
+    @Override
+    public Predicate<String> renewLease(long now, long leaseMs) {
+        return lease.renew(now + leaseMs) ? room -> true : room -> false;
+    }
+
+    /** Releases the held sessions if the lease ran out by {@code now}: each gets expiry + offset (or its own). */
+    private void releaseLeaseIfDue(long now) {
+        long expiry = lease.takeIfDue(now);
+        if (expiry == Long.MAX_VALUE) {
+            return;
+        }
+        for (Session s : List.copyOf(lease.sessions)) {
+            synchronized (s.room) {
+                if (!s.ended && s.held) {
+                    unholdTo(s, Math.max(s.deadline, expiry + s.holdOffset));
+                }
+            }
+        }
+    }
+
+    /** The node lease: its expiry, the sessions held under it, and whether it was released since its last renewal. */
+    private static final class Lease {
+        final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+        private long expiry = Long.MAX_VALUE;
+        private boolean released;
+
+        synchronized void extend(long until) {
+            expiry = expiry == Long.MAX_VALUE ? until : Math.max(expiry, until);
+        }
+
+        /** Renews it; true if it had been released since (the holds were lost). */
+        synchronized boolean renew(long until) {
+            expiry = until;
+            boolean lost = released;
+            released = false;
+            return lost;
+        }
+
+        /** Its expiry if it ran out by {@code now} (and it is now released), else MAX_VALUE. */
+        synchronized long takeIfDue(long now) {
+            if (expiry > now) {
+                return Long.MAX_VALUE;
+            }
+            long at = expiry;
+            expiry = Long.MAX_VALUE;
+            released = true;
+            return at;
+        }
+
+        synchronized long expiry() {
+            return sessions.isEmpty() ? Long.MAX_VALUE : expiry;
+        }
     }
 
     @Override
@@ -220,6 +310,9 @@ public final class InMemoryPresenceStore implements PresenceStore {
             }
             if (endAt <= now) {
                 endSession(s, now);
+            } else if (s.held) {
+                // a departure grace ends a held session too: it goes back to an ordinary deadline
+                unholdTo(s, endAt);
             } else if (endAt < s.deadline) {
                 s.deadline = endAt;
                 deadlines.schedule(s, endAt);
@@ -235,6 +328,7 @@ public final class InMemoryPresenceStore implements PresenceStore {
 
     @Override
     public int expire(long now, int maxSessions) {
+        releaseLeaseIfDue(now);
         List<Session> due = new ArrayList<>(Math.min(maxSessions, 1_024));
         int n = deadlines.pollDue(now, maxSessions, due);
         // Most polled nodes belong to sessions heartbeated since they were queued: put those back at
@@ -243,7 +337,7 @@ public final class InMemoryPresenceStore implements PresenceStore {
         List<Session> dead = new ArrayList<>();
         for (Session s : due) {
             synchronized (s.room) {
-                if (s.ended) {
+                if (s.ended || s.held) {
                     continue;
                 }
                 if (s.deadline <= now) {
@@ -256,8 +350,8 @@ public final class InMemoryPresenceStore implements PresenceStore {
         dead.sort(DEATH_ORDER);
         for (Session s : dead) {
             synchronized (s.room) {
-                // A heartbeat may have come between the two passes; it wins, as it would have a moment earlier.
-                if (s.ended) {
+                // A heartbeat (or a hold) may have come between the two passes; it wins, as it would have a moment earlier.
+                if (s.ended || s.held) {
                     continue;
                 }
                 if (s.deadline <= now) {
@@ -273,7 +367,7 @@ public final class InMemoryPresenceStore implements PresenceStore {
 
     @Override
     public long earliestDeadline() {
-        return deadlines.peekTime();
+        return Math.min(deadlines.peekTime(), lease.expiry());
     }
 
     @Override
@@ -457,6 +551,9 @@ public final class InMemoryPresenceStore implements PresenceStore {
 
     private void forget(Session s) {
         s.ended = true;
+        if (s.held) {
+            lease.sessions.remove(s);
+        }
         sessionsById.remove(s.id, s);
         sessionsByToken.remove(s.token, s);
         deadlines.remove(s);
@@ -696,6 +793,10 @@ public final class InMemoryPresenceStore implements PresenceStore {
         long deadline;
         Map<String, String> data;
         boolean ended;
+        /** Held under the node's lease: out of the deadline queue until let go or released. */
+        boolean held;
+        /** While held: the session's timeout minus the lease's length (expiry + this = its deadline if released). */
+        long holdOffset;
 
         Session(String id, String token, Room room, Member member, long deadline, Map<String, String> data) {
             this.id = id;

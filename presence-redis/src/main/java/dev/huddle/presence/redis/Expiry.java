@@ -23,21 +23,24 @@ final class Expiry {
     private final KeyLayout keys;
     private final RoomWrites writes;
     private final SessionClaims claims;
+    private final Leases leases;
     /** Sessions this node's calls ended (each session is ended by exactly one node). */
     private final LongAdder expired = new LongAdder();
 
-    Expiry(Commands redis, KeyLayout keys, RoomWrites writes, SessionClaims claims) {
+    Expiry(Commands redis, KeyLayout keys, RoomWrites writes, SessionClaims claims, Leases leases) {
         this.redis = redis;
         this.keys = keys;
         this.writes = writes;
         this.claims = claims;
+        this.leases = leases;
     }
 
     private static final long NONE = Long.MIN_VALUE;
     /** The earliest deadline the last {@link #expire} pass left, until {@link #earliestDeadline} takes it. */
     private final AtomicLong afterPass = new AtomicLong(NONE);
 
-    private record Due(String sessionId, long deadline, String roomId) {
+    /** A due session (sessionId, roomId), or a due lease ({@code lease} names its node; roomId is null). */
+    private record Due(String sessionId, long deadline, String roomId, String lease, int partition) {
     }
 
     /**
@@ -51,18 +54,26 @@ final class Expiry {
         long[] earliest = readEarliest(null);
         Range<Long> due = Range.from(Range.Boundary.unbounded(), Range.Boundary.including(now));
         List<RedisFuture<List<ScoredValue<byte[]>>>> reads = new ArrayList<>();
+        List<Integer> readPartitions = new ArrayList<>();
         boolean[] touched = new boolean[keys.partitions()];
         for (int p = 0; p < keys.partitions(); p++) {
             if (earliest[p] <= now) {
                 touched[p] = true;
                 reads.add(redis.async().zrangebyscoreWithScores(keys.deadlines(p), due, Limit.create(0, maxSessions)));
+                readPartitions.add(p);
             }
         }
         List<Due> all = new ArrayList<>();
-        for (RedisFuture<List<ScoredValue<byte[]>>> f : reads) {
-            for (ScoredValue<byte[]> v : redis.get(f)) {
-                List<String> member = Wire.netstrings(v.getValue(), 0); // sessionId, roomId
-                all.add(new Due(member.get(0), (long) v.getScore(), member.get(1)));
+        for (int r = 0; r < reads.size(); r++) {
+            for (ScoredValue<byte[]> v : redis.get(reads.get(r))) {
+                byte[] m = v.getValue();
+                if (m.length > 0 && m[0] == '@') { // a node's lease that ran out (Leases)
+                    String leaseNode = Wire.s(m).substring(1);
+                    all.add(new Due(leaseNode, (long) v.getScore(), null, leaseNode, readPartitions.get(r)));
+                    continue;
+                }
+                List<String> member = Wire.netstrings(m, 0); // sessionId, roomId
+                all.add(new Due(member.get(0), (long) v.getScore(), member.get(1), null, readPartitions.get(r)));
             }
         }
         // End them in the order they died, across partitions, as the in-memory store does.
@@ -74,6 +85,11 @@ final class Expiry {
         try {
             for (int i = 0; i < n; i++) {
                 Due d = all.get(i);
+                if (d.lease() != null) {
+                    // its sessions get deadlines of their own, which this pass's re-read finds
+                    leases.release(d.partition(), d.lease(), d.deadline(), now);
+                    continue;
+                }
                 List<Object> r = writes.write(Scripts.END_DUE, d.roomId(), (args, merged) -> {
                     args.add(b(d.sessionId()));
                     args.add(b(d.deadline()));

@@ -55,16 +55,27 @@ final class KeyLayout {
 
     /**
      * The KEYS of every room-changing script, in the order {@code lib.lua} names them: the room's hash,
-     * members, sessions and log, then its partition's deadlines, session tokens, room tokens and user index.
+     * members, sessions and log, then its partition's deadlines, session tokens, room tokens, user index
+     * and held sessions.
      */
     String[] writeKeys(int p, String roomId) {
         return new String[] {roomKey(p, "room", roomId), roomKey(p, "mem", roomId), roomKey(p, "ses", roomId),
-            roomKey(p, "log", roomId), deadlines(p), sessionTokens(p), roomTokens(p), userRooms(p)};
+            roomKey(p, "log", roomId), deadlines(p), sessionTokens(p), roomTokens(p), userRooms(p), held(p)};
     }
 
     /** The partition's deadline set: every session's deadline (a pending session's reclaim time). */
     String deadlines(int p) {
         return tag(p) + "dl";
+    }
+
+    /**
+     * The partition's held sessions (hold.lua): a sorted set of netstrings (nodeId, sessionId, roomId),
+     * all scored 0, so that one {@code ZRANGEBYLEX} on a node's netstring finds exactly its sessions. The
+     * node's lease itself is the member {@code @<node>} of the partition's deadline set, scored with its
+     * expiry, so expiry finds an expired lease as it finds a due session.
+     */
+    String held(int p) {
+        return tag(p) + "held";
     }
 
     /** The partition's index of session tokens. */

@@ -7,7 +7,7 @@ import dev.huddle.presence.ChangeListener;
 import dev.huddle.presence.Entry;
 import dev.huddle.presence.HeartbeatResult;
 import dev.huddle.presence.PresenceStore;
-import dev.huddle.presence.Renewal;
+import dev.huddle.presence.Hold;
 import dev.huddle.presence.RoomSnapshot;
 import io.lettuce.core.AbstractRedisClient;
 import java.time.Duration;
@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -28,7 +29,7 @@ import java.util.function.Supplier;
  *   <li>{@link Heartbeats} and {@link SessionClaims}: a new session's begin → claim → activate, and the
  *       session-id claims that keep P2 across rooms and slots;</li>
  *   <li>{@link Expiry}: due sessions ended by compare-and-delete, on every node at once;</li>
- *   <li>{@link Renewals}: the keep-alive's batch, a node's held sessions renewed in one script per partition;</li>
+ *   <li>{@link Leases}: the node lease, under which a node's held sessions need no renewal of their own;</li>
  *   <li>{@link RoomReads}: lists, snapshots, changes since a seq;</li>
  *   <li>{@link ChangeFeed} and {@link Subscription}: listeners get every change once, in seq order per room;</li>
  *   <li>{@link StoreHealth}: the probe of the subscription, and what a health check asks.</li>
@@ -73,7 +74,7 @@ public final class RedisPresenceStore implements PresenceStore {
     private final SessionClaims claims;
     private final Heartbeats heartbeats;
     private final Expiry expiry;
-    private final Renewals renewals;
+    private final Leases leases;
     private final RoomReads reads;
     private final Subscription subscription;
     private final StoreHealth health;
@@ -98,8 +99,8 @@ public final class RedisPresenceStore implements PresenceStore {
             this.writes = new RoomWrites(c, keys, node, f, b.merger, b.changeLogCapacity);
             this.claims = new SessionClaims(c, keys, writes, b.claimGrace.toMillis());
             this.heartbeats = new Heartbeats(keys, node, writes, claims);
-            this.expiry = new Expiry(c, keys, writes, claims);
-            this.renewals = new Renewals(c, keys, claims, b.claimGrace.toMillis());
+            this.leases = new Leases(c, keys, claims, node.id(), b.claimGrace.toMillis());
+            this.expiry = new Expiry(c, keys, writes, claims, leases);
             sub = new Subscription(client, c, keys, node, f);
             this.subscription = sub;
             this.health = new StoreHealth(c, sub, b.probeInterval, b.timeout);
@@ -145,10 +146,28 @@ public final class RedisPresenceStore implements PresenceStore {
         return failures.call(() -> heartbeats.heartbeat(roomId, userId, sessionId, now, deadline, sessionData, newToken));
     }
 
+    /** The node lease: held sessions leave the deadline set, see {@link Leases}. */
     @Override
-    public long[] renew(List<Renewal> batch, long now) {
+    public boolean[] hold(List<Hold> holds, long now, long leaseMs) {
         heartbeats.seen(now);
-        return renewals.renew(batch, now);
+        return failures.call(() -> leases.hold(holds, now, leaseMs));
+    }
+
+    @Override
+    public long unhold(Hold hold, long deadline, long now) {
+        heartbeats.seen(now);
+        return failures.call(() -> leases.unhold(hold, deadline));
+    }
+
+    @Override
+    public Predicate<String> renewLease(long now, long leaseMs) {
+        heartbeats.seen(now);
+        return failures.call(() -> leases.renew(now, leaseMs));
+    }
+
+    @Override
+    public long holdRefreshMs() {
+        return leases.refreshMs();
     }
 
     @Override

@@ -42,11 +42,14 @@ final class Scripts {
     static final Script CLAIM = plain("claim");
     static final Script RELEASE_CLAIM = plain("release_claim");
     static final Script REFRESH_CLAIM = plain("refresh_claim");
-    static final Script RENEW = plain("renew");
+    static final Script HOLD = plain("hold");
+    static final Script UNHOLD = plain("unhold");
+    static final Script RELEASE_LEASE = plain("release_lease");
 
     static final List<Script> ALL = List.of(HEARTBEAT, UPDATE_SESSION, DISCONNECT, END_DUE, UPDATE_ROOM_USER,
             REMOVE_ROOM_USER, REMOVE_ROOM, VERIFY_CLAIM, DROP_PENDING, LIST_ROOM, SNAPSHOT, MEMBER, CHANGES, RANGE,
-            LIVE_SESSION, USER_ROOMS, CLAIM, RELEASE_CLAIM, REFRESH_CLAIM, RENEW);
+            LIVE_SESSION, USER_ROOMS, CLAIM, RELEASE_CLAIM, REFRESH_CLAIM, HOLD, UNHOLD,
+            RELEASE_LEASE);
 
     private Scripts() {
     }

@@ -11,5 +11,6 @@ if s.p == '1' then
   dropSession(SID, s)
   return done()
 end
-if s.dl ~= EXP or tonumber(s.dl) > tonumber(NOW) then return {'NO'} end
+-- held under a node's lease: its deadline is the lease's (release_lease.lua), not the one read
+if s.h or s.dl ~= EXP or tonumber(s.dl) > tonumber(NOW) then return {'NO'} end
 return endSession(SID, s, s.dl)

@@ -25,7 +25,8 @@ if s and s.p ~= '1' then
   s.dl = DL
   local ask = patchSession(U, SID, s, DATA, true)
   if ask then return ask end
-  redis.call('ZADD', K_DL, DL, dlm(SID))
+  -- a session held under a node's lease has no deadline in the set: the lease keeps it
+  if not s.h then redis.call('ZADD', K_DL, DL, dlm(SID)) end
   -- the claim this live session holds, for Java to extend (refresh_claim.lua)
   return {'OK', redis.call('HGET', K_ROOM, 'tok'), s.t, claimOf(s), OUT}
 end

@@ -1,11 +1,12 @@
 -- Shared prelude of every script that changes a room. Prepended to the script body at load time.
 -- KEYS (every one carries the room's {partition} hash tag, so a script touches exactly one slot):
 --   1 room hash, 2 members hash, 3 sessions hash, 4 change log stream, 5 partition deadlines zset,
---   6 partition session tokens hash, 7 partition room tokens hash, 8 partition user → rooms index zset
+--   6 partition session tokens hash, 7 partition room tokens hash, 8 partition user → rooms index zset,
+--   9 partition held sessions zset (hold.lua)
 -- ARGV: 1 roomId, 2 epoch candidate, 3 log capacity, 4 channel, 5 expected member version ('' = none),
 --       6 merged-data pair count (-1 = none), merged pairs…, then the operation's own arguments from index OP.
 local K_ROOM, K_MEM, K_SES, K_LOG, K_DL = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-local K_STOK, K_RTOK, K_UR = KEYS[6], KEYS[7], KEYS[8]
+local K_STOK, K_RTOK, K_UR, K_HELD = KEYS[6], KEYS[7], KEYS[8], KEYS[9]
 local ROOM, EPOCH, CAP, CHAN, EXPV = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 
 -- key, value pairs passed as ARGV: a count at index i, then the pairs; returns them as a table, and the
@@ -110,10 +111,14 @@ local function emit(kind, u, m)
 end
 
 -- a session record (live or pending) leaves the room's keys; Java releases its id claim afterwards
+-- a held session's member of the partition's held set (hold.lua): its node, its id, its room
+local function heldm(sid, s) return enc({s.h, sid, ROOM}) end
+
 local function dropSession(sid, s)
   redis.call('HDEL', K_SES, sid)
   if s.t then redis.call('HDEL', K_STOK, s.t) end
-  redis.call('ZREM', K_DL, dlm(sid))
+  -- a session held under a node's lease is in the held set instead of the deadline set
+  if s.h then redis.call('ZREM', K_HELD, heldm(sid, s)) else redis.call('ZREM', K_DL, dlm(sid)) end
   ENDED[#ENDED + 1] = sid
   ENDED[#ENDED + 1] = claimOf(s)
 end

@@ -25,7 +25,7 @@ class ScriptKeysTest {
             Map.entry("GET", true), Map.entry("SET", true), Map.entry("DEL", true), Map.entry("PEXPIRE", true),
             Map.entry("HGET", true), Map.entry("HSET", true), Map.entry("HDEL", true), Map.entry("HMGET", true),
             Map.entry("HGETALL", true), Map.entry("HEXISTS", true), Map.entry("HINCRBY", true), Map.entry("HSETNX", true),
-            Map.entry("ZADD", true), Map.entry("ZREM", true), Map.entry("ZRANGEBYSCORE", true), Map.entry("ZRANGEBYLEX", true), Map.entry("XADD", true),
+            Map.entry("ZADD", true), Map.entry("ZREM", true), Map.entry("ZRANGEBYSCORE", true), Map.entry("ZRANGEBYLEX", true), Map.entry("ZSCORE", true), Map.entry("XADD", true),
             Map.entry("XRANGE", true), Map.entry("PUBLISH", false));
     private static final Pattern CALL = Pattern.compile("redis\\.p?call\\(");
     private static final Pattern STATIC_CALL = Pattern.compile("redis\\.p?call\\(\\s*'([A-Z]+)'\\s*(?:,\\s*([^,)]+?)\\s*)?[,)]");
