@@ -96,7 +96,7 @@ java -Xmx1g -cp "$LOAD" dev.huddle.load.LoadTool --server "http://127.0.0.1:$HPO
   --rooms "$ROOMS" --speakers-per-room 0 --interval-ms "$INTERVAL_MS" --duration-s $((WINDOW_S * 3 + 60)) \
   --connect-parallelism 16 --settle-s 5 --quiet > "$DIR/load.log" 2>&1 &
 pids+=("$!")
-# wait until every user's session is live in Redis (the partitions' deadline sets hold them)
-count() { local n=0; for k in $(R --scan --pattern '*}:dl'); do n=$((n + $(R zcard "$k"))); done; echo "$n"; }
+# wait until every user's session is live in Redis (the rooms' sessions hashes hold them)
+count() { local n=0; for k in $(R --scan --pattern '*}:ses:*'); do n=$((n + $(R hlen "$k"))); done; echo "$n"; }
 until [ "$(count)" -ge "$USERS" ]; do sleep 1; done
 window "idle sockets" "$USERS"

@@ -59,6 +59,14 @@ final class LiveSession {
         return true;
     }
 
+    /**
+     * Whether the keep-alive lost this session with the node's lease (the node paused longer than its
+     * lease, and the session ended meanwhile): its socket is still open, so it is created again.
+     */
+    synchronized boolean lostWithLease() {
+        return held != null && !held.held() && held.lostWithLease();
+    }
+
     /** The socket stops keeping the session alive: a goodbye ({@code release} false) or a drop (true, T2). */
     synchronized void letGo(boolean release) {
         if (held != null) {

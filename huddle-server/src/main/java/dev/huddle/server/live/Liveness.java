@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * smallest interval of its sessions, so that a browser tab answers without running page scripts. A
  * session that ended meanwhile (it expired while the socket was stuck, or was disconnected over HTTP)
  * is not brought back: the socket forgets it and tells the client {@code session_ended} — unless the
- * store lost it with its data (cluster mode), when it is created again ({@link Rejoin}).
+ * store lost it with its data (cluster mode), or it ended because the node paused longer than its lease
+ * ({@code HeldSession.lostWithLease}), when it is created again ({@link Rejoin}).
  */
 final class Liveness {
     private static final Logger LOG = LoggerFactory.getLogger(Liveness.class);
@@ -124,10 +125,17 @@ final class Liveness {
                 hold(services, userId, ls, services.presence().heartbeat(ls.room, userId, ls.sessionId, ls.intervalMs));
                 return true;
             }
-            if (live.isEmpty() && known > ls.generation) {
+            if (live.isEmpty() && (known > ls.generation || ls.lostWithLease())) {
                 // Redis lost its data after this session was made, and this frame came after that was
-                // known: the socket is alive (T1), so the session is created again.
-                hold(services, userId, ls, Rejoin.rejoin(services, userId, out, ls, known));
+                // known; or the node paused longer than its lease and the session ended meanwhile: the
+                // socket is alive (T1), so the session is created again.
+                hold(services, userId, ls, Rejoin.rejoin(services, userId, out, ls, Math.max(known, ls.generation)));
+                return true;
+            }
+            if (live.isEmpty() && services.presence().keepAlive().leaseLapsed()) {
+                // The node has just resumed from a pause longer than its lease: whether the session ended
+                // with the lease is known after the keep-alive's next tick; a later frame decides.
+                ls.lastBeat = previousBeat;
                 return true;
             }
             if (live.isEmpty() && services.hub().checkStore() > ls.generation) {

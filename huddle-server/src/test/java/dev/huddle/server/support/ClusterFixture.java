@@ -72,13 +72,18 @@ public final class ClusterFixture implements AutoCloseable {
 
     /** Starts one more node as {@link #start(Duration)} does, with its configuration changed by {@code more}. */
     public Node start(Duration probe, UnaryOperator<ServerConfig> more) {
+        return start(probe, more, clock);
+    }
+
+    /** Starts one more node as {@link #start(Duration, UnaryOperator)} does, reading {@code nodeClock} instead of the shared clock. */
+    public Node start(Duration probe, UnaryOperator<ServerConfig> more, TimeSource nodeClock) {
         int i = started++;
         ServerConfig c = ServerConfig.forDataDir(dir.resolve("node" + i), 0)
                 .withDatabase(db.url, PostgresDatabase.USER, PostgresDatabase.PASSWORD)
                 .withCluster(new ClusterConfig(redisUrl, prefix).withProbeInterval(probe))
                 .withGuestSecret(secret)
                 .withLive(new LiveSettings(100, 16_384, 16, 64, 1_000, 0, 4_096, 30_000, 1_024, 50, 0, 1_000_000, 10_000_000, 5_000));
-        HuddleServer s = new HuddleServer(more.apply(c), clock).start();
+        HuddleServer s = new HuddleServer(more.apply(c), nodeClock).start();
         Node n = new Node(i, s, new Api(s.port()));
         nodes.add(n);
         return n;
