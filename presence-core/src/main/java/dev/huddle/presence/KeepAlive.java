@@ -220,7 +220,11 @@ public final class KeepAlive implements AutoCloseable {
             return true;
         } catch (RuntimeException e) {
             // held under the lease until a later tick manages it; never kept alive past the node's death
-            LOG.warn("could not give session {} its last frame's deadline; retrying next tick", h.sessionId, e);
+            if (e instanceof StoreUnavailableException) {
+                LOG.debug("could not give session {} its last frame's deadline; retrying next tick", h.sessionId, e);
+            } else {
+                LOG.warn("could not give session {} its last frame's deadline; retrying next tick", h.sessionId, e);
+            }
             unholdLater.add(h);
             return false;
         }
@@ -299,6 +303,10 @@ public final class KeepAlive implements AutoCloseable {
     private void tickSafely() {
         try {
             tick();
+        } catch (StoreUnavailableException e) {
+            // the store is out of reach (R1): it logs that itself at a bounded rate; the lease runs out after
+            // three ticks, and the tick after the outage notices what was lost
+            LOG.debug("keep-alive lease renewal failed, the store is unavailable; retrying next tick", e);
         } catch (RuntimeException e) {
             // the store is away: the lease runs out after three ticks, and a later tick notices what was lost
             LOG.warn("keep-alive lease renewal failed; retrying next tick", e);
