@@ -34,7 +34,8 @@ stop() {
   [ -z "${DB:-}" ] || psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS $DB" || true
   rm -rf "$DIR"
 }
-trap stop INT TERM EXIT
+trap stop EXIT
+trap 'exit 143' INT TERM # a signal ends the script (the EXIT trap then cleans up), not just the step it was in
 
 redis-server --port "$RPORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$DIR" --daemonize yes \
   --pidfile "$DIR/redis.pid" --logfile "$DIR/redis.log"
@@ -95,8 +96,19 @@ window "empty node" 0
 java -Xmx1g -cp "$LOAD" dev.huddle.load.LoadTool --server "http://127.0.0.1:$HPORT/" --users "$USERS" \
   --rooms "$ROOMS" --speakers-per-room 0 --interval-ms "$INTERVAL_MS" --duration-s $((WINDOW_S * 3 + 60)) \
   --connect-parallelism 16 --settle-s 5 --quiet > "$DIR/load.log" 2>&1 &
-pids+=("$!")
-# wait until every user's session is live in Redis (the rooms' sessions hashes hold them)
+LOADER=$!
+pids+=("$LOADER")
+# wait until every user's session is live in Redis (the rooms' sessions hashes hold them); give up when
+# the load tool has died or after 5 minutes, saying why, rather than wait for ever
 count() { local n=0; for k in $(R --scan --pattern '*}:ses:*'); do n=$((n + $(R hlen "$k"))); done; echo "$n"; }
-until [ "$(count)" -ge "$USERS" ]; do sleep 1; done
+waited=0
+until [ "$(count)" -ge "$USERS" ]; do
+  if ! kill -0 "$LOADER" 2>/dev/null || [ "$waited" -ge 300 ]; then
+    echo "idle-redis-cost: only $(count) of $USERS sessions live after ${waited} s; the load tool's log:" >&2
+    tail -20 "$DIR/load.log" >&2
+    exit 1
+  fi
+  sleep 1
+  waited=$((waited + 1))
+done
 window "idle sockets" "$USERS"
