@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
@@ -93,15 +92,35 @@ public final class LiveHub implements ChangeListener, Subscription.Snapshots, Au
 
     /** One room's subscriptions and its fan-out pacing. */
     private final class Room {
-        final CopyOnWriteArraySet<Subscription> subs = new CopyOnWriteArraySet<>();
+        final Set<Subscription> subs = ConcurrentHashMap.newKeySet();
+        /** Subscriptions registered here (entered, not yet left); -1 once retired, when the last one left. */
+        private final AtomicInteger holders = new AtomicInteger();
         private final long windowNanos = TimeUnit.MILLISECONDS.toNanos(settings.roomBatchMs());
         // Guarded by this: the changes waiting for the next frame, and the pacing.
         private List<Change> waiting = new ArrayList<>();
         private final Pacer pacer = new Pacer();
         private boolean flushDue;
         final SnapshotEntries entries = new SnapshotEntries(Frames::entryUtf8, entriesRendered, entriesReused);
-        /** The body of the room's latest snapshot, for the next socket that asks at the same seq (X1). */
-        private SharedSnapshot latest;
+        /** The body of the room's latest snapshot, for the next socket that asks at the same seq (X1); written under {@link #entries}. */
+        private volatile SharedSnapshot latest;
+
+        /** Counts one more subscription; false when the room was retired (its last subscription left). */
+        boolean enter() {
+            while (true) {
+                int n = holders.get();
+                if (n < 0) {
+                    return false;
+                }
+                if (holders.compareAndSet(n, n + 1)) {
+                    return true;
+                }
+            }
+        }
+
+        /** Counts one subscription less; true when it was the last, and the room is retired. */
+        boolean leave() {
+            return holders.decrementAndGet() == 0 && holders.compareAndSet(0, -1);
+        }
 
         private long window() {
             return batchWindowNanos(windowNanos, subs.size());
@@ -220,6 +239,13 @@ public final class LiveHub implements ChangeListener, Subscription.Snapshots, Au
             return new SharedBytes(Frames.snapshotBody(snap,
                     new SnapshotEntries(Frames::entryUtf8, entriesRendered, entriesReused)));
         }
+        // Read without the lock first: every socket of a flood asks for the same body, and one lock per
+        // subscribe on the room queued Jetty's threads (docs/BENCHMARKS.md, anon-flood).
+        SharedSnapshot seen = r.latest;
+        if (seen != null && seen.seq() == snap.seq() && Objects.equals(seen.epoch(), snap.epoch())) {
+            snapshotsShared.incrementAndGet();
+            return seen.body();
+        }
         synchronized (r.entries) {
             SharedSnapshot last = r.latest;
             if (last != null && last.seq() == snap.seq() && Objects.equals(last.epoch(), snap.epoch())) {
@@ -286,21 +312,32 @@ public final class LiveHub implements ChangeListener, Subscription.Snapshots, Au
         return snapshotsShared.get();
     }
 
+    /**
+     * Registers {@code s} for its room's changes. Without a lock on the room: a flood re-subscribing 2 000
+     * times a second to one room queued Jetty's threads on any lock taken per subscribe, however short
+     * (JFR, docs/BENCHMARKS.md, anon-flood: 2 200 s blocked in a 30 s flood with an O(1) step under the
+     * map's lock for the room), and a normal user's join waited behind them. A room is retired (taken
+     * out of the map) by the subscription that leaves it last; one retired meanwhile is replaced.
+     */
     void add(Subscription s) {
-        // The add happens inside the atomic step: a concurrent remove of the room's last subscriber
-        // could otherwise drop the set between computeIfAbsent and add, orphaning this subscription.
-        byRoom.compute(s.room(), (r, room) -> {
-            Room next = room == null ? new Room() : room;
-            next.subs.add(s);
-            return next;
-        });
+        while (true) {
+            Room room = byRoom.get(s.room());
+            if (room == null) {
+                room = byRoom.computeIfAbsent(s.room(), r -> new Room());
+            }
+            if (room.enter()) {
+                room.subs.add(s);
+                return;
+            }
+            byRoom.remove(s.room(), room);
+        }
     }
 
     void remove(Subscription s) {
-        byRoom.computeIfPresent(s.room(), (r, room) -> {
-            room.subs.remove(s);
-            return room.subs.isEmpty() ? null : room;
-        });
+        Room room = byRoom.get(s.room());
+        if (room != null && room.subs.remove(s) && room.leave()) {
+            byRoom.remove(s.room(), room);
+        }
     }
 
     /** Counts a new socket of {@code userId}; false when the user already holds the maximum. */
