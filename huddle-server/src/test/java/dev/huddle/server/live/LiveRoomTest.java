@@ -13,7 +13,12 @@ import dev.huddle.server.support.TestServer.Guest;
 import dev.huddle.server.support.WsClient;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -191,6 +196,45 @@ class LiveRoomTest {
         f.t.server.presence().expireDue();
         assertThat(f.serverList(bob, room).get(0).path("online").asBoolean()).isTrue();
         assertThat(story(watcher.changes(room))).containsExactly("join " + ann.userId());
+    }
+
+    @Test
+    @DisplayName("S1: sockets subscribing to and unsubscribing from one room at once, emptying it now and then, leave exactly the subscribed ones registered, and each gets the next change")
+    void subscriptionsComingAndGoingAtOnce() throws Exception {
+        List<WsClient> sockets = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            sockets.add(f.connect(i % 2 == 0 ? ann : bob));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(sockets.size());
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int i = 0; i < sockets.size(); i++) {
+                WsClient c = sockets.get(i);
+                boolean staysSubscribed = i < 4;
+                done.add(pool.submit(() -> {
+                    for (int round = 0; round < 40; round++) {
+                        assertThat(f.subscribe(c, room).path("type").asText()).isEqualTo("snapshot");
+                        if (round < 39 || !staysSubscribed) {
+                            String rid = "unsub-" + round;
+                            c.send("type", "unsubscribe", "requestId", rid, "huddle", room);
+                            assertThat(c.reply(rid).path("type").asText()).isEqualTo("unsubscribed");
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> d : done) {
+                d.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(f.t.server.live().subscribers(room)).isEqualTo(4);
+
+        f.join(sockets.get(0), room, "ann-tab");
+        for (WsClient c : sockets.subList(0, 4)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> story(c.changes(room)).contains("join " + ann.userId()));
+        }
     }
 
     private static long TestServer_T0() {
