@@ -58,6 +58,7 @@ import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -161,6 +162,7 @@ public final class HuddleServer implements AutoCloseable {
 
             app = Javalin.create(cfg -> {
                 cfg.startup.showJavalinBanner = false;
+                cfg.jetty.threadPool = threadPool(config.http().maxThreads());
                 // No per-connection header cache. Jetty's matches values case-insensitively by default, so
                 // a bearer token differing from the previous request's only in letter case would be read as
                 // that previous token; and each cache is a ~100 KB trie that a WebSocket connection keeps
@@ -296,6 +298,19 @@ public final class HuddleServer implements AutoCloseable {
     @Override
     public void close() {
         stop();
+    }
+
+    /**
+     * Jetty's pool, bounded: Javalin's own grows to 250 threads, and it did under each burst of pongs or
+     * fan-out writes (279 threads at N = 5 000, docs/BENCHMARKS.md "Fan-out") although two cores run
+     * at most two of them at a time. Never below what the connector leases (an acceptor, a selector per
+     * two cores) plus room for requests.
+     */
+    private static QueuedThreadPool threadPool(int maxThreads) {
+        int max = Math.max(maxThreads, Runtime.getRuntime().availableProcessors() + 8);
+        QueuedThreadPool pool = new QueuedThreadPool(max, Math.min(8, max), 60_000);
+        pool.setName("http");
+        return pool;
     }
 
     /** X3: an engine without its expiry worker shows ghosts for ever; end the process so it is restarted whole. */

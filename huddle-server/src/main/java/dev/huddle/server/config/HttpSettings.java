@@ -14,15 +14,18 @@ import java.util.List;
  *     opening or its previous response) and, separately, its body (X7)
  * @param idleTimeoutMs a connection that sends and receives nothing this long is closed
  * @param shutdownTimeoutMs on SIGTERM, how long requests in flight may take to finish (X7)
+ * @param maxThreads the most threads of Jetty's pool, which runs HTTP requests and every socket's reads and
+ *     writes; bounded so that a burst (thousands of pongs in one ping slot, a room's fan-out) queues instead
+ *     of growing the pool by a thread per waiting task (docs/BENCHMARKS.md, "Fan-out")
  */
 public record HttpSettings(List<String> trustedProxies, int guestSignInsPerAddressPerMinute, int guestSignInsPerMinute,
-        long readTimeoutMs, long idleTimeoutMs, long shutdownTimeoutMs) {
+        long readTimeoutMs, long idleTimeoutMs, long shutdownTimeoutMs, int maxThreads) {
 
     /** The declared defaults of the settings (see {@link Setting}). */
     public static final HttpSettings DEFAULTS = new HttpSettings(List.of(),
             Setting.GUEST_SIGN_INS_PER_ADDRESS_PER_MINUTE.defaultInt(), Setting.GUEST_SIGN_INS_PER_MINUTE.defaultInt(),
             Setting.HTTP_READ_TIMEOUT_MS.defaultInt(), Setting.HTTP_IDLE_TIMEOUT_MS.defaultInt(),
-            Setting.SHUTDOWN_TIMEOUT_MS.defaultInt());
+            Setting.SHUTDOWN_TIMEOUT_MS.defaultInt(), Setting.HTTP_MAX_THREADS.defaultInt());
 
     /** Holds values built in code to the settings' declared ranges. */
     public HttpSettings {
@@ -32,16 +35,17 @@ public record HttpSettings(List<String> trustedProxies, int guestSignInsPerAddre
         Setting.HTTP_READ_TIMEOUT_MS.check(readTimeoutMs);
         Setting.HTTP_IDLE_TIMEOUT_MS.check(idleTimeoutMs);
         Setting.SHUTDOWN_TIMEOUT_MS.check(shutdownTimeoutMs);
+        Setting.HTTP_MAX_THREADS.check(maxThreads);
     }
 
     public HttpSettings withTrustedProxies(List<String> v) {
         return new HttpSettings(v, guestSignInsPerAddressPerMinute, guestSignInsPerMinute, readTimeoutMs, idleTimeoutMs,
-                shutdownTimeoutMs);
+                shutdownTimeoutMs, maxThreads);
     }
 
     public HttpSettings withGuestSignIns(int perAddressPerMinute, int perMinute) {
         return new HttpSettings(trustedProxies, perAddressPerMinute, perMinute, readTimeoutMs, idleTimeoutMs,
-                shutdownTimeoutMs);
+                shutdownTimeoutMs, maxThreads);
     }
 
     /** Guest sign-ins at the settings' maxima: for load tests and tools that sign in many users from one address. */
@@ -52,16 +56,21 @@ public record HttpSettings(List<String> trustedProxies, int guestSignInsPerAddre
 
     public HttpSettings withReadTimeoutMs(long v) {
         return new HttpSettings(trustedProxies, guestSignInsPerAddressPerMinute, guestSignInsPerMinute, v, idleTimeoutMs,
-                shutdownTimeoutMs);
+                shutdownTimeoutMs, maxThreads);
     }
 
     public HttpSettings withIdleTimeoutMs(long v) {
         return new HttpSettings(trustedProxies, guestSignInsPerAddressPerMinute, guestSignInsPerMinute, readTimeoutMs, v,
-                shutdownTimeoutMs);
+                shutdownTimeoutMs, maxThreads);
+    }
+
+    public HttpSettings withMaxThreads(int v) {
+        return new HttpSettings(trustedProxies, guestSignInsPerAddressPerMinute, guestSignInsPerMinute, readTimeoutMs,
+                idleTimeoutMs, shutdownTimeoutMs, v);
     }
 
     public HttpSettings withShutdownTimeoutMs(long v) {
         return new HttpSettings(trustedProxies, guestSignInsPerAddressPerMinute, guestSignInsPerMinute, readTimeoutMs,
-                idleTimeoutMs, v);
+                idleTimeoutMs, v, maxThreads);
     }
 }

@@ -101,6 +101,8 @@ public enum Setting {
             "Time a client has to send a request head, and again its body, in ms; slower ones are cut."),
     HTTP_IDLE_TIMEOUT_MS("--http-idle-timeout-ms", "HUDDLE_HTTP_IDLE_TIMEOUT_MS", "30000", whole(100, 3_600_000),
             "An HTTP connection silent this many ms while its request is handled or answered is closed."),
+    HTTP_MAX_THREADS("--http-max-threads", "HUDDLE_HTTP_MAX_THREADS", "32", whole(16, 10_000),
+            "Most threads Jetty's pool runs for HTTP requests and socket I/O (raised to the cores + 8 when fewer)."),
     SHUTDOWN_TIMEOUT_MS("--shutdown-timeout-ms", "HUDDLE_SHUTDOWN_TIMEOUT_MS", "10000", whole(0, 600_000),
             "On SIGTERM, how many ms requests in flight may take to finish.");
 
