@@ -190,11 +190,13 @@ final class Liveness {
 
     /**
      * The delay of a socket's first ping: one interval, rounded up to the next slot of a grid shared by every
-     * socket ({@code every / 10}, at most 100 ms). Sockets opened at scattered instants then ping together, a
-     * slot's worth at a time, so the timer wakes at most ten times a second however many sockets there are.
-     * With a ping scheduled at each socket's own instant, the wake-ups (one per ping, 100 a second at 1 000
-     * sockets) were most of an idle server's CPU; with a one-second grid, each slot's burst of pongs grew
-     * Jetty's pool by a hundred threads (scripts/bench-fanout.sh, the idle window; docs/BENCHMARKS.md).
+     * socket ({@code every / 10}, at most 1 s). Sockets opened at scattered instants then ping together, a
+     * slot's worth at a time, so the timer wakes at most once a second however many sockets there are, and
+     * the pongs come back in bursts that the selector picks up together. With a ping scheduled at each
+     * socket's own instant, the wake-ups (one per ping, 100 a second at 1 000 sockets) were most of an idle
+     * server's CPU; a 100 ms grid still woke the timer threads 20 times a second. A slot's burst of pongs
+     * waits in Jetty's bounded pool ({@code --http-max-threads}) instead of growing it (scripts/bench-fanout.sh,
+     * the idle window; docs/BENCHMARKS.md).
      */
     static long firstPingNanos(long nowNanos, long everyNanos) {
         long slot = Math.max(1, Math.min(SLOT_NANOS, everyNanos / 10));
@@ -202,7 +204,7 @@ final class Liveness {
     }
 
     /** The widest slot of the pings' shared grid. */
-    static final long SLOT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    static final long SLOT_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     /** The socket ended: no more pings. */
     synchronized void stop() {

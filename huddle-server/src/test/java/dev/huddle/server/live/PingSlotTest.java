@@ -12,7 +12,7 @@ class PingSlotTest {
     private static final long SLOT = Liveness.SLOT_NANOS;
 
     @Test
-    @DisplayName("T1: sockets opened at scattered instants ping in shared slots of 100 ms, never sooner than one interval after opening")
+    @DisplayName("T1: sockets opened at scattered instants ping in shared slots of 1 s, never sooner than one interval after opening")
     void scatteredSocketsShareSlots() {
         long every = 10 * SECOND;
         long seed = new Random().nextLong();
