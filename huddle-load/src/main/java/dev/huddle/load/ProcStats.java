@@ -5,7 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** CPU time and peak RSS of a local process, read from /proc (Linux). */
-final class ProcStats {
+public final class ProcStats {
     /** Clock ticks per second for /proc/<pid>/stat; 100 on Linux unless the kernel says otherwise. */
     private static final double TICKS_PER_SECOND = 100.0;
 
@@ -19,7 +19,7 @@ final class ProcStats {
     }
 
     /** {utime, stime} of the process in seconds, or null if unreadable. */
-    static double[] userSystemSeconds(long pid) {
+    public static double[] userSystemSeconds(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
             // The command name may contain spaces: fields count from after its closing parenthesis.
