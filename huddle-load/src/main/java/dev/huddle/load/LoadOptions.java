@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
  */
 final class LoadOptions {
     @Option(names = "--server", split = ",", defaultValue = "http://localhost:8080/",
-            description = "Server URL(s); with several (comma-separated, nodes of one cluster) users are spread round-robin.")
+            description = "Server URL(s); with several (comma-separated, nodes of one cluster) each room's users are spread round-robin over them.")
     List<URI> servers;
     @Option(names = "--users", defaultValue = "100", description = "Simulated users, one session each.")
     int users;
@@ -41,6 +41,11 @@ final class LoadOptions {
     int crashClients;
     @Option(names = "--duration-s", defaultValue = "30", description = "How long to toggle (and churn).")
     long durationS;
+    @Option(names = "--idle-until-file",
+            description = "After connecting, before any warm-up or toggling: hold every socket open with nobody toggling (pings "
+                    + "and pongs only) until this file exists, so a script can measure what idle sockets cost and start several "
+                    + "load processes' toggling together; a progress line marks the start of the wait.")
+    Path idleUntilFile;
     @Option(names = "--warmup-s", defaultValue = "0",
             description = "Before the measured run: toggle for this long, unmeasured and uncounted, wait for every client to "
                     + "converge, and collect the tool's own garbage. With --join-window-s, a warm-up burst instead: every user "

@@ -4,6 +4,7 @@ import dev.huddle.client.HuddleClient;
 import dev.huddle.client.HuddleInfo;
 import dev.huddle.client.Identity;
 import java.net.URI;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -54,6 +55,12 @@ final class LoadRun {
             }
             List<SimulatedUser> all = users(huddles);
             int connected = connect(owner, all);
+            if (o.idleUntilFile != null) {
+                progress.line("idle: every socket open, nobody toggling, until %s exists", o.idleUntilFile);
+                while (!Files.exists(o.idleUntilFile)) {
+                    Thread.sleep(50);
+                }
+            }
             if (o.warmupS > 0 && !o.burst()) { // a burst warmed up before it (in connect)
                 warmUp().toggling(all, new Random(~o.seed));
             }
@@ -71,7 +78,7 @@ final class LoadRun {
 
     /**
      * Socket events run on the clients' I/O threads (the listeners here never block; sign-ins and huddle
-     * calls run on the main and timer threads). Interleaved, so that user u lands on server u % servers.
+     * calls run on the main and timer threads). Interleaved, so that client c talks to server c % servers.
      */
     private void openClients() {
         for (int i = 0; i < o.clientsPerServer; i++) {
@@ -81,11 +88,17 @@ final class LoadRun {
         }
     }
 
-    /** The users, spread round-robin over the rooms and the clients; the first speakers-per-room of each room speak. */
+    /**
+     * The users, spread round-robin over the rooms; the first speakers-per-room of each room speak. The
+     * k-th user of room r goes to client (r + k) mod clients, so every room (and its speakers) spans
+     * every server: with {@code u mod clients} a room count divisible by the servers put each room on
+     * one node, and nothing crossed the cluster.
+     */
     private List<SimulatedUser> users(List<HuddleInfo> huddles) {
         List<SimulatedUser> all = new ArrayList<>();
         for (int u = 0; u < o.users; u++) {
-            all.add(new SimulatedUser(huddles.get(u % o.rooms).id(), clients.get(u % clients.size()),
+            int client = (u % o.rooms + u / o.rooms) % clients.size();
+            all.add(new SimulatedUser(huddles.get(u % o.rooms).id(), clients.get(client), client % o.servers.size(),
                     u < o.rooms * o.speakersPerRoom, o.intervalMs, measured, crash));
         }
         return all;
@@ -165,6 +178,7 @@ final class LoadRun {
     /** Run: the speakers toggle, and users churn, for {@code --duration-s}; returns how long it measured, in ms. */
     private long measuredRun(List<SimulatedUser> all) throws InterruptedException {
         Random random = new Random(o.seed);
+        progress.line("toggling for %d s", o.durationS);
         for (int r = 0; r < o.rooms; r++) {
             for (int s = 0; s < o.speakersPerRoom && r + s * o.rooms < o.users; s++) {
                 toggles.schedule(timers, all.get(r + s * o.rooms).conn, new Random(random.nextLong()), true);
@@ -208,7 +222,8 @@ final class LoadRun {
                 m.errors(), m.errorCodes(), resyncs, reconnects, m.churnLeaves.get(), cpu, rss,
                 toggled.histogram(), toggled.perSecond(), finals,
                 o.joinWindowMs(), m.churnJoins.get(), m.joinsObserved.get(), m.leavesObserved.get(),
-                m.joinLatencies.summary(), m.leaveLatencies.summary(), serverResyncs, serverTooSlow, consistency, crashed);
+                m.joinLatencies.summary(), m.leaveLatencies.summary(), serverResyncs, serverTooSlow, consistency, crashed,
+                m.acrossNodes.summary());
     }
 
     /** The servers' CPU seconds so far, summed; -1 when unknown. */

@@ -24,6 +24,10 @@ final class Measurements {
     private final Map<String, Long> lastJoinSent = new ConcurrentHashMap<>();
     private final Map<String, Long> lastLeaveSent = new ConcurrentHashMap<>();
     final Latencies toggleLatencies = new Latencies();
+    /** The toggle latencies whose speaker and receiver are on different servers: what crossed the cluster. */
+    final Latencies acrossNodes = new Latencies();
+    /** Each signed-in user's server (index in {@code --server}), to tell a delivery that crossed nodes. */
+    private final Map<String, Integer> serverOf = new ConcurrentHashMap<>();
     final Latencies joinLatencies = new Latencies();
     final Latencies leaveLatencies = new Latencies();
     final AtomicLong toggles = new AtomicLong();
@@ -69,13 +73,25 @@ final class Measurements {
         return next;
     }
 
-    /** A counting client received a change: a speaking update is matched to the toggle that caused it. */
-    void changeReceived(String kind, Participant entry) {
+    /** {@code userId}'s sessions go through server {@code server}. */
+    void onServer(String userId, int server) {
+        serverOf.put(userId, server);
+    }
+
+    /**
+     * A counting client on server {@code receiver} received a change: a speaking update is matched to the
+     * toggle that caused it.
+     */
+    void changeReceived(String kind, Participant entry, int receiver) {
         delivered.incrementAndGet();
         Sent sent = lastSent.get(entry.userId());
         if ("update".equals(kind) && sent != null && sent.value() == entry.speaking()) {
             long now = System.nanoTime();
             toggleLatencies.add((now - startNanos) / 1_000_000, (now - sent.atNanos()) / 1_000);
+            Integer from = serverOf.get(entry.userId());
+            if (from != null && from != receiver) {
+                acrossNodes.add((now - startNanos) / 1_000_000, (now - sent.atNanos()) / 1_000);
+            }
             matched.incrementAndGet();
         }
     }

@@ -17,6 +17,9 @@ import java.util.Map;
  * the consistency and crash checks' findings ({@code ghost}, {@code missing}, {@code duplicate},
  * {@code server_ghost}, {@code server_missing}, {@code offline_late}, {@code offline_not_seen}), and
  * {@code warmup_not_converged} when the clients still disagreed at the end of the warm-up.
+ *
+ * <p>{@code acrossNodes} is the toggle latencies whose speaker and receiver used different servers
+ * (empty with one server): end to end across the cluster's nodes.
  */
 public record Report(
         int users, int rooms, long durationMs, long warmupMs,
@@ -27,7 +30,7 @@ public record Report(
         List<long[]> histogram, List<long[]> perSecond, List<Connection> connections,
         double joinWindowMs, long churnJoins, long joinsObserved, long leavesObserved,
         Latency joins, Latency leaves, long serverResyncs, long serverTooSlow,
-        Consistency consistency, Crash crash) {
+        Consistency consistency, Crash crash, Latency acrossNodes) {
 
     /** One connection's view of its room at the end: the first snapshot's seq, what it applied, where it ended. */
     public record Connection(String room, long firstSeq, long changesApplied, long finalSeq) {

@@ -18,6 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class SimulatedUser implements RoomListener {
     final String room;
     final HuddleClient node;
+    /** Which of the tool's servers {@code node} talks to (its index in {@code --server}). */
+    final int server;
     final boolean speaker;
     final AtomicLong applied = new AtomicLong();
     private final long intervalMs;
@@ -28,9 +30,10 @@ final class SimulatedUser implements RoomListener {
     volatile boolean counting;
     volatile long firstSeq = -1;
 
-    SimulatedUser(String room, HuddleClient node, boolean speaker, long intervalMs, Measurements measured, Crash crash) {
+    SimulatedUser(String room, HuddleClient node, int server, boolean speaker, long intervalMs, Measurements measured, Crash crash) {
         this.room = room;
         this.node = node;
+        this.server = server;
         this.speaker = speaker;
         this.intervalMs = intervalMs;
         this.measured = measured;
@@ -40,6 +43,7 @@ final class SimulatedUser implements RoomListener {
     /** Signs in as a new guest and becomes a participant of the room. */
     void signIn(String name) {
         who = node.signInGuest(name);
+        measured.onServer(who.userId(), server);
         node.joinHuddle(who, room, "participant");
     }
 
@@ -55,7 +59,7 @@ final class SimulatedUser implements RoomListener {
 
     /** A session of the same user in {@code huddle}. */
     SimulatedUser elsewhere(String huddle) {
-        SimulatedUser u = new SimulatedUser(huddle, node, speaker, intervalMs, measured, crash);
+        SimulatedUser u = new SimulatedUser(huddle, node, server, speaker, intervalMs, measured, crash);
         u.who = who;
         return u;
     }
@@ -131,7 +135,7 @@ final class SimulatedUser implements RoomListener {
             return;
         }
         applied.incrementAndGet();
-        measured.changeReceived(kind, entry);
+        measured.changeReceived(kind, entry, server);
     }
 
     @Override

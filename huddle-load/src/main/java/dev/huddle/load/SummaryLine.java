@@ -15,6 +15,7 @@ final class SummaryLine {
                 r.sessionsConnected(), r.users(), r.rooms(), r.togglesSent(), r.changesDelivered(), r.updatesMatched(),
                 r.p50Ms(), r.p90Ms(), r.p99Ms(), r.maxMs(), r.errors(), r.errorCodes(), r.resyncs(), r.reconnects(),
                 r.serverCpuSeconds(), r.serverPeakRssMiB()));
+        latency(s, "toggles across nodes", r.acrossNodes());
         latency(s, "joins", r.joins());
         latency(s, "leaves", r.leaves());
         if (r.churnLeaves() > 0) {
