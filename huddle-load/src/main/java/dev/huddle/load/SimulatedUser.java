@@ -1,5 +1,6 @@
 package dev.huddle.load;
 
+import dev.huddle.client.HuddleApiException;
 import dev.huddle.client.HuddleClient;
 import dev.huddle.client.Identity;
 import dev.huddle.client.Participant;
@@ -40,11 +41,29 @@ final class SimulatedUser implements RoomListener {
         this.crash = crash;
     }
 
-    /** Signs in as a new guest and becomes a participant of the room. */
-    void signIn(String name) {
-        who = node.signInGuest(name);
+    /**
+     * Signs in as a new guest and becomes a participant of the room. A 503 ("try again shortly": the
+     * node lost Redis for a moment) is retried, as a client would, a few times a second apart: on a
+     * shared 2-core machine a scheduling stall past the store's 2 s timeout gave one, and one failed
+     * sign-in among thousands ended the whole run before it measured anything.
+     */
+    void signIn(String name) throws InterruptedException {
+        who = retrying(() -> node.signInGuest(name));
         measured.onServer(who.userId(), server);
-        node.joinHuddle(who, room, "participant");
+        retrying(() -> node.joinHuddle(who, room, "participant"));
+    }
+
+    private static <T> T retrying(java.util.function.Supplier<T> call) throws InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return call.get();
+            } catch (HuddleApiException e) {
+                if (e.status() != 503 || attempt == 10) {
+                    throw e;
+                }
+                Thread.sleep(1000);
+            }
+        }
     }
 
     /** Opens the socket: the client subscribes and joins. */
