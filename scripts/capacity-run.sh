@@ -118,10 +118,10 @@ metric() { curl -sf "http://127.0.0.1:$1/metrics" | awk -v n="$2" '$1 == n {prin
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }   # utime + stime, 100 per second
 rcpu() { redis-cli -p "$1" info cpu | tr -d '\r' | awk -F: '/^used_cpu_(user|sys):/ {s += $2} END {printf "%.6f", s}'; }
 rmem() { redis-cli -p "$1" info memory | tr -d '\r' | sed -n 's/^used_memory:\([0-9]*\)$/\1/p'; }
-# sessions this master holds: the members of its partitions' deadline sets
+# sessions this master holds: the entries of its rooms' session hashes (held under a node lease or not)
 rsessions() {
   local n=0 k
-  for k in $(redis-cli -p "$1" --scan --pattern 'cap:*}:dl'); do n=$((n + $(redis-cli -p "$1" zcard "$k"))); done
+  for k in $(redis-cli -p "$1" --scan --pattern 'cap:*}:ses:*'); do n=$((n + $(redis-cli -p "$1" hlen "$k"))); done
   echo "$n"
 }
 live_heap_kb() { jcmd "$1" GC.class_histogram 2>/dev/null | awk '/^Total/ {printf "%.0f", $3 / 1024}'; }
