@@ -11,11 +11,13 @@
 # used_memory, sessions held (its deadline sets). Prints one table of per-unit figures, and the load
 # tool's toggle latencies (all receivers, and receivers on another node than the speaker).
 #
-#   scripts/capacity-run.sh                      # USERS=30000 ROOMS=300 SPEAKERS=3 (~15 min)
-#   USERS=3000 ROOMS=30 WINDOW_S=15 scripts/capacity-run.sh   # a quick try
+#   scripts/capacity-run.sh                      # USERS=30000 ROOMS=300 SPEAKERS=3 LOAD_PROCS=2
+#   USERS=3000 ROOMS=30 LOAD_PROCS=1 scripts/capacity-run.sh   # the scale recorded in docs/capacity.md
 #
-# Open files are capped at 20 000 per process here (ulimit -Hn), so the users are split over LOAD_PROCS
-# load processes (default 2), each with its own rooms, all toggling together (--idle-until-file).
+# Open files are capped at 20 000 per process here (ulimit -Hn, not raisable in the VM), so the users are
+# split over LOAD_PROCS load processes, each with its own rooms, all toggling together (--idle-until-file).
+# Sign-in, join and socket open run at ~10 users/s on the shared 2-core machine (load 40-90), so 30 000
+# spend ~50 min connecting; the run itself is ~3 min after that.
 # Needs redis-server/redis-cli 7, PostgreSQL at 127.0.0.1:5432 (user postgres, trust), jcmd, jq, and
 # the jars: mvn -q -DskipTests package -pl huddle-server,huddle-load -am
 set -euo pipefail
