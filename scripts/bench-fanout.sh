@@ -26,22 +26,7 @@ TOGGLES="${TOGGLES:-200}"
 IDLE_S="${IDLE_S:-20}"
 SERVER_JAR="${SERVER_JAR:-huddle-server/target/huddle-server.jar}"
 LOAD_JAR="${LOAD_JAR:-huddle-load/target/benchmarks.jar}"
-mkdir -p "$OUT"
-
-if [ "${BUILD:-1}" = 1 ]; then
-  mvn -q -DskipTests package -pl huddle-server,huddle-load -am
-fi
-gcc -O2 -Wall -pthread -o "$OUT/fanout-floor" scripts/floor/fanout-floor.c
-
-server=""
-stop_server() {
-  if [ -n "$server" ]; then
-    kill "$server" 2>/dev/null || true
-    wait "$server" 2>/dev/null || true
-    server=""
-  fi
-}
-trap stop_server EXIT INT TERM
+. scripts/floor/common.sh
 
 echo "machine: $(nproc) cores, $(uptime | sed 's/.*load average/load average/')"
 summary="$OUT/summary.txt"

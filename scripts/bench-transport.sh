@@ -27,22 +27,7 @@ PASSES="${PASSES:-2}"
 EVENTS="${EVENTS:-400}"
 WARMUP="${WARMUP:-200}"
 JAR="${LOAD_JAR:-huddle-load/target/benchmarks.jar}"
-mkdir -p "$OUT"
-
-if [ "${BUILD:-1}" = 1 ]; then
-  mvn -q -DskipTests package -pl huddle-server,huddle-load -am
-fi
-gcc -O2 -Wall -pthread -o "$OUT/fanout-floor" scripts/floor/fanout-floor.c
-
-server=""
-stop_server() {
-  if [ -n "$server" ]; then
-    kill "$server" 2>/dev/null || true
-    wait "$server" 2>/dev/null || true
-    server=""
-  fi
-}
-trap stop_server EXIT INT TERM
+. scripts/floor/common.sh
 
 floor() { # prints the floor's µs per frame for N=$1
   "$OUT/fanout-floor" "$1" 200 260 "$SERVER_CPU" "$LOAD_CPU" | tee -a "$OUT/runs.txt" | sed 's/.*us_per_frame=\([0-9.]*\).*/\1/'
