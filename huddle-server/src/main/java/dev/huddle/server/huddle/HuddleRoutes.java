@@ -56,7 +56,10 @@ public final class HuddleRoutes {
 
     private void read(Context ctx) {
         Caller caller = auth.caller(ctx);
-        ctx.json(detail(service.read(ctx.pathParam("idOrSlug"), caller), caller.optionalUserId().orElse(null)));
+        HuddleAccess a = service.read(ctx.pathParam("idOrSlug"), caller);
+        Map<String, Object> detail = detail(a, caller.optionalUserId().orElse(null));
+        presenceArray.apply(a.huddle().id()).ifPresent(p -> detail.put("presence", p));
+        ctx.json(detail);
     }
 
     private void open(Context ctx) {
@@ -126,7 +129,9 @@ public final class HuddleRoutes {
 
     /**
      * The detail a client sees: the huddle, the caller's role and own membership, and how many members
-     * it has; its size does not depend on the room's (the members are {@code GET …/members}).
+     * it has; its size does not depend on the room's (the members are {@code GET …/members}). Only
+     * {@code GET} adds the transitional {@code presence} array (H8), which old clients poll there: a
+     * join, an open or a host's change answers in the same time in a room of 5 or of 5 000.
      *
      * @param userId the caller, or null when not signed in
      */
@@ -145,7 +150,6 @@ public final class HuddleRoutes {
         out.put("memberCount", service.repository().memberCount(h.id()));
         out.put("membership", a.role().isEmpty() || userId == null ? null
                 : service.repository().member(h.id(), userId).map(HuddleRoutes::member).orElse(null));
-        presenceArray.apply(h.id()).ifPresent(p -> out.put("presence", p));
         return out;
     }
 }

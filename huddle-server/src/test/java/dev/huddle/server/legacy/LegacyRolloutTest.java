@@ -223,6 +223,22 @@ class LegacyRolloutTest {
     }
 
     @Test
+    @DisplayName("H8: the transitional array is on GET only: a join's or an open's answer does not grow with the room")
+    void detailArrayOnlyOnGet() {
+        start(PresenceSource.COMPONENT);
+        upsert(ann, room, Map.of());
+        upsert(bob, room, Map.of());
+        assertThat(detailPresence(bob)).containsOnlyKeys(ann.userId(), bob.userId());
+        Api.Response join = f.t.api.post("/api/huddles/" + room + "/join", bob.token(), Map.of("role", "participant"));
+        assertThat(join.status()).as(join.body()).isEqualTo(200);
+        assertThat(join.json().has("presence")).as(join.body()).isFalse();
+        assertThat(join.json().get("memberCount").asInt()).isEqualTo(2);
+        Api.Response open = f.t.api.post("/api/huddles/" + room + "/open", ann.token(), Map.of());
+        assertThat(open.status()).as(open.body()).isEqualTo(200);
+        assertThat(open.json().has("presence")).as(open.body()).isFalse();
+    }
+
+    @Test
     @DisplayName("L2 shadow: a legacy row without an engine session and a differing speaking flag are each logged and counted exactly once; none when both agree")
     void shadowDivergence() {
         start(PresenceSource.SHADOW);
