@@ -70,6 +70,8 @@ public final class AnonFlood implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(parallelism);
+        // Session ids of this run: a second run against the same server must not reuse the first's.
+        String run = Long.toString(System.nanoTime(), 36) + "-";
         Guest owner = guest("Owner");
         JsonNode huddle = post("/api/huddles", owner.token(), Map.of("title", "Anon flood"));
         String id = huddle.get("id").asText();
@@ -81,7 +83,7 @@ public final class AnonFlood implements Callable<Integer> {
             pending.add(pool.submit(() -> {
                 Guest g = guest(name + " " + n);
                 post("/api/huddles/" + id + "/join", g.token(), Map.of("role", "participant"));
-                heartbeat(g, id, "m-" + n);
+                heartbeat(g, id, run + "m-" + n);
                 return g;
             }));
         }
@@ -112,6 +114,7 @@ public final class AnonFlood implements Callable<Integer> {
         AtomicBoolean flooding = new AtomicBoolean(true);
         Latencies health = new Latencies();
         Latencies joins = new Latencies();
+        Latencies memberships = new Latencies();
         AtomicLong heapMax = new AtomicLong();
         AtomicLong queuedMax = new AtomicLong();
         AtomicInteger failures = new AtomicInteger();
@@ -133,7 +136,9 @@ public final class AnonFlood implements Callable<Integer> {
             Guest g = joiners.get(n);
             long s = System.nanoTime();
             post("/api/huddles/" + id + "/join", g.token(), Map.of("role", "participant"));
-            heartbeat(g, id, "j-" + n);
+            long joined = System.nanoTime();
+            heartbeat(g, id, run + "j-" + n);
+            memberships.add(ms(t0), (joined - s) / 1_000);
             joins.add(ms(t0), (System.nanoTime() - s) / 1_000);
         }));
         probes.submit(() -> probe(flooding, 200, () -> {
@@ -144,13 +149,13 @@ public final class AnonFlood implements Callable<Integer> {
         Random random = new Random(1);
         probes.submit(() -> probe(flooding, Math.max(1, 1000 / Math.max(1, changesPerSecond)), () -> {
             int m = random.nextInt(online.size());
-            post("/api/presence/flags", online.get(m).token(), Map.of("roomId", id, "sessionId", "m-" + m,
+            post("/api/presence/flags", online.get(m).token(), Map.of("roomId", id, "sessionId", run + "m-" + m,
                     "isSpeaking", random.nextBoolean(), "isRecording", false));
         }));
         // Keep the members alive however long the run.
         probes.submit(() -> probe(flooding, 60_000, () -> {
             for (int i = 0; i < online.size(); i++) {
-                heartbeat(online.get(i), id, "m-" + i);
+                heartbeat(online.get(i), id, run + "m-" + i);
             }
         }));
 
@@ -190,6 +195,14 @@ public final class AnonFlood implements Callable<Integer> {
                 pct(h, 99), pct(h, 100), failures.get());
         System.out.printf("  join (membership + first heartbeat): %d, p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", j.length,
                 pct(j, 50), pct(j, 99), pct(j, 100));
+        long[] mj = memberships.sorted();
+        System.out.printf("    of which the membership (POST join): p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", pct(mj, 50), pct(mj, 99),
+                pct(mj, 100));
+        StringBuilder bySecond = new StringBuilder();
+        for (long[] sec : joins.perSecond()) {
+            bySecond.append(String.format(" %.0f", sec[4] / 1000.0));
+        }
+        System.out.println("  join, slowest per second of the flood (ms):" + bySecond);
         System.out.printf("  server heap used, max sampled: %d MiB; bytes queued to clients, max sampled: %d KiB; "
                 + "sockets closed with 4009: %d%n", heapMax.get() >> 20, queuedMax.get() >> 10, overBudget);
         open.forEach(AnonFlood::closeQuietly);
