@@ -52,6 +52,10 @@ public final class AnonFlood implements Callable<Integer> {
     int subscribes;
     @Option(names = "--duration-s", defaultValue = "30", description = "How long the flood lasts.")
     int durationS;
+    @Option(names = "--warmup-s", defaultValue = "0", description = "Seconds of flood before the measured --duration-s, "
+            + "reported apart: a fresh JVM compiles the paths a flood takes in its first seconds, which a server that "
+            + "has served sockets before has done.")
+    int warmupS;
     @Option(names = "--changes-per-second", defaultValue = "20", description = "Speaking toggles in the room a second.")
     int changesPerSecond;
     @Option(names = "--parallelism", defaultValue = "16", description = "Sign-ins and connects in flight at once.")
@@ -92,7 +96,7 @@ public final class AnonFlood implements Callable<Integer> {
             online.add(f.get());
         }
         List<Guest> joiners = new ArrayList<>();
-        for (int i = 0; i < durationS * 10 + 10; i++) {
+        for (int i = 0; i < (warmupS + durationS) * 10 + 10; i++) {
             joiners.add(guest("Joiner " + i));
         }
         System.out.printf("room %s: %d members online; opening %d anonymous sockets%n", slug, online.size(), sockets);
@@ -160,10 +164,11 @@ public final class AnonFlood implements Callable<Integer> {
         }));
 
         byte[] subscribe = frame("{\"type\":\"subscribe\",\"huddle\":\"" + slug + "\"}");
-        long roundNanos = TimeUnit.SECONDS.toNanos(durationS) / Math.max(1, subscribes);
+        int rounds = subscribes * (warmupS + durationS) / durationS;
+        long roundNanos = TimeUnit.SECONDS.toNanos(warmupS + durationS) / Math.max(1, rounds);
         AtomicInteger cut = new AtomicInteger();
         boolean[] dead = new boolean[open.size()];
-        for (int round = 0; round < subscribes; round++) {
+        for (int round = 0; round < rounds; round++) {
             long roundStart = System.nanoTime();
             for (int i = 0; i < open.size(); i++) {
                 if (!dead[i]) {
@@ -187,15 +192,17 @@ public final class AnonFlood implements Callable<Integer> {
         probes.awaitTermination(30, TimeUnit.SECONDS);
         long overBudget = sum(get("/metrics").body(), "huddle_ws_over_budget_total");
 
-        long[] h = health.sorted();
-        long[] j = joins.sorted();
-        System.out.printf("anon-flood: %d sockets (%d refused at the upgrade, %d cut by the server), %d subscribes each, "
-                + "room of %d members, %d s%n", open.size(), refused.get(), cut.get(), subscribes, online.size(), durationS);
+        long from = warmupS * 1000L;
+        long[] h = health.sorted(from, Long.MAX_VALUE);
+        long[] j = joins.sorted(from, Long.MAX_VALUE);
+        System.out.printf("anon-flood: %d sockets (%d refused at the upgrade, %d cut by the server), %d subscribes each in %d s, "
+                + "room of %d members; measured over %d s after %d s of warm-up%n", open.size(), refused.get(), cut.get(), rounds,
+                warmupS + durationS, online.size(), durationS, warmupS);
         System.out.printf("  /health: %d probes, p50 %.1f ms, p99 %.1f ms, max %.1f ms, %d failed%n", h.length, pct(h, 50),
                 pct(h, 99), pct(h, 100), failures.get());
         System.out.printf("  join (membership + first heartbeat): %d, p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", j.length,
                 pct(j, 50), pct(j, 99), pct(j, 100));
-        long[] mj = memberships.sorted();
+        long[] mj = memberships.sorted(from, Long.MAX_VALUE);
         System.out.printf("    of which the membership (POST join): p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", pct(mj, 50), pct(mj, 99),
                 pct(mj, 100));
         StringBuilder bySecond = new StringBuilder();
@@ -203,6 +210,12 @@ public final class AnonFlood implements Callable<Integer> {
             bySecond.append(String.format(" %.0f", sec[4] / 1000.0));
         }
         System.out.println("  join, slowest per second of the flood (ms):" + bySecond);
+        if (warmupS > 0) {
+            long[] hc = health.sorted(0, from);
+            long[] jc = joins.sorted(0, from);
+            System.out.printf("  the first %d s, not counted above: /health p99 %.1f ms, max %.1f ms; join p99 %.1f ms, max %.1f ms%n",
+                    warmupS, pct(hc, 99), pct(hc, 100), pct(jc, 99), pct(jc, 100));
+        }
         System.out.printf("  server heap used, max sampled: %d MiB; bytes queued to clients, max sampled: %d KiB; "
                 + "sockets closed with 4009: %d%n", heapMax.get() >> 20, queuedMax.get() >> 10, overBudget);
         open.forEach(AnonFlood::closeQuietly);

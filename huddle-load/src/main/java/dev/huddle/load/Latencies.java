@@ -48,6 +48,23 @@ final class Latencies {
         return copy;
     }
 
+    /** The samples taken from {@code fromMs} (inclusive) to {@code toMs} (exclusive) since start, sorted. */
+    long[] sorted(long fromMs, long toMs) {
+        long[] copy;
+        int n = 0;
+        synchronized (this) {
+            copy = new long[size];
+            for (int i = 0; i < size; i++) {
+                if (at[i] >= fromMs && at[i] < toMs) {
+                    copy[n++] = micros[i];
+                }
+            }
+        }
+        copy = Arrays.copyOf(copy, n);
+        Arrays.sort(copy);
+        return copy;
+    }
+
     /** Per whole second since start: {second, count, p50, p99, max} in microseconds. */
     synchronized long[][] perSecond() {
         int seconds = 0;
