@@ -103,6 +103,17 @@ public final class LiveHub implements ChangeListener, Subscription.Snapshots, Au
         final SnapshotEntries entries = new SnapshotEntries(Frames::entryUtf8, entriesRendered, entriesReused);
         /** The body of the room's latest snapshot, for the next socket that asks at the same seq (X1); written under {@link #entries}. */
         private volatile SharedSnapshot latest;
+        /** The body {@link #latest} replaced; written under {@link #entries}. */
+        private volatile SharedSnapshot previous;
+
+        /** The body kept for {@code snap}'s epoch and seq, or null. */
+        SharedBytes bodyOf(RoomSnapshot snap) {
+            SharedSnapshot b = latest;
+            if (b == null || b.seq() != snap.seq() || !Objects.equals(b.epoch(), snap.epoch())) {
+                b = previous;
+            }
+            return b != null && b.seq() == snap.seq() && Objects.equals(b.epoch(), snap.epoch()) ? b.body() : null;
+        }
 
         /** Counts one more subscription; false when the room was retired (its last subscription left). */
         boolean enter() {
@@ -241,19 +252,23 @@ public final class LiveHub implements ChangeListener, Subscription.Snapshots, Au
         }
         // Read without the lock first: every socket of a flood asks for the same body, and one lock per
         // subscribe on the room queued Jetty's threads (docs/BENCHMARKS.md, anon-flood).
-        SharedSnapshot seen = r.latest;
-        if (seen != null && seen.seq() == snap.seq() && Objects.equals(seen.epoch(), snap.epoch())) {
+        // The one before it too: subscribers given the room's last snapshot made a moment before a new one
+        // was (Presence#recent) still ask for it.
+        SharedBytes seen = r.bodyOf(snap);
+        if (seen != null) {
             snapshotsShared.incrementAndGet();
-            return seen.body();
+            return seen;
         }
         synchronized (r.entries) {
-            SharedSnapshot last = r.latest;
-            if (last != null && last.seq() == snap.seq() && Objects.equals(last.epoch(), snap.epoch())) {
+            seen = r.bodyOf(snap);
+            if (seen != null) {
                 snapshotsShared.incrementAndGet();
-                return last.body();
+                return seen;
             }
             SharedBytes body = new SharedBytes(Frames.snapshotBody(snap, r.entries));
+            SharedSnapshot last = r.latest;
             if (last == null || snap.seq() >= last.seq() || !Objects.equals(last.epoch(), snap.epoch())) {
+                r.previous = last;
                 r.latest = new SharedSnapshot(snap.epoch(), snap.seq(), body);
             }
             return body;

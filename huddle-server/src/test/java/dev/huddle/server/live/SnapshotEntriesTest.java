@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.huddle.presence.RoomSnapshot;
 import dev.huddle.server.support.LiveFixture;
 import dev.huddle.server.support.TestServer.Guest;
 import dev.huddle.server.support.WsClient;
@@ -129,5 +130,25 @@ class SnapshotEntriesTest {
                 .containsExactly(first.path("seq").asLong() + 1, first.path("seq").asLong() + 2, first.path("seq").asLong() + 3);
         assertThat(changes.get(0).path("entry").path("data").path("isSpeaking").asBoolean()).isTrue();
         assertThat(changes.stream().skip(1).map(c -> c.path("kind").asText())).containsExactly("join", "join");
+    }
+
+    @Test
+    @DisplayName("X1: a subscriber given the room's snapshot from just before the latest shares its body, rendered once, not again")
+    void snapshotBeforeTheLatestShared() {
+        present(0, 5, false);
+        f.subscribe(f.connect(ann), room);
+        RoomSnapshot older = f.t.server.presence().snapshot(room);
+        var olderBody = hub.snapshotBody(older);
+        present(5, 6, false);
+        RoomSnapshot newer = f.t.server.presence().snapshot(room);
+        assertThat(hub.snapshotBody(newer)).isNotSameAs(olderBody);
+        long rendered = hub.snapshotEntriesRendered();
+        long reused = hub.snapshotEntriesReused();
+        long shared = hub.snapshotsShared();
+
+        assertThat(hub.snapshotBody(older)).isSameAs(olderBody);
+        assertThat(hub.snapshotsShared()).isEqualTo(shared + 1);
+        assertThat(hub.snapshotEntriesRendered() + hub.snapshotEntriesReused()).as("no entry rendered or copied")
+                .isEqualTo(rendered + reused);
     }
 }
