@@ -189,6 +189,9 @@ public final class HuddleServer implements AutoCloseable {
                     connector.setHost(config.host());
                     connector.setPort(config.port());
                     connector.setIdleTimeout(config.http().idleTimeoutMs());
+                    // X1: a fixed send buffer, not the kernel's autotuned one: 2 000 sockets that never read held
+                    // 1.6 GB of kernel memory in an anonymous flood (docs/BENCHMARKS.md, anon-flood).
+                    connector.setAcceptedSendBufferSize(config.http().sendBufferKb() * 1024);
                     // While stopping, a request in flight keeps the read bound it had (not Jetty's 1 s).
                     connector.setShutdownIdleTimeout(config.http().readTimeoutMs());
                     return connector;

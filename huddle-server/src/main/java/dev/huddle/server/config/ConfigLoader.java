@@ -290,6 +290,7 @@ public final class ConfigLoader {
         int idle = whole(Setting.HTTP_IDLE_TIMEOUT_MS, problems);
         int shutdown = whole(Setting.SHUTDOWN_TIMEOUT_MS, problems);
         int threads = whole(Setting.HTTP_MAX_THREADS, problems);
+        int sendBuffer = whole(Setting.SOCKET_SEND_BUFFER_KB, problems);
         if (problems.size() > before) {
             return HttpSettings.DEFAULTS;
         }
@@ -297,7 +298,7 @@ public final class ConfigLoader {
             warn.accept(Setting.GUEST_SIGN_INS_PER_ADDRESS_PER_MINUTE.label() + " (" + perAddress + ") exceeds "
                     + Setting.GUEST_SIGN_INS_PER_MINUTE.label() + " (" + perMinute + "): the total is the bound");
         }
-        return new HttpSettings(proxies, perAddress, perMinute, read, idle, shutdown, threads);
+        return new HttpSettings(proxies, perAddress, perMinute, read, idle, shutdown, threads, sendBuffer);
     }
 
     private RolloutSettings rollout(List<String> problems) {

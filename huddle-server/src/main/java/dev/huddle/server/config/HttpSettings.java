@@ -17,15 +17,17 @@ import java.util.List;
  * @param maxThreads the most threads of Jetty's pool, which runs HTTP requests and every socket's reads and
  *     writes; bounded so that a burst (thousands of pongs in one ping slot, a room's fan-out) queues instead
  *     of growing the pool by a thread per waiting task (docs/BENCHMARKS.md, "Fan-out")
+ * @param sendBufferKb each client connection's kernel send buffer (SO_SNDBUF), in KB: what a client that stops
+ *     reading holds of the machine's memory beyond the server's own queues (X1); the kernel keeps up to twice it
  */
 public record HttpSettings(List<String> trustedProxies, int guestSignInsPerAddressPerMinute, int guestSignInsPerMinute,
-        long readTimeoutMs, long idleTimeoutMs, long shutdownTimeoutMs, int maxThreads) {
+        long readTimeoutMs, long idleTimeoutMs, long shutdownTimeoutMs, int maxThreads, int sendBufferKb) {
 
     /** The declared defaults of the settings (see {@link Setting}). */
     public static final HttpSettings DEFAULTS = new HttpSettings(List.of(),
             Setting.GUEST_SIGN_INS_PER_ADDRESS_PER_MINUTE.defaultInt(), Setting.GUEST_SIGN_INS_PER_MINUTE.defaultInt(),
             Setting.HTTP_READ_TIMEOUT_MS.defaultInt(), Setting.HTTP_IDLE_TIMEOUT_MS.defaultInt(),
-            Setting.SHUTDOWN_TIMEOUT_MS.defaultInt(), Setting.HTTP_MAX_THREADS.defaultInt());
+            Setting.SHUTDOWN_TIMEOUT_MS.defaultInt(), Setting.HTTP_MAX_THREADS.defaultInt(), Setting.SOCKET_SEND_BUFFER_KB.defaultInt());
 
     /** Holds values built in code to the settings' declared ranges. */
     public HttpSettings {
@@ -36,16 +38,17 @@ public record HttpSettings(List<String> trustedProxies, int guestSignInsPerAddre
         Setting.HTTP_IDLE_TIMEOUT_MS.check(idleTimeoutMs);
         Setting.SHUTDOWN_TIMEOUT_MS.check(shutdownTimeoutMs);
         Setting.HTTP_MAX_THREADS.check(maxThreads);
+        Setting.SOCKET_SEND_BUFFER_KB.check(sendBufferKb);
     }
 
     public HttpSettings withTrustedProxies(List<String> v) {
         return new HttpSettings(v, guestSignInsPerAddressPerMinute, guestSignInsPerMinute, readTimeoutMs, idleTimeoutMs,
-                shutdownTimeoutMs, maxThreads);
+                shutdownTimeoutMs, maxThreads, sendBufferKb);
     }
 
     public HttpSettings withGuestSignIns(int perAddressPerMinute, int perMinute) {
         return new HttpSettings(trustedProxies, perAddressPerMinute, perMinute, readTimeoutMs, idleTimeoutMs,
-                shutdownTimeoutMs, maxThreads);
+                shutdownTimeoutMs, maxThreads, sendBufferKb);
     }
 
     /** Guest sign-ins at the settings' maxima: for load tests and tools that sign in many users from one address. */
@@ -56,21 +59,26 @@ public record HttpSettings(List<String> trustedProxies, int guestSignInsPerAddre
 
     public HttpSettings withReadTimeoutMs(long v) {
         return new HttpSettings(trustedProxies, guestSignInsPerAddressPerMinute, guestSignInsPerMinute, v, idleTimeoutMs,
-                shutdownTimeoutMs, maxThreads);
+                shutdownTimeoutMs, maxThreads, sendBufferKb);
     }
 
     public HttpSettings withIdleTimeoutMs(long v) {
         return new HttpSettings(trustedProxies, guestSignInsPerAddressPerMinute, guestSignInsPerMinute, readTimeoutMs, v,
-                shutdownTimeoutMs, maxThreads);
+                shutdownTimeoutMs, maxThreads, sendBufferKb);
     }
 
     public HttpSettings withMaxThreads(int v) {
         return new HttpSettings(trustedProxies, guestSignInsPerAddressPerMinute, guestSignInsPerMinute, readTimeoutMs,
-                idleTimeoutMs, shutdownTimeoutMs, v);
+                idleTimeoutMs, shutdownTimeoutMs, v, sendBufferKb);
+    }
+
+    public HttpSettings withSendBufferKb(int v) {
+        return new HttpSettings(trustedProxies, guestSignInsPerAddressPerMinute, guestSignInsPerMinute, readTimeoutMs,
+                idleTimeoutMs, shutdownTimeoutMs, maxThreads, v);
     }
 
     public HttpSettings withShutdownTimeoutMs(long v) {
         return new HttpSettings(trustedProxies, guestSignInsPerAddressPerMinute, guestSignInsPerMinute, readTimeoutMs,
-                idleTimeoutMs, v, maxThreads);
+                idleTimeoutMs, v, maxThreads, sendBufferKb);
     }
 }

@@ -103,6 +103,8 @@ public enum Setting {
             "An HTTP connection silent this many ms while its request is handled or answered is closed."),
     HTTP_MAX_THREADS("--http-max-threads", "HUDDLE_HTTP_MAX_THREADS", "32", whole(16, 10_000),
             "Most threads Jetty's pool runs for HTTP requests and socket I/O (raised to the cores + 8 when fewer)."),
+    SOCKET_SEND_BUFFER_KB("--socket-send-buffer-kb", "HUDDLE_SOCKET_SEND_BUFFER_KB", "64", whole(4, 4096),
+            "Kernel send buffer of each client connection, in KB (the kernel keeps up to twice it): what a client that stops reading holds."),
     SHUTDOWN_TIMEOUT_MS("--shutdown-timeout-ms", "HUDDLE_SHUTDOWN_TIMEOUT_MS", "10000", whole(0, 600_000),
             "On SIGTERM, how many ms requests in flight may take to finish.");
 

@@ -232,6 +232,48 @@ class HostileClientsTest {
     }
 
     @Test
+    @DisplayName("X1: what the kernel holds for a socket that never reads is its fixed send buffer, not an autotuned one: "
+            + "a 350 KB snapshot waits in the server's queue beyond 16 KB × 2, and goes to the kernel whole with 1 MB")
+    void kernelHoldsTheSendBufferAtMost() throws Exception {
+        assertThat(unreadBytesInTheKernel(16)).isLessThanOrEqualTo(2 * 16 * 1024 + 4 * 1024);
+        assertThat(unreadBytesInTheKernel(1024)).isGreaterThan(300 * 1024);
+    }
+
+    /** A never-reading socket takes a 350 KB snapshot from a server whose send buffer is {@code kb}: the bytes its kernel holds. */
+    private long unreadBytesInTheKernel(int kb) throws Exception {
+        try (LiveFixture f = new LiveFixture(dir.resolve("sndbuf-" + kb), s -> s.withSendTimeoutMs(600_000),
+                c -> c.withHttp(c.http().withSendBufferKb(kb)))) {
+            Guest ann = f.guest("Ann");
+            JsonNode h = f.huddle(ann);
+            for (int i = 0; i < 1_000; i++) {
+                f.t.server.presence().heartbeat(h.get("id").asText(), "member-" + i, "m-" + i, 10_000, Map.of("displayName", NAME));
+            }
+            try (RawWsClient c = new RawWsClient(f.t.server.port(), null, 4_096)) {
+                c.sendText("{\"type\":\"subscribe\",\"requestId\":\"a\",\"huddle\":\"" + h.get("slug").asText() + "\"}");
+                LiveHub hub = f.t.server.live();
+                // Either the send waits for the client (what the kernel took is all it takes) or it went out whole.
+                await().atMost(Duration.ofSeconds(10)).until(() -> hub.longestPendingSendMs() > 200 || hub.queuedBytes() == 0);
+                return sendQueue(f.t.server.port(), c.localPort());
+            }
+        }
+    }
+
+    /** The server's send queue toward a client port (/proc/net/tcp's tx_queue: written, not yet taken by the client). */
+    private static long sendQueue(int serverPort, int clientPort) throws Exception {
+        String local = String.format(":%04X", serverPort);
+        String remote = String.format(":%04X", clientPort);
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            for (String line : java.nio.file.Files.readAllLines(Path.of(table))) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length > 4 && f[1].endsWith(local) && f[2].endsWith(remote)) {
+                    return Long.parseLong(f[4].split(":")[0], 16);
+                }
+            }
+        }
+        throw new AssertionError("no connection from port " + serverPort + " to " + clientPort + " in /proc/net/tcp");
+    }
+
+    @Test
     @DisplayName("X2: anonymous sockets from several 127.x.y.z addresses: one address past its sockets gets 429 too_many_connections "
             + "(JSON) while another is unaffected; the anonymous total caps all addresses but not signed-in users; subscriptions "
             + "per address are capped with too_many_subscriptions; closing gives the slots back")

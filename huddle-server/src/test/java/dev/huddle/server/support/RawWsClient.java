@@ -75,6 +75,11 @@ public final class RawWsClient implements AutoCloseable {
         }
     }
 
+    /** The client's end of the connection: its local port. */
+    public int localPort() {
+        return socket.getLocalPort();
+    }
+
     /** The server refused the upgrade: its status, head and body. */
     public static final class Refused extends IOException {
         public final int status;
