@@ -14,9 +14,11 @@ import org.slf4j.LoggerFactory;
  * socket's sessions alive first ({@link Liveness}, T1). Binary frames are refused with 1003, a client
  * that stops reading is closed with 4008 (S4), and shutdown closes with 1001. When the socket drops
  * without a goodbye its sessions are left to their deadlines (T2). Jetty delivers one frame at a time
- * per socket.
+ * per socket, and the next only once this one is handled ({@link Session#demand}): a signed-in user's
+ * message is handled on Jetty's thread, an anonymous socket's on the hub's anonymous pool (X2), so that a
+ * flood of anonymous sockets waits there, in their own sockets' buffers, instead of in Jetty's pool.
  */
-public final class LiveConnection implements Session.Listener.AutoDemanding {
+public final class LiveConnection implements Session.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(LiveConnection.class);
     /** How long a socket closed for being too slow has to read the close frame before it is cut. */
     static final long CLOSE_GRACE_MS = 5_000;
@@ -58,18 +60,37 @@ public final class LiveConnection implements Session.Listener.AutoDemanding {
             services.members().opened(userId, socket);
         }
         liveness.reschedule();
+        s.demand();
     }
 
     @Override
     public void onWebSocketText(String text) {
         liveness.touch();
-        Messages.handle(socket, text);
+        if (userId != null) {
+            handle(text);
+            return;
+        }
+        try {
+            services.hub().anonymous().execute(() -> handle(text));
+        } catch (RejectedExecutionException stopping) {
+            // The server is shutting down: the socket is being closed with 1001.
+        }
+    }
+
+    /** Handles one message, then asks Jetty for the socket's next frame. */
+    private void handle(String text) {
+        try {
+            Messages.handle(socket, text);
+        } finally {
+            session.demand();
+        }
     }
 
     @Override
     public void onWebSocketPong(ByteBuffer payload) {
         liveness.touch();
         services.hub().pong();
+        session.demand();
     }
 
     @Override
@@ -78,12 +99,14 @@ public final class LiveConnection implements Session.Listener.AutoDemanding {
         // Overriding this turns off Jetty's automatic pong; RFC 6455 requires one, and clients with
         // ping keepalives (OkHttp, proxies) drop a connection that never answers.
         session.sendPong(payload, Callback.NOOP);
+        session.demand();
     }
 
     @Override
     public void onWebSocketBinary(ByteBuffer payload, Callback callback) {
         callback.succeed();
         session.close(CloseCodes.UNSUPPORTED_DATA, "binary frames are not supported; send JSON text", Callback.NOOP);
+        session.demand(); // for the client's close frame
     }
 
     @Override

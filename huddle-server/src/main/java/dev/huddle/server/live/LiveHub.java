@@ -55,6 +55,8 @@ public final class LiveHub implements ChangeListener, Subscription.Snapshots, Au
     private final AddressLimits addresses;
     private final ScheduledThreadPoolExecutor scheduler;
     private final ExecutorService senders;
+    /** Runs anonymous sockets' messages (X2): a share of the server's CPU, not all of Jetty's pool. */
+    private final ExecutorService anonymous;
     private final AtomicLong pongs = new AtomicLong();
     private final AtomicLong tooSlow = new AtomicLong();
     private final AtomicLong resyncs = new AtomicLong();
@@ -80,6 +82,8 @@ public final class LiveHub implements ChangeListener, Subscription.Snapshots, Au
         this.scheduler.setRemoveOnCancelPolicy(true);
         this.senders = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
                 daemon("live-send"));
+        this.anonymous = Executors.newFixedThreadPool(anonymousThreads(Runtime.getRuntime().availableProcessors()),
+                daemon("live-anonymous"));
     }
 
     @Override
@@ -452,6 +456,19 @@ public final class LiveHub implements ChangeListener, Subscription.Snapshots, Au
         return senders;
     }
 
+    /**
+     * Where anonymous sockets' messages run (X2), each socket's one at a time: half the cores, at least one.
+     * Measured (docs/BENCHMARKS.md, anon-flood): 2 000 anonymous sockets subscribing once a second kept all of
+     * Jetty's threads busy in the server's first seconds, while signed-in users' requests queued behind them.
+     */
+    ExecutorService anonymous() {
+        return anonymous;
+    }
+
+    static int anonymousThreads(int cores) {
+        return Math.max(1, cores / 2);
+    }
+
     /** Pongs received from all sockets so far (T1; tests wait on it). */
     public long pongsReceived() {
         return pongs.get();
@@ -508,6 +525,7 @@ public final class LiveHub implements ChangeListener, Subscription.Snapshots, Au
     public void close() {
         scheduler.shutdownNow();
         senders.shutdownNow();
+        anonymous.shutdownNow();
         try {
             senders.awaitTermination(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
