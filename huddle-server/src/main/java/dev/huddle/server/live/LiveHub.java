@@ -7,6 +7,7 @@ import dev.huddle.server.config.LiveSettings;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -28,8 +29,9 @@ import java.util.function.LongSupplier;
 /**
  * The shared part of the WebSocket API: fans every room change out to that room's subscriptions (each
  * change rendered once, S3), counts sockets per user, and owns the threads: one scheduler for pings,
- * flag windows and room batches, and a small pool that drains outbound queues. {@link #onChange} runs
- * under the engine's room lock, so it only hands the change to each subscription's non-blocking queue.
+ * flag windows and room batches, and a small pool that runs the rooms' fan-outs and drains outbound
+ * queues. {@link #onChange} runs under the engine's room lock, so it only queues the change for its
+ * room's fan-out, which hands it to each subscription's non-blocking queue.
  *
  * <p>A room's fan-out is paced like a session's flags (a GCRA token bucket): up to {@value Pacer#BURST}
  * changes go out alone and at once ({@link Pacer}), then at most one frame per {@code roomBatchMs}; the changes that
@@ -104,6 +106,10 @@ public final class LiveHub implements ChangeListener, Subscription.Snapshots, Au
         private List<Change> waiting = new ArrayList<>();
         private final Pacer pacer = new Pacer();
         private boolean flushDue;
+        /** Frames of changes not yet fanned out, in seq order; a fan-out task is queued or running. */
+        private final ArrayDeque<List<Change>> fanOuts = new ArrayDeque<>();
+        private boolean fanningOut;
+        private final Runnable fanOutTask = this::fanOut;
         final SnapshotEntries entries = new SnapshotEntries(Frames::entryUtf8, entriesRendered, entriesReused);
         /** The body of the room's latest snapshot, for the next socket that asks at the same seq (X1); written under {@link #entries}. */
         private volatile SharedSnapshot latest;
@@ -173,13 +179,58 @@ public final class LiveHub implements ChangeListener, Subscription.Snapshots, Au
             send(batch);
         }
 
-        /** Under this room's lock, so frames reach every subscription in seq order; the frame is encoded once for all. */
+        /**
+         * Under this room's lock (so in seq order): queues the changes for the room's fan-out, which runs on
+         * the sender pool. The thread that made the change (a request's, under the engine's room lock) does
+         * not wait for a fan-out to thousands of sockets.
+         */
         private void send(List<Change> changes) {
-            SharedBytes frame = new SharedBytes(Frames.changesFrame(changes));
-            for (Subscription s : subs) {
-                s.onChanges(changes, frame);
+            fanOuts.add(changes);
+            if (!fanningOut) {
+                fanningOut = true;
+                try {
+                    senders.execute(fanOutTask);
+                } catch (RejectedExecutionException stopping) {
+                    // The server is shutting down: nobody is left to send to.
+                    fanOuts.clear();
+                    fanningOut = false;
+                }
             }
-            changeFrames.add(subs.size());
+        }
+
+        /**
+         * Fans one frame of the room's changes out to every subscription, in the order the room made them:
+         * one task per room at a time. The frame is encoded once for all; idle sockets are written from
+         * this thread ({@link Outbound#offerChange}). One frame per turn, so other rooms' fan-outs and
+         * sockets' backlogs take turns on the pool.
+         */
+        private void fanOut() {
+            List<Change> changes;
+            synchronized (this) {
+                changes = fanOuts.poll();
+            }
+            try {
+                if (changes != null) {
+                    SharedBytes frame = new SharedBytes(Frames.changesFrame(changes));
+                    for (Subscription s : subs) {
+                        s.onChanges(changes, frame);
+                    }
+                    changeFrames.add(subs.size());
+                }
+            } finally {
+                synchronized (this) {
+                    if (fanOuts.isEmpty()) {
+                        fanningOut = false;
+                    } else {
+                        try {
+                            senders.execute(fanOutTask);
+                        } catch (RejectedExecutionException stopping) {
+                            fanOuts.clear();
+                            fanningOut = false;
+                        }
+                    }
+                }
+            }
         }
     }
 

@@ -13,7 +13,8 @@ import org.eclipse.jetty.websocket.core.OpCode;
 
 /**
  * One socket's outbound messages (S4, X1): a bounded queue drained by one asynchronous send at a time
- * (a text frame with a callback), so no thread ever waits for a slow client. When the queue
+ * (a text frame with a callback), so no thread ever waits for a slow client. A change for a socket with
+ * nothing queued nor in flight skips the queue: the room's fan-out sends it itself. When the queue
  * is full, a subscription's queued changes are dropped and replaced by one resync marker: once the
  * socket drains that far, the subscription takes a fresh snapshot. Replies (joined, errors, snapshots)
  * skip the bound for changes but not a hard cap of twice it; past that the socket is closed with 4008.
@@ -80,7 +81,13 @@ final class Outbound {
 
     Outbound(Session session, int limit, OutboundBudget budget, Executor executor, Runnable onOverflow, Runnable onResync,
             Runnable onOverBudget) {
-        this.session = ((WebSocketSession) session).getCoreSession();
+        this(((WebSocketSession) session).getCoreSession(), limit, budget, executor, onOverflow, onResync, onOverBudget);
+    }
+
+    /** On Jetty's core session ({@code session}); tests pass their own. */
+    Outbound(CoreSession session, int limit, OutboundBudget budget, Executor executor, Runnable onOverflow, Runnable onResync,
+            Runnable onOverBudget) {
+        this.session = session;
         this.limit = limit;
         this.budget = budget;
         this.executor = executor;
@@ -94,7 +101,12 @@ final class Outbound {
      * nothing queued) when the queue is at its bound or the server's budget has no room for it.
      */
     boolean offerChange(String room, SharedBytes utf8) {
-        return enqueue(new Text(room, true, null, utf8)) != Outcome.REFUSED;
+        Text t = new Text(room, true, null, utf8);
+        Outcome o = enqueue(t, true);
+        if (o == Outcome.SEND_NOW) {
+            sendNow(t);
+        }
+        return o != Outcome.REFUSED;
     }
 
     /** Queues a reply, an error or a snapshot; a client that lets these pile up is closed (4008). */
@@ -113,7 +125,7 @@ final class Outbound {
     }
 
     private void queueReply(Text t) {
-        switch (enqueue(t)) {
+        switch (enqueue(t, false)) {
             case OVERFLOW -> onOverflow.run();
             case REFUSED -> overBudget();
             default -> {
@@ -121,10 +133,15 @@ final class Outbound {
         }
     }
 
-    private enum Outcome { QUEUED, OVERFLOW, REFUSED }
+    /** {@code SEND_NOW}: held and made the current message, for the caller to send at once ({@link #sendNow}). */
+    private enum Outcome { QUEUED, SEND_NOW, OVERFLOW, REFUSED }
 
-    /** Queues {@code t}, shedding the biggest queues once when the budget is short (never under this lock). */
-    private Outcome enqueue(Text t) {
+    /**
+     * Queues {@code t}, shedding the biggest queues once when the budget is short (never under this lock).
+     * With {@code direct}, a message for a socket with nothing queued nor in flight is not queued but made
+     * the current message, to be sent by the caller ({@code SEND_NOW}).
+     */
+    private Outcome enqueue(Text t, boolean direct) {
         for (int attempt = 0; ; attempt++) {
             synchronized (this) {
                 if (closed) {
@@ -134,6 +151,17 @@ final class Outbound {
                     return t.change() ? Outcome.REFUSED : Outcome.OVERFLOW;
                 }
                 if (hold(t)) {
+                    if (direct && !sending) {
+                        // Not sending implies nothing queued, no current message, no pump scheduled.
+                        current = t;
+                        headSent = false;
+                        lastPart = true;
+                        bytes += t.size();
+                        sending = true;
+                        inFlight = true;
+                        sendStartedNanos = System.nanoTime();
+                        return Outcome.SEND_NOW;
+                    }
                     add(t);
                     return Outcome.QUEUED;
                 }
@@ -326,6 +354,33 @@ final class Outbound {
                 }
             }
         }
+    }
+
+    /**
+     * Sends {@code t}, made the current message by {@link #enqueue}, on the caller's thread: a room's
+     * fan-out writes each idle socket's frame itself instead of handing each socket to the sender pool.
+     * The hand-off cost a queue offer, often a thread wake-up, and a context switch per socket per
+     * change (JFR at N = 1 000, docs/BENCHMARKS.md "Fan-out"; bare Jetty sending inline was 1.04-1.47x
+     * the floor where this path was 2.49x). Jetty's send never waits for the client: a socket that
+     * cannot take the bytes now completes later, from Jetty's thread, which then hands what was queued
+     * meanwhile to the pool.
+     */
+    private void sendNow(Text t) {
+        session.sendFrame(new Frame(OpCode.TEXT, true, t.body().view()), sendDone, false);
+        synchronized (this) {
+            if (inFlight) {
+                parked = true;
+                return;
+            }
+            if (closed || queue.isEmpty()) {
+                sending = false;
+                sendStartedNanos = 0;
+                return;
+            }
+        }
+        // Queued while this frame went out (a reply, another room's change): the pool sends it, so a
+        // fan-out never runs a resync's snapshot nor another socket's backlog.
+        executor.execute(pumpTask);
     }
 
     private void sent() {

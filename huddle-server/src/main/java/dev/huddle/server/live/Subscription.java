@@ -65,7 +65,7 @@ final class Subscription {
     }
 
     /**
-     * Called by the hub under the room's lock, never blocks: consecutive changes of the room, and
+     * Called by the room's fan-out (one at a time, in seq order), never blocks: consecutive changes of the room, and
      * {@code frame}, the UTF-8 of the one frame that carries them all (a {@code change}, or a {@code changes}
      * batch), shared by every subscriber: each queues a slice of it.
      */
