@@ -100,6 +100,7 @@ class RoomFanOutTest {
         for (FakeSocket s : sockets) {
             assertThat(seqs(s)).as("nothing fanned out while the senders are busy").isEmpty();
         }
+        assertThat(hub.budget().used()).as("nothing queued on any socket: the maker only handed the changes to the room").isZero();
 
         release.countDown();
         await().atMost(Duration.ofSeconds(5)).until(() -> sockets.stream().allMatch(s -> seqs(s).size() == 20));
