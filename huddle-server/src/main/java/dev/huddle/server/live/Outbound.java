@@ -358,12 +358,12 @@ final class Outbound {
 
     /**
      * Sends {@code t}, made the current message by {@link #enqueue}, on the caller's thread: a room's
-     * fan-out writes each idle socket's frame itself instead of handing each socket to the sender pool.
-     * The hand-off cost a queue offer, often a thread wake-up, and a context switch per socket per
-     * change (JFR at N = 1 000, docs/BENCHMARKS.md "Fan-out"; bare Jetty sending inline was 1.04-1.47x
-     * the floor where this path was 2.49x). Jetty's send never waits for the client: a socket that
-     * cannot take the bytes now completes later, from Jetty's thread, which then hands what was queued
-     * meanwhile to the pool.
+     * fan-out (one task on the sender pool) writes each idle socket's frame itself instead of handing
+     * each socket to the pool per change. Measured (docs/BENCHMARKS.md, "Fan-out", N = 1 000): the same
+     * CPU per frame as the hand-off within noise (one {@code writev} and 0.05 {@code futex} per frame
+     * either way), with the fan-out's work off the thread that made the change. Jetty's send never waits
+     * for the client: a socket that cannot take the bytes now completes later, from Jetty's thread,
+     * which then hands what was queued meanwhile to the pool.
      */
     private void sendNow(Text t) {
         session.sendFrame(new Frame(OpCode.TEXT, true, t.body().view()), sendDone, false);
