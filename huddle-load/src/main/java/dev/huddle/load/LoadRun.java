@@ -5,6 +5,7 @@ import dev.huddle.client.HuddleInfo;
 import dev.huddle.client.Identity;
 import java.net.URI;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -57,9 +58,7 @@ final class LoadRun {
             int connected = connect(owner, all);
             if (o.idleUntilFile != null) {
                 progress.line("idle: every socket open, nobody toggling, until %s exists", o.idleUntilFile);
-                while (!Files.exists(o.idleUntilFile)) {
-                    Thread.sleep(50);
-                }
+                waitFor(o.idleUntilFile);
             }
             if (o.warmupS > 0 && !o.burst()) { // a burst warmed up before it (in connect)
                 warmUp().toggling(all, new Random(~o.seed));
@@ -108,11 +107,18 @@ final class LoadRun {
     private int connect(Identity owner, List<SimulatedUser> all) throws Exception {
         boolean burst = o.burst();
         String warmRoom = burst && o.warmupS > 0 ? clients.get(0).createHuddle(owner, "load warm-up").id() : null;
-        signIn(all, warmRoom, !burst);
+        signIn(all, warmRoom, !burst && o.openWhenFile == null);
         if (warmRoom != null) {
             warmUp().burst(warmRoom, all, timers);
         }
         live.addAll(all);
+        if (o.openWhenFile != null) {
+            progress.line("%d users signed in, no socket open, until %s exists", o.users, o.openWhenFile);
+            waitFor(o.openWhenFile);
+            if (!burst) {
+                openEvenly(all, 0, timers);
+            }
+        }
         if (burst) {
             // Join burst: everyone is a member already; the sockets open evenly over the window.
             progress.line("%d users signed in; opening their sockets over %d ms", o.users, o.joinWindowMs());
@@ -153,6 +159,12 @@ final class LoadRun {
             }
         } finally {
             pool.shutdown();
+        }
+    }
+
+    private static void waitFor(Path file) throws InterruptedException {
+        while (!Files.exists(file)) {
+            Thread.sleep(50);
         }
     }
 

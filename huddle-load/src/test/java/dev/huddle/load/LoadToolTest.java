@@ -11,6 +11,10 @@ import dev.huddle.server.config.ServerConfig;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -120,6 +124,41 @@ class LoadToolTest {
             assertThat(r.latencySamples()).isPositive();
             assertThat(r.acrossNodes().samples()).isBetween(r.latencySamples() * 2 / 5, r.latencySamples() * 3 / 5);
             assertThat(r.acrossNodes().p99Ms()).isPositive().isLessThanOrEqualTo(r.maxMs());
+        }
+    }
+
+    /**
+     * With --open-when-file every user signs in and becomes a member first, and no socket opens until the
+     * file appears (scripts/idle-socket-memory.sh measures the server in between); then the run goes on.
+     */
+    @Test
+    void socketsWaitForTheOpenFileAfterEveryUserSignedIn() throws Exception {
+        Path data = dir.resolve("data");
+        try (HuddleServer server = new HuddleServer(ServerConfig.forDataDir(data, 0).withoutPerAddressLimits(), TimeSource.system()).start()) {
+            String url = "http://localhost:" + server.port() + "/";
+            Path open = dir.resolve("open");
+            LoadTool tool = new LoadTool();
+            new CommandLine(tool).parseArgs("--server", url, "--users", "12", "--rooms", "2", "--speakers-per-room", "1",
+                    "--toggle-mean-ms", "300", "--open-when-file", open.toString(), "--duration-s", "2", "--settle-s", "10", "--quiet");
+            Future<Report> run = Executors.newSingleThreadExecutor().submit(tool::run);
+            await().atMost(Duration.ofSeconds(30)).until(() -> participants(data) == 12);
+            ServerApi api = new ServerApi();
+            assertThat(api.metric(List.of(URI.create(url)), "huddle_ws_sockets")).isZero();
+            assertThat(run).isNotDone();
+            Files.createFile(open);
+            Report r = run.get(60, TimeUnit.SECONDS);
+
+            assertThat(r.sessionsConnected()).isEqualTo(12);
+            assertThat(r.errors()).as("errors %s", r.errorCodes()).isZero();
+            assertThat(r.consistency().clientsExact()).isEqualTo(12);
+        }
+    }
+
+    /** Members of the server's huddles with the participant role (every simulated user, not the rooms' owner). */
+    private static long participants(Path data) throws SQLException {
+        try (Connection db = DriverManager.getConnection(ServerConfig.sqliteUrl(data));
+                ResultSet rs = db.createStatement().executeQuery("SELECT COUNT(*) FROM memberships WHERE role = 'participant'")) {
+            return rs.next() ? rs.getLong(1) : 0;
         }
     }
 
