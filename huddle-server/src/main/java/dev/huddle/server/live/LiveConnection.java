@@ -1,24 +1,34 @@
 package dev.huddle.server.live;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.jetty.websocket.api.Callback;
-import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.websocket.core.CloseStatus;
+import org.eclipse.jetty.websocket.core.CoreSession;
+import org.eclipse.jetty.websocket.core.Frame;
+import org.eclipse.jetty.websocket.core.FrameHandler;
+import org.eclipse.jetty.websocket.core.OpCode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One WebSocket's transport (docs/protocol.md): Jetty's events for the socket, one small method each.
- * A text frame goes to {@link Messages}; every frame the client sends, pongs included, keeps the
- * socket's sessions alive first ({@link Liveness}, T1). Binary frames are refused with 1003, a client
- * that stops reading is closed with 4008 (S4), and shutdown closes with 1001. When the socket drops
- * without a goodbye its sessions are left to their deadlines (T2). Jetty delivers one frame at a time
- * per socket, and the next only once this one is handled ({@link Session#demand}): a signed-in user's
- * message is handled on Jetty's thread, an anonymous socket's on the hub's anonymous pool (X2), so that a
- * flood of anonymous sockets waits there, in their own sockets' buffers, instead of in Jetty's pool.
+ * One WebSocket's transport (docs/protocol.md): Jetty's core frames for the socket, one small method
+ * each. A text message goes to {@link Messages}; every frame the client sends, pongs included, keeps the
+ * socket's sessions alive first ({@link Liveness}, T1). A ping is answered with a pong; binary frames are
+ * refused with 1003, text that is not UTF-8 with 1007, a message over the size limit with 1009 (a single
+ * frame over it is refused by Jetty's parser); a client that stops reading is closed with 4008 (S4), and
+ * shutdown closes with 1001. When the socket drops without a goodbye its sessions are left to their
+ * deadlines (T2). Jetty delivers one frame at a time per socket, and the next only once this one is
+ * handled ({@code demand()}): a signed-in user's message is handled on Jetty's thread, an anonymous
+ * socket's on the hub's anonymous pool (X2), so that a flood of anonymous sockets waits there, in their
+ * own sockets' buffers, instead of in Jetty's pool.
  */
-public final class LiveConnection implements Session.Listener {
+public final class LiveConnection implements FrameHandler {
     private static final Logger LOG = LoggerFactory.getLogger(LiveConnection.class);
     /** How long a socket closed for being too slow has to read the close frame before it is cut. */
     static final long CLOSE_GRACE_MS = 5_000;
@@ -27,10 +37,12 @@ public final class LiveConnection implements Session.Listener {
     private final String userId;
     private final String address;
     // Set when the socket opens; read by the hub's and the timers' threads.
-    private volatile Session session;
+    private volatile CoreSession session;
     private volatile Outbound out;
     private volatile Liveness liveness;
     private volatile SocketContext socket;
+    /** The first fragments of a text message sent in several frames, or null (the socket's frame thread only). */
+    private ByteArrayOutputStream fragments;
     // Guarded by this.
     private boolean ended;
     private boolean closing;
@@ -46,7 +58,7 @@ public final class LiveConnection implements Session.Listener {
     }
 
     @Override
-    public void onWebSocketOpen(Session s) {
+    public void onOpen(CoreSession s, Callback callback) {
         LiveHub hub = services.hub();
         this.session = s;
         this.out = new Outbound(s, hub.settings().outboundQueue(), hub.budget(), hub.senders(), this::tooSlow, hub::resynced,
@@ -60,20 +72,39 @@ public final class LiveConnection implements Session.Listener {
             services.members().opened(userId, socket);
         }
         liveness.reschedule();
+        callback.succeeded();
         s.demand();
     }
 
     @Override
-    public void onWebSocketText(String text) {
-        liveness.touch();
-        if (userId != null) {
-            handle(text);
-            return;
+    public void onFrame(Frame frame, Callback callback) {
+        byte op = frame.getOpCode();
+        if (op != OpCode.CLOSE) {
+            liveness.touch();
         }
-        try {
-            services.hub().anonymous().execute(() -> handle(text));
-        } catch (RejectedExecutionException stopping) {
-            // The server is shutting down: the socket is being closed with 1001.
+        String message = null;
+        switch (op) {
+            case OpCode.TEXT, OpCode.CONTINUATION -> message = text(frame);
+            case OpCode.PONG -> services.hub().pong();
+            case OpCode.PING -> pong(frame);
+            case OpCode.BINARY -> session.close(CloseCodes.UNSUPPORTED_DATA, "binary frames are not supported; send JSON text",
+                    Callback.NOOP);
+            default -> {
+                // CLOSE: Jetty answers it and reports onClosed
+            }
+        }
+        callback.succeeded(); // the frame's bytes are read: Jetty may reuse its buffer
+        if (message == null) {
+            session.demand();
+        } else if (userId != null) {
+            handle(message);
+        } else {
+            String text = message;
+            try {
+                services.hub().anonymous().execute(() -> handle(text));
+            } catch (RejectedExecutionException stopping) {
+                // The server is shutting down: the socket is being closed with 1001.
+            }
         }
     }
 
@@ -86,39 +117,70 @@ public final class LiveConnection implements Session.Listener {
         }
     }
 
-    @Override
-    public void onWebSocketPong(ByteBuffer payload) {
-        liveness.touch();
-        services.hub().pong();
-        session.demand();
+    /**
+     * A text frame: a whole message, or a fragment of one (assembled here up to the message size limit); returns
+     * the message once whole, or null (a fragment, or the socket closed for what it sent).
+     */
+    private String text(Frame frame) {
+        ByteBuffer payload = frame.getPayload();
+        if (frame.isFin() && fragments == null) {
+            return decode(payload == null ? ByteBuffer.allocate(0) : payload);
+        }
+        if (fragments == null) {
+            fragments = new ByteArrayOutputStream();
+        }
+        if (payload != null) {
+            if (fragments.size() + payload.remaining() > services.hub().settings().maxMessageBytes()) {
+                fragments = null;
+                session.close(CloseCodes.MESSAGE_TOO_BIG, "message too large", Callback.NOOP);
+                return null;
+            }
+            byte[] bytes = new byte[payload.remaining()];
+            payload.get(bytes);
+            fragments.writeBytes(bytes);
+        }
+        if (!frame.isFin()) {
+            return null;
+        }
+        ByteBuffer whole = ByteBuffer.wrap(fragments.toByteArray());
+        fragments = null;
+        return decode(whole);
+    }
+
+    /** The message's text, or null when it is not UTF-8 (the socket is closed with 1007). */
+    private String decode(ByteBuffer utf8) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(utf8).toString();
+        } catch (CharacterCodingException e) {
+            session.close(CloseStatus.BAD_PAYLOAD, "text frames must be UTF-8", Callback.NOOP);
+            return null;
+        }
+    }
+
+    /**
+     * RFC 6455 requires a pong, and clients with ping keepalives (OkHttp, proxies) drop a connection that never
+     * answers; Jetty's core leaves it to the handler. The payload is copied: the frame's buffer is reused.
+     */
+    private void pong(Frame ping) {
+        ByteBuffer echo = ByteBuffer.allocate(ping.getPayloadLength());
+        if (ping.hasPayload()) {
+            echo.put(ping.getPayload().slice()).flip();
+        }
+        session.sendFrame(new Frame(OpCode.PONG, echo), Callback.NOOP, false);
     }
 
     @Override
-    public void onWebSocketPing(ByteBuffer payload) {
-        liveness.touch();
-        // Overriding this turns off Jetty's automatic pong; RFC 6455 requires one, and clients with
-        // ping keepalives (OkHttp, proxies) drop a connection that never answers.
-        session.sendPong(payload, Callback.NOOP);
-        session.demand();
-    }
-
-    @Override
-    public void onWebSocketBinary(ByteBuffer payload, Callback callback) {
-        callback.succeed();
-        session.close(CloseCodes.UNSUPPORTED_DATA, "binary frames are not supported; send JSON text", Callback.NOOP);
-        session.demand(); // for the client's close frame
-    }
-
-    @Override
-    public void onWebSocketClose(int status, String reason, Callback callback) {
-        end();
-        callback.succeed();
-    }
-
-    @Override
-    public void onWebSocketError(Throwable cause) {
+    public void onError(Throwable cause, Callback callback) {
         LOG.debug("socket error", cause);
         end();
+        callback.succeeded();
+    }
+
+    @Override
+    public void onClosed(CloseStatus status, Callback callback) {
+        end();
+        callback.succeeded();
     }
 
     /** Forgets the socket; its sessions live on to their deadlines (T2). */
@@ -169,7 +231,7 @@ public final class LiveConnection implements Session.Listener {
      * room's or a subscription's lock.
      */
     private void overBudget() {
-        Session s = session;
+        CoreSession s = session;
         if (s != null) {
             try {
                 services.hub().scheduler().execute(() -> closeAndCut(CloseCodes.OVER_BUDGET, "over_budget"));
@@ -181,7 +243,7 @@ public final class LiveConnection implements Session.Listener {
 
     /** Drops what is queued, closes with {@code code} and cuts the connection after {@link #CLOSE_GRACE_MS}; false when closing already. */
     private boolean closeAndCut(int code, String reason) {
-        Session s = session;
+        CoreSession s = session;
         synchronized (this) {
             if (s == null || closing) {
                 return false;
@@ -190,7 +252,7 @@ public final class LiveConnection implements Session.Listener {
         }
         out.close();
         s.close(code, reason, Callback.NOOP);
-        services.hub().scheduler().schedule(s::disconnect, CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
+        services.hub().scheduler().schedule(s::abort, CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
         return true;
     }
 
@@ -207,8 +269,8 @@ public final class LiveConnection implements Session.Listener {
 
     /** The server is shutting down: close with 1001. */
     void goingAway() {
-        Session s = session;
-        if (s != null && s.isOpen()) {
+        CoreSession s = session;
+        if (s != null && s.isOutputOpen()) {
             s.close(CloseCodes.GOING_AWAY, "server shutting down", Callback.NOOP);
         }
     }

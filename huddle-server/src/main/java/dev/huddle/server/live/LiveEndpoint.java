@@ -7,14 +7,25 @@ import dev.huddle.server.http.ClientAddress;
 import dev.huddle.server.http.OriginPolicy;
 import dev.huddle.server.huddle.HuddleService;
 import dev.huddle.server.presence.PresenceFunctions;
+import jakarta.servlet.ServletException;
 import jakarta.servlet.http.Cookie;
+import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
-import org.eclipse.jetty.ee10.websocket.server.JettyServerUpgradeRequest;
-import org.eclipse.jetty.ee10.websocket.server.JettyServerUpgradeResponse;
-import org.eclipse.jetty.ee10.websocket.server.JettyWebSocketServlet;
-import org.eclipse.jetty.ee10.websocket.server.JettyWebSocketServletFactory;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletCoreRequest;
+import org.eclipse.jetty.ee10.servlet.ServletCoreResponse;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.FutureCallback;
+import org.eclipse.jetty.websocket.core.Configuration;
+import org.eclipse.jetty.websocket.core.FrameHandler;
+import org.eclipse.jetty.websocket.core.server.WebSocketMappings;
+import org.eclipse.jetty.websocket.core.server.WebSocketServerComponents;
 
 /**
  * {@code GET /ws}: the WebSocket upgrade. Before upgrading it checks the {@code Origin} (403), the
@@ -23,10 +34,14 @@ import org.eclipse.jetty.ee10.websocket.server.JettyWebSocketServletFactory;
  * the client address's, and, for a socket without a token, the server's anonymous sockets. No token
  * gives an anonymous socket that may only subscribe by slug (H4).
  *
- * <p>A plain Jetty endpoint rather than Javalin's {@code ws()}: Javalin's handlers do not surface pong
- * frames, and T1 counts a pong as proof of life.
+ * <p>On Jetty's WebSocket core, not its WebSocket API nor Javalin's {@code ws()}: Javalin's handlers do
+ * not surface pong frames, and T1 counts a pong as proof of life; and the API's session keeps the
+ * upgrade's request and response for the socket's whole life, the response's headers still backed by
+ * the servlet response, so every idle socket held its HTTP connection, request, parser and servlet
+ * objects besides (about 5 KB a socket; docs/BENCHMARKS.md, memory per idle socket). A core socket keeps
+ * only what it negotiated.
  */
-public final class LiveEndpoint extends JettyWebSocketServlet {
+public final class LiveEndpoint extends HttpServlet {
     public static final String PATH = "/ws";
 
     private final LiveHub hub;
@@ -34,6 +49,8 @@ public final class LiveEndpoint extends JettyWebSocketServlet {
     private final Authenticator auth;
     private final OriginPolicy origins;
     private final ClientAddress clients;
+    private final Configuration.ConfigurationCustomizer limits = new Configuration.ConfigurationCustomizer();
+    private WebSocketMappings mappings;
 
     public LiveEndpoint(LiveHub hub, Presence presence, PresenceFunctions functions, HuddleService huddles,
             Authenticator auth, List<String> allowedOrigins, ClientAddress clients) {
@@ -44,19 +61,49 @@ public final class LiveEndpoint extends JettyWebSocketServlet {
         this.auth = auth;
         this.origins = new OriginPolicy(allowedOrigins);
         this.clients = clients;
+        var settings = hub.settings();
+        // A frame over the limit is refused by Jetty's parser (1009); a message in fragments, by LiveConnection.
+        limits.setMaxFrameSize(settings.maxMessageBytes());
+        limits.setMaxTextMessageSize(settings.maxMessageBytes());
+        limits.setMaxBinaryMessageSize(settings.maxMessageBytes());
+        limits.setIdleTimeout(Duration.ofMillis(Math.max(30_000, 3 * settings.pingIntervalMs())));
     }
 
     @Override
-    protected void configure(JettyWebSocketServletFactory factory) {
-        var settings = hub.settings();
-        factory.setMaxTextMessageSize(settings.maxMessageBytes());
-        factory.setMaxBinaryMessageSize(settings.maxMessageBytes());
-        factory.setIdleTimeout(Duration.ofMillis(Math.max(30_000, 3 * settings.pingIntervalMs())));
-        factory.setCreator(this::create);
+    public void init() {
+        ServletContextHandler context = ServletContextHandler.getServletContextHandler(getServletContext());
+        mappings = new WebSocketMappings(WebSocketServerComponents.ensureWebSocketComponents(context.getServer(), context));
     }
 
-    private Object create(JettyServerUpgradeRequest req, JettyServerUpgradeResponse resp) throws Exception {
-        HttpServletRequest http = req.getHttpServletRequest();
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse resp) throws ServletException, IOException {
+        Request request = ServletCoreRequest.wrap(req);
+        Response response = ServletCoreResponse.wrap(request, resp, false);
+        if (mappings.getHandshaker().isWebSocketUpgradeRequest(request)) {
+            FutureCallback upgraded = new FutureCallback();
+            if (mappings.upgrade((up, down, callback) -> negotiate(req, resp, callback), request, response, upgraded, limits)) {
+                upgraded.block();
+                return;
+            }
+        }
+        super.service(req, resp); // not an upgrade: 405 for GET, as any servlet without doGet
+    }
+
+    /** The socket's handler, or null when the upgrade is refused (the response sent, {@code callback} completed). */
+    private FrameHandler negotiate(HttpServletRequest http, HttpServletResponse resp, Callback callback) {
+        try {
+            FrameHandler connection = create(http, resp);
+            if (connection == null) {
+                callback.succeeded();
+            }
+            return connection;
+        } catch (IOException | RuntimeException e) {
+            callback.failed(e);
+            return null;
+        }
+    }
+
+    private LiveConnection create(HttpServletRequest http, HttpServletResponse resp) throws IOException {
         if (!origins.allows(http.getHeader("Origin"), http.getHeader("Host"))) {
             resp.sendError(403, "origin_not_allowed: this Origin may not open the socket");
             return null;
@@ -90,7 +137,7 @@ public final class LiveEndpoint extends JettyWebSocketServlet {
     }
 
     /** X2: 429 {@code too_many_connections} at the upgrade, in the JSON error shape. */
-    private Object refuse(JettyServerUpgradeResponse resp, String why) throws java.io.IOException {
+    private LiveConnection refuse(HttpServletResponse resp, String why) throws IOException {
         hub.refusedUpgrade();
         resp.sendError(429, "too_many_connections: " + why);
         return null;

@@ -8,8 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.jetty.websocket.api.Callback;
-import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.websocket.core.CoreSession;
+import org.eclipse.jetty.websocket.core.Frame;
+import org.eclipse.jetty.websocket.core.OpCode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +32,7 @@ final class Liveness {
     private final String userId;
     private final JoinedSessions sessions;
     private final Outbound out;
-    private final Session session;
+    private final CoreSession session;
     private final Runnable onStall;
     /** When this socket last showed life (opened, or sent a frame), on the engine's clock. */
     private volatile long lastFrameMs;
@@ -40,7 +42,7 @@ final class Liveness {
     private boolean stopped;
 
     /** {@code onStall} runs when a ping finds a send stuck past the send timeout (S4). */
-    Liveness(LiveServices services, String userId, JoinedSessions sessions, Outbound out, Session session, Runnable onStall) {
+    Liveness(LiveServices services, String userId, JoinedSessions sessions, Outbound out, CoreSession session, Runnable onStall) {
         this.services = services;
         this.userId = userId;
         this.sessions = sessions;
@@ -215,13 +217,13 @@ final class Liveness {
     }
 
     private void ping() {
-        if (!session.isOpen()) {
+        if (!session.isOutputOpen()) {
             return;
         }
         if (out.stalled(System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(services.hub().settings().sendTimeoutMs()))) {
             onStall.run();
             return;
         }
-        session.sendPing(PING.duplicate(), Callback.NOOP);
+        session.sendFrame(new Frame(OpCode.PING, PING.duplicate()), Callback.NOOP, false);
     }
 }

@@ -5,8 +5,6 @@ import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.concurrent.Executor;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.websocket.api.Session;
-import org.eclipse.jetty.websocket.common.WebSocketSession;
 import org.eclipse.jetty.websocket.core.CoreSession;
 import org.eclipse.jetty.websocket.core.Frame;
 import org.eclipse.jetty.websocket.core.OpCode;
@@ -78,11 +76,6 @@ final class Outbound {
     // Made once: at most one send is in flight, and one pump scheduled, at a time.
     private final Runnable pumpTask = this::pump;
     private final Callback sendDone = Callback.from(this::sent, this::failed);
-
-    Outbound(Session session, int limit, OutboundBudget budget, Executor executor, Runnable onOverflow, Runnable onResync,
-            Runnable onOverBudget) {
-        this(((WebSocketSession) session).getCoreSession(), limit, budget, executor, onOverflow, onResync, onOverBudget);
-    }
 
     /** On Jetty's core session ({@code session}); tests pass their own. */
     Outbound(CoreSession session, int limit, OutboundBudget budget, Executor executor, Runnable onOverflow, Runnable onResync,

@@ -109,6 +109,18 @@ class LiveBadInputTest {
     }
 
     @Test
+    @DisplayName("Limits: a message in fragments is read whole; fragments adding up to more than the maximum size close with 1009")
+    void fragmentedMessages() {
+        WsClient c = f.connect(eve);
+        c.sendFragments("{\"type\":\"da", "nce\",\"requ", "estId\":7}");
+        assertThat(c.await(m -> m.path("requestId").asInt() == 7).path("code").asText()).isEqualTo("unknown_type");
+        String pad = "x".repeat(9_000); // each frame under the 16 KB limit, the message over it
+        c.sendFragments("{\"type\":\"flags\",\"pad\":\"" + pad, pad + "\"}");
+        assertThat(c.awaitClose()).isEqualTo(1009);
+        nothingChanged();
+    }
+
+    @Test
     @DisplayName("H2: joining a huddle the user is not a member of gets not_a_member; an unknown huddle not_found")
     void joinNotAMember() {
         WsClient c = f.connect(eve);

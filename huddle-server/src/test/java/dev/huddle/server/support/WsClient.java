@@ -75,6 +75,14 @@ public final class WsClient implements AutoCloseable {
         return this;
     }
 
+    /** Sends one text message in several frames, one per part. */
+    public WsClient sendFragments(String... parts) {
+        for (int i = 0; i < parts.length; i++) {
+            ws.sendText(parts[i], i == parts.length - 1).orTimeout(5, TimeUnit.SECONDS).join();
+        }
+        return this;
+    }
+
     public WsClient sendBinary(byte[] bytes) {
         ws.sendBinary(java.nio.ByteBuffer.wrap(bytes), true).orTimeout(5, TimeUnit.SECONDS).join();
         return this;
