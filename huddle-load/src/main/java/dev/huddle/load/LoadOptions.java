@@ -49,7 +49,7 @@ final class LoadOptions {
     @Option(names = "--open-when-file",
             description = "Sign every user in and make each a member first, then wait until this file exists before opening "
                     + "any socket (over --join-window-s, or all at once), so a script can measure the server with the users "
-                    + "and without their sockets (scripts/idle-socket-memory.sh); a progress line marks the start of the wait.")
+                    + "and without their sockets (scripts/idle-members.sh); a progress line marks the start of the wait.")
     Path openWhenFile;
     @Option(names = "--warmup-s", defaultValue = "0",
             description = "Before the measured run: toggle for this long, unmeasured and uncounted, wait for every client to "

@@ -129,7 +129,7 @@ class LoadToolTest {
 
     /**
      * With --open-when-file every user signs in and becomes a member first, and no socket opens until the
-     * file appears (scripts/idle-socket-memory.sh measures the server in between); then the run goes on.
+     * file appears (scripts/idle-members.sh measures the server in between); then the run goes on.
      */
     @Test
     void socketsWaitForTheOpenFileAfterEveryUserSignedIn() throws Exception {

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# What idle members cost the server (docs/BENCHMARKS.md, "Idle members"): N signed-in users in ROOMS
+# rooms, each with one socket that subscribed to its room and joined one session (what a person with the
+# page open holds), pinged at the default interval, nobody doing anything. It prints
+#   - memory per socket: the server measured after a full GC with every user signed in and a member but
+#     no socket open, and again with every socket open and idle: live heap (jcmd GC.class_histogram),
+#     direct buffers (the server's jvm_buffer_memory_used_bytes), the JVM's other native memory (NMT),
+#     and the classes that grew most;
+#   - idle CPU over CPU_S seconds, in % of a core, with its threads' share and wake-ups (/proc).
+# The server (pinned to SERVER_CPU) runs in the measured JVM itself, without a supervising parent
+# (-XX:+ExitOnOutOfMemoryError, docs/operations.md); the load tool is pinned to LOAD_CPU.
+#
+#   scripts/idle-members.sh [N [ROOMS]]         # default: 1000 sockets in 10 rooms
+#
+# Environment: PORT [18096]  OUT [target/idle-members]  SERVER_JAVA_OPTS [-Xmx1g]  JOIN_WINDOW_S [N / 500]
+#   IDLE_S [15]: the sockets sit idle this long first (each pinged at least once)  CPU_S [30]
+#   SERVER_CPU [0]  LOAD_CPU [1]  BUILD [1]: 0 uses the built jars  SERVER_JAR, LOAD_JAR: as in bench-fanout.sh
+#   HEAP_DUMP: a file to dump the heap to (live objects) at the end
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+N="${1:-1000}"
+ROOMS="${2:-10}"
+PORT="${PORT:-18096}"
+OUT="${OUT:-target/idle-members}"
+SERVER_JAVA_OPTS="${SERVER_JAVA_OPTS:--Xmx1g}"
+JOIN_WINDOW_S="${JOIN_WINDOW_S:-$(( (N + 499) / 500 ))}"
+IDLE_S="${IDLE_S:-15}"
+CPU_S="${CPU_S:-30}"
+SERVER_CPU="${SERVER_CPU:-0}"
+LOAD_CPU="${LOAD_CPU:-1}"
+SERVER_JAR="${SERVER_JAR:-huddle-server/target/huddle-server.jar}"
+LOAD_JAR="${LOAD_JAR:-huddle-load/target/benchmarks.jar}"
+. scripts/floor/common.sh
+
+rm -rf "$OUT/data" "$OUT/open" "$OUT/done"
+# shellcheck disable=SC2086 # SERVER_JAVA_OPTS is a list of options
+taskset -c "$SERVER_CPU" java -XX:+ExitOnOutOfMemoryError -XX:NativeMemoryTracking=summary $SERVER_JAVA_OPTS \
+  -jar "$SERVER_JAR" --port "$PORT" --data-dir "$OUT/data" \
+  --guest-sign-ins-per-address-per-minute 100000 --guest-sign-ins-per-minute 10000000 \
+  --ws-max-connections-per-address 1000000 --ws-max-subscriptions-per-address 10000000 >"$OUT/server.log" 2>&1 &
+server=$!
+for _ in $(seq 1 600); do
+  curl -sf "http://localhost:$PORT/health" >/dev/null && break
+  kill -0 "$server" 2>/dev/null || { echo "the server did not start: $OUT/server.log" >&2; exit 1; }
+  sleep 0.1
+done
+
+taskset -c "$LOAD_CPU" java -Xmx3g -XX:+UseParallelGC -cp "$LOAD_JAR" dev.huddle.load.LoadTool --server "http://localhost:$PORT/" \
+  --users "$N" --rooms "$ROOMS" --speakers-per-room 0 --join-window-s "$JOIN_WINDOW_S" --connect-parallelism 16 \
+  --settle-s 120 --open-when-file "$OUT/open" --idle-until-file "$OUT/done" --duration-s 0 >"$OUT/load.log" 2>&1 &
+load=$!
+wait_line() { # wait_line TEXT: until the load tool printed TEXT
+  until grep -q "$1" "$OUT/load.log"; do
+    kill -0 "$load" 2>/dev/null || { tail -20 "$OUT/load.log" >&2; exit 1; }
+    sleep 1
+  done
+}
+
+# memory LABEL: heap histogram (after the full GC it runs), NMT summary, direct buffer bytes
+memory() {
+  jcmd "$server" GC.class_histogram >"$OUT/histo-$1.txt"
+  jcmd "$server" VM.native_memory summary >"$OUT/nmt-$1.txt"
+  curl -sf "http://localhost:$PORT/metrics" | awk '/^jvm_buffer_memory_used_bytes.*id="direct"/ {print $2}' >"$OUT/direct-$1.txt"
+}
+heap() { awk '/^Total/ {print $3}' "$OUT/histo-$1.txt"; }
+direct() { awk '{printf "%.0f", $1}' "$OUT/direct-$1.txt"; }
+# committed KB of NMT's total minus the Java heap's (direct buffers are in "Other")
+native() { awk 'function kb() {match($0, /committed=[0-9]+/); return substr($0, RSTART + 10, RLENGTH - 10) + 0}
+  /^Total:/ {t = kb()} /- +Java Heap / {h = kb()} END {print t - h}' "$OUT/nmt-$1.txt"; }
+# threads FILE: per thread "name ticks switches" (utime + stime; voluntary + involuntary context switches)
+threads() {
+  for t in /proc/"$server"/task/*; do
+    awk -v name="$(tr ' ' '_' <"$t/comm" | tr -d '0-9')" 'NR == FNR {sub(/.*\) /, ""); split($0, f, " "); ticks = f[12] + f[13]; next}
+      /ctxt_switches/ {s += $2} END {print name, ticks, s}' "$t/stat" "$t/status" 2>/dev/null || true
+  done >"$1"
+}
+
+wait_line "no socket open"
+memory before
+touch "$OUT/open"
+wait_line " idle: "
+sleep "$IDLE_S"
+threads "$OUT/threads-0.txt"
+t0=$(awk '{print $14 + $15}' "/proc/$server/stat")
+sleep "$CPU_S"
+t1=$(awk '{print $14 + $15}' "/proc/$server/stat")
+threads "$OUT/threads-1.txt"
+memory after
+[ -z "${HEAP_DUMP:-}" ] || jcmd "$server" GC.heap_dump "$(realpath -m "$HEAP_DUMP")" >/dev/null
+sockets=$(curl -sf "http://localhost:$PORT/metrics" | awk '/^huddle_ws_sockets / {printf "%d", $2}')
+touch "$OUT/done"
+wait "$load" || echo "the load tool exited non-zero: $OUT/load.log" >&2
+stop_server
+
+echo "== idle members: $N sockets ($sockets open at the end) in $ROOMS rooms; $(date -u '+%F %T') UTC, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+awk -v n="$N" -v hb="$(heap before)" -v ha="$(heap after)" -v db="$(direct before)" -v da="$(direct after)" \
+    -v nb="$(native before)" -v na="$(native after)" 'BEGIN {
+  printf "memory per socket: heap %.2f KB + direct %.2f KB = %.2f KB; other native (NMT, KB committed) %.2f KB\n",
+    (ha - hb) / n / 1024, (da - db) / n / 1024, (ha - hb + da - db) / n / 1024, (na - nb - (da - db) / 1024) / n }'
+echo "idle cpu over $CPU_S s: $(echo "($t1 - $t0) / $CPU_S" | bc -l | xargs printf '%.2f') % of a core; by thread (ms of CPU per s, wake-ups per s):"
+awk -v w="$CPU_S" 'NR == FNR {t[$1] -= $2; s[$1] -= $3; next} {t[$1] += $2; s[$1] += $3}
+  END {for (k in t) if (t[k] > 0 || s[k] > w) printf "%8.2f %8.1f  %s\n", t[k] * 10 / w, s[k] / w, k}' \
+  "$OUT/threads-0.txt" "$OUT/threads-1.txt" | sort -rn | head -12
+echo "classes that grew most, bytes per socket (instances per socket):"
+awk -v n="$N" 'FNR == NR && $1 ~ /^[0-9]+:$/ {b[$4] = $3; c[$4] = $2; next}
+  $1 ~ /^[0-9]+:$/ {d = $3 - b[$4]; if (d > 0) printf "%10.1f  (%5.2f)  %s\n", d / n, ($2 - c[$4]) / n, $4}' \
+  "$OUT/histo-before.txt" "$OUT/histo-after.txt" | sort -rn | head -"${TOP:-12}"
