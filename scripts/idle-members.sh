@@ -7,8 +7,9 @@
 #     direct buffers (the server's jvm_buffer_memory_used_bytes), the JVM's other native memory (NMT),
 #     and the classes that grew most;
 #   - idle CPU over CPU_S seconds, in % of a core, with its threads' share and wake-ups (/proc).
-# The server (pinned to SERVER_CPU) runs in the measured JVM itself, without a supervising parent
-# (-XX:+ExitOnOutOfMemoryError, docs/operations.md); the load tool is pinned to LOAD_CPU.
+# The server is started as in production, `java -jar`, whose JVM supervises the server's own child JVM
+# (docs/operations.md): the child is measured; the parent's idle CPU is printed apart. Both are pinned to
+# SERVER_CPU, the load tool to LOAD_CPU.
 #
 #   scripts/idle-members.sh [N [ROOMS]]         # default: 1000 sockets in 10 rooms
 #
@@ -35,7 +36,7 @@ LOAD_JAR="${LOAD_JAR:-huddle-load/target/benchmarks.jar}"
 
 rm -rf "$OUT/data" "$OUT/open" "$OUT/done"
 # shellcheck disable=SC2086 # SERVER_JAVA_OPTS is a list of options
-taskset -c "$SERVER_CPU" java -XX:+ExitOnOutOfMemoryError -XX:NativeMemoryTracking=summary $SERVER_JAVA_OPTS \
+taskset -c "$SERVER_CPU" java -XX:NativeMemoryTracking=summary $SERVER_JAVA_OPTS \
   -jar "$SERVER_JAR" --port "$PORT" --data-dir "$OUT/data" \
   --guest-sign-ins-per-address-per-minute 100000 --guest-sign-ins-per-minute 10000000 \
   --ws-max-connections-per-address 1000000 --ws-max-subscriptions-per-address 10000000 >"$OUT/server.log" 2>&1 &
@@ -45,6 +46,8 @@ for _ in $(seq 1 600); do
   kill -0 "$server" 2>/dev/null || { echo "the server did not start: $OUT/server.log" >&2; exit 1; }
   sleep 0.1
 done
+parent=$server
+child=$(pgrep -P "$parent" -f huddle.supervised)
 
 taskset -c "$LOAD_CPU" java -Xmx3g -XX:+UseParallelGC -cp "$LOAD_JAR" dev.huddle.load.LoadTool --server "http://localhost:$PORT/" \
   --users "$N" --rooms "$ROOMS" --speakers-per-room 0 --join-window-s "$JOIN_WINDOW_S" --connect-parallelism 16 \
@@ -59,8 +62,8 @@ wait_line() { # wait_line TEXT: until the load tool printed TEXT
 
 # memory LABEL: heap histogram (after the full GC it runs), NMT summary, direct buffer bytes
 memory() {
-  jcmd "$server" GC.class_histogram >"$OUT/histo-$1.txt"
-  jcmd "$server" VM.native_memory summary >"$OUT/nmt-$1.txt"
+  jcmd "$child" GC.class_histogram >"$OUT/histo-$1.txt"
+  jcmd "$child" VM.native_memory summary >"$OUT/nmt-$1.txt"
   curl -sf "http://localhost:$PORT/metrics" | awk '/^jvm_buffer_memory_used_bytes.*id="direct"/ {print $2}' >"$OUT/direct-$1.txt"
 }
 heap() { awk '/^Total/ {print $3}' "$OUT/histo-$1.txt"; }
@@ -70,7 +73,7 @@ native() { awk 'function kb() {match($0, /committed=[0-9]+/); return substr($0, 
   /^Total:/ {t = kb()} /- +Java Heap / {h = kb()} END {print t - h}' "$OUT/nmt-$1.txt"; }
 # threads FILE: per thread "name ticks switches" (utime + stime; voluntary + involuntary context switches)
 threads() {
-  for t in /proc/"$server"/task/*; do
+  for t in /proc/"$child"/task/*; do
     awk -v name="$(tr ' ' '_' <"$t/comm" | tr -d '0-9')" 'NR == FNR {sub(/.*\) /, ""); split($0, f, " "); ticks = f[12] + f[13]; next}
       /ctxt_switches/ {s += $2} END {print name, ticks, s}' "$t/stat" "$t/status" 2>/dev/null || true
   done >"$1"
@@ -82,12 +85,13 @@ touch "$OUT/open"
 wait_line " idle: "
 sleep "$IDLE_S"
 threads "$OUT/threads-0.txt"
-t0=$(awk '{print $14 + $15}' "/proc/$server/stat")
+cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+t0=$(cpu "$child"); p0=$(cpu "$parent")
 sleep "$CPU_S"
-t1=$(awk '{print $14 + $15}' "/proc/$server/stat")
+t1=$(cpu "$child"); p1=$(cpu "$parent")
 threads "$OUT/threads-1.txt"
 memory after
-[ -z "${HEAP_DUMP:-}" ] || jcmd "$server" GC.heap_dump "$(realpath -m "$HEAP_DUMP")" >/dev/null
+[ -z "${HEAP_DUMP:-}" ] || jcmd "$child" GC.heap_dump "$(realpath -m "$HEAP_DUMP")" >/dev/null
 sockets=$(curl -sf "http://localhost:$PORT/metrics" | awk '/^huddle_ws_sockets / {printf "%d", $2}')
 touch "$OUT/done"
 wait "$load" || echo "the load tool exited non-zero: $OUT/load.log" >&2
@@ -98,7 +102,8 @@ awk -v n="$N" -v hb="$(heap before)" -v ha="$(heap after)" -v db="$(direct befor
     -v nb="$(native before)" -v na="$(native after)" 'BEGIN {
   printf "memory per socket: heap %.2f KB + direct %.2f KB = %.2f KB; other native (NMT, KB committed) %.2f KB\n",
     (ha - hb) / n / 1024, (da - db) / n / 1024, (ha - hb + da - db) / n / 1024, (na - nb - (da - db) / 1024) / n }'
-echo "idle cpu over $CPU_S s: $(echo "($t1 - $t0) / $CPU_S" | bc -l | xargs printf '%.2f') % of a core; by thread (ms of CPU per s, wake-ups per s):"
+pct() { echo "($2 - $1) / $CPU_S" | bc -l | xargs printf '%.2f'; }
+echo "idle cpu over $CPU_S s: $(pct "$t0" "$t1") % of a core (the supervising parent: $(pct "$p0" "$p1") %); by thread (ms of CPU per s, wake-ups per s):"
 awk -v w="$CPU_S" 'NR == FNR {t[$1] -= $2; s[$1] -= $3; next} {t[$1] += $2; s[$1] += $3}
   END {for (k in t) if (t[k] > 0 || s[k] > w) printf "%8.2f %8.1f  %s\n", t[k] * 10 / w, s[k] / w, k}' \
   "$OUT/threads-0.txt" "$OUT/threads-1.txt" | sort -rn | head -12

@@ -2,7 +2,7 @@ package dev.huddle.server.live;
 
 /** The close codes the server sends (docs/protocol.md). */
 final class CloseCodes {
-    /** The server is shutting down. */
+    /** The server is shutting down, or the client sent nothing, not even a pong, for three ping intervals. */
     static final int GOING_AWAY = 1001;
     /** A binary frame: the protocol is JSON text only. */
     static final int UNSUPPORTED_DATA = 1003;

@@ -21,12 +21,13 @@ import org.slf4j.LoggerFactory;
  * each. A text message goes to {@link Messages}; every frame the client sends, pongs included, keeps the
  * socket's sessions alive first ({@link Liveness}, T1). A ping is answered with a pong; binary frames are
  * refused with 1003, text that is not UTF-8 with 1007, a message over the size limit with 1009 (a single
- * frame over it is refused by Jetty's parser); a client that stops reading is closed with 4008 (S4), and
- * shutdown closes with 1001. When the socket drops without a goodbye its sessions are left to their
- * deadlines (T2). Jetty delivers one frame at a time per socket, and the next only once this one is
- * handled ({@code demand()}): a signed-in user's message is handled on Jetty's thread, an anonymous
- * socket's on the hub's anonymous pool (X2), so that a flood of anonymous sockets waits there, in their
- * own sockets' buffers, instead of in Jetty's pool.
+ * frame over it is refused by Jetty's parser); a client that stops reading is closed with 4008 (S4), one
+ * that sends nothing, not even pongs, for three ping intervals with 1001, as is every socket at shutdown.
+ * When the socket drops without a goodbye its sessions are left to their deadlines (T2). Jetty delivers
+ * one frame at a time per socket, and the next only once this one is handled ({@code demand()}): a
+ * signed-in user's message is handled on Jetty's thread, an anonymous socket's on the hub's anonymous
+ * pool (X2), so that a flood of anonymous sockets waits there, in their own sockets' buffers, instead of
+ * in Jetty's pool.
  */
 public final class LiveConnection implements FrameHandler {
     private static final Logger LOG = LoggerFactory.getLogger(LiveConnection.class);
@@ -65,7 +66,7 @@ public final class LiveConnection implements FrameHandler {
                 this::overBudget);
         hub.budget().register(out);
         JoinedSessions sessions = new JoinedSessions();
-        this.liveness = new Liveness(services, userId, sessions, out, s, this::tooSlow);
+        this.liveness = new Liveness(services, userId, sessions, out, s, this::tooSlow, this::silent);
         this.socket = new SocketContext(services, userId, address, out, sessions, liveness::reschedule);
         hub.opened(this);
         if (userId != null) {
@@ -222,6 +223,12 @@ public final class LiveConnection implements FrameHandler {
         if (closeAndCut(CloseCodes.TOO_SLOW, "too_slow")) {
             services.hub().closedTooSlow();
         }
+    }
+
+    /** The client sent nothing, not even a pong, for {@link Liveness#silenceMs}: 1001, and cut if it does not read it. */
+    private void silent() {
+        closeAndCut(CloseCodes.GOING_AWAY, "idle timeout: no frame for " + Liveness.silenceMs(services.hub().settings().pingIntervalMs())
+                + " ms");
     }
 
     /**

@@ -66,7 +66,7 @@ public final class LiveEndpoint extends HttpServlet {
         limits.setMaxFrameSize(settings.maxMessageBytes());
         limits.setMaxTextMessageSize(settings.maxMessageBytes());
         limits.setMaxBinaryMessageSize(settings.maxMessageBytes());
-        limits.setIdleTimeout(Duration.ofMillis(Math.max(30_000, 3 * settings.pingIntervalMs())));
+        limits.setIdleTimeout(Duration.ZERO); // silence is judged at each ping (Liveness.silenceMs), not by a timer per socket
     }
 
     @Override

@@ -34,6 +34,8 @@ final class Liveness {
     private final Outbound out;
     private final CoreSession session;
     private final Runnable onStall;
+    private final Runnable onSilence;
+    private final long silenceMs;
     /** When this socket last showed life (opened, or sent a frame), on the engine's clock. */
     private volatile long lastFrameMs;
     // Guarded by this.
@@ -41,15 +43,30 @@ final class Liveness {
     private long pingEveryMs;
     private boolean stopped;
 
-    /** {@code onStall} runs when a ping finds a send stuck past the send timeout (S4). */
-    Liveness(LiveServices services, String userId, JoinedSessions sessions, Outbound out, CoreSession session, Runnable onStall) {
+    /**
+     * {@code onStall} runs when a ping finds a send stuck past the send timeout (S4); {@code onSilence} when a
+     * ping finds the client silent for longer than {@link #silenceMs} of its ping interval.
+     */
+    Liveness(LiveServices services, String userId, JoinedSessions sessions, Outbound out, CoreSession session, Runnable onStall,
+            Runnable onSilence) {
         this.services = services;
         this.userId = userId;
         this.sessions = sessions;
         this.out = out;
         this.session = session;
         this.onStall = onStall;
+        this.onSilence = onSilence;
+        this.silenceMs = silenceMs(services.hub().settings().pingIntervalMs());
         this.lastFrameMs = services.presence().clock().millis();
+    }
+
+    /**
+     * How long a socket may stay silent, not even answering pings, before it is closed: three ping intervals,
+     * at least 30 s. Checked at each ping, so no timer of its own per socket (Jetty's idle timeout is off on
+     * sockets: its per-connection timer woke the idle server at scattered instants, and held a task per socket).
+     */
+    static long silenceMs(long pingIntervalMs) {
+        return Math.max(30_000, 3 * pingIntervalMs);
     }
 
     /**
@@ -222,6 +239,10 @@ final class Liveness {
         }
         if (out.stalled(System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(services.hub().settings().sendTimeoutMs()))) {
             onStall.run();
+            return;
+        }
+        if (services.presence().clock().millis() - lastFrameMs > silenceMs) {
+            onSilence.run();
             return;
         }
         session.sendFrame(new Frame(OpCode.PING, PING.duplicate()), Callback.NOOP, false);
