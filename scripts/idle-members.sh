@@ -16,7 +16,8 @@
 # Environment: PORT [18096]  OUT [target/idle-members]  SERVER_JAVA_OPTS [-Xmx1g]  JOIN_WINDOW_S [N / 500]
 #   IDLE_S [15]: the sockets sit idle this long first (each pinged at least once)  CPU_S [30]
 #   SERVER_CPU [0]  LOAD_CPU [1]  BUILD [1]: 0 uses the built jars  SERVER_JAR, LOAD_JAR: as in bench-fanout.sh
-#   HEAP_DUMP: a file to dump the heap to (live objects) at the end
+#   HEAP_DUMP: a file to dump the heap to (live objects) at the end  SERVER_ARGS: more server flags
+#   (e.g. --ws-ping-interval-ms 2500: the sessions' interval is 10 s, the pings follow the smaller)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,7 +40,7 @@ rm -rf "$OUT/data" "$OUT/open" "$OUT/done"
 taskset -c "$SERVER_CPU" java -XX:NativeMemoryTracking=summary $SERVER_JAVA_OPTS \
   -jar "$SERVER_JAR" --port "$PORT" --data-dir "$OUT/data" \
   --guest-sign-ins-per-address-per-minute 100000 --guest-sign-ins-per-minute 10000000 \
-  --ws-max-connections-per-address 1000000 --ws-max-subscriptions-per-address 10000000 >"$OUT/server.log" 2>&1 &
+  --ws-max-connections-per-address 1000000 --ws-max-subscriptions-per-address 10000000 ${SERVER_ARGS:-} >"$OUT/server.log" 2>&1 &
 server=$!
 for _ in $(seq 1 600); do
   curl -sf "http://localhost:$PORT/health" >/dev/null && break
@@ -71,11 +72,11 @@ direct() { awk '{printf "%.0f", $1}' "$OUT/direct-$1.txt"; }
 # committed KB of NMT's total minus the Java heap's (direct buffers are in "Other")
 native() { awk 'function kb() {match($0, /committed=[0-9]+/); return substr($0, RSTART + 10, RLENGTH - 10) + 0}
   /^Total:/ {t = kb()} /- +Java Heap / {h = kb()} END {print t - h}' "$OUT/nmt-$1.txt"; }
-# threads FILE: per thread "name ticks switches" (utime + stime; voluntary + involuntary context switches)
+# threads FILE: per thread "tid name ticks switches" (utime + stime; voluntary + involuntary context switches)
 threads() {
   for t in /proc/"$child"/task/*; do
-    awk -v name="$(tr ' ' '_' <"$t/comm" | tr -d '0-9')" 'NR == FNR {sub(/.*\) /, ""); split($0, f, " "); ticks = f[12] + f[13]; next}
-      /ctxt_switches/ {s += $2} END {print name, ticks, s}' "$t/stat" "$t/status" 2>/dev/null || true
+    awk -v tid="${t##*/}" -v name="$(tr ' ' '_' <"$t/comm" | tr -d '0-9')" 'NR == FNR {sub(/.*\) /, ""); split($0, f, " ");
+      ticks = f[12] + f[13]; next} /ctxt_switches/ {s += $2} END {print tid, name, ticks, s}' "$t/stat" "$t/status" 2>/dev/null || true
   done >"$1"
 }
 
@@ -100,11 +101,12 @@ stop_server
 echo "== idle members: $N sockets ($sockets open at the end) in $ROOMS rooms; $(date -u '+%F %T') UTC, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 awk -v n="$N" -v hb="$(heap before)" -v ha="$(heap after)" -v db="$(direct before)" -v da="$(direct after)" \
     -v nb="$(native before)" -v na="$(native after)" 'BEGIN {
-  printf "memory per socket: heap %.2f KB + direct %.2f KB = %.2f KB; other native (NMT, KB committed) %.2f KB\n",
+  printf "memory per socket: heap %.2f KB + direct %.2f KB = %.2f KB; other native (NMT committed, noisy) %.2f KB\n",
     (ha - hb) / n / 1024, (da - db) / n / 1024, (ha - hb + da - db) / n / 1024, (na - nb - (da - db) / 1024) / n }'
 pct() { echo "($2 - $1) / $CPU_S" | bc -l | xargs printf '%.2f'; }
 echo "idle cpu over $CPU_S s: $(pct "$t0" "$t1") % of a core (the supervising parent: $(pct "$p0" "$p1") %); by thread (ms of CPU per s, wake-ups per s):"
-awk -v w="$CPU_S" 'NR == FNR {t[$1] -= $2; s[$1] -= $3; next} {t[$1] += $2; s[$1] += $3}
+# per thread name, over the threads alive at the end (a pool thread that ended in the window is not counted)
+awk -v w="$CPU_S" 'NR == FNR {t0[$1] = $3; s0[$1] = $4; next} {t[$2] += $3 - t0[$1]; s[$2] += $4 - s0[$1]}
   END {for (k in t) if (t[k] > 0 || s[k] > w) printf "%8.2f %8.1f  %s\n", t[k] * 10 / w, s[k] / w, k}' \
   "$OUT/threads-0.txt" "$OUT/threads-1.txt" | sort -rn | head -12
 echo "classes that grew most, bytes per socket (instances per socket):"
