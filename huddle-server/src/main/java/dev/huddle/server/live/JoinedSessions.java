@@ -12,7 +12,8 @@ import java.util.function.BiFunction;
  * socket's thread and its ping timer; a session's own fields are guarded by the session.
  */
 final class JoinedSessions {
-    private final Map<String, LiveSession> byId = new ConcurrentHashMap<>();
+    /** Sized for the usual one or two sessions: a map of 16 slots per socket was most of its weight. */
+    private final Map<String, LiveSession> byId = new ConcurrentHashMap<>(2);
 
     boolean isEmpty() {
         return byId.isEmpty();

@@ -50,7 +50,7 @@ final class MemberWatch implements ChangeListener {
     }
 
     void opened(String userId, SocketContext socket) {
-        byUser.computeIfAbsent(userId, u -> ConcurrentHashMap.newKeySet()).add(socket);
+        byUser.computeIfAbsent(userId, u -> ConcurrentHashMap.newKeySet(2)).add(socket); // most users have one socket
     }
 
     void closed(String userId, SocketContext socket) {

@@ -21,7 +21,7 @@ final class SocketContext {
     private final JoinedSessions sessions;
     private final Runnable sessionsChanged;
     /** This socket's subscriptions, by room id. */
-    private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
+    private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>(2); // usually one room
 
     /** {@code sessionsChanged} runs after a join or a leave (the ping interval follows the sessions' intervals). */
     SocketContext(LiveServices services, String userId, String address, Outbound out, JoinedSessions sessions,
