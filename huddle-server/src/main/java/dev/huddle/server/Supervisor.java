@@ -84,7 +84,7 @@ final class Supervisor {
     /**
      * The child's JVM options: the parent's, less a debugger's or JMX port (the parent's: the child would fail
      * to bind it), plus the OOM exit and the child's marker; and the JVM's performance counters sampled once a
-     * second rather than every 50 ms, unless the parent was told otherwise. That sampler (for jstat) woke the
+     * second rather than every 50 ms, unless the parent was told otherwise. That sampler (for jstat) wakes an
      * idle server 20 times a second, a fifth of its wake-ups at 1 000 idle sockets (docs/BENCHMARKS.md, idle
      * members); jcmd, jstat and the GC counters work as before.
      */

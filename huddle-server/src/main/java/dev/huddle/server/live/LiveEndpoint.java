@@ -37,8 +37,8 @@ import org.eclipse.jetty.websocket.core.server.WebSocketServerComponents;
  * <p>On Jetty's WebSocket core, not its WebSocket API nor Javalin's {@code ws()}: Javalin's handlers do
  * not surface pong frames, and T1 counts a pong as proof of life; and the API's session keeps the
  * upgrade's request and response for the socket's whole life, the response's headers still backed by
- * the servlet response, so every idle socket held its HTTP connection, request, parser and servlet
- * objects besides (about 5 KB a socket; docs/BENCHMARKS.md, memory per idle socket). A core socket keeps
+ * the servlet response, so that every idle socket would hold its HTTP connection, request, parser and
+ * servlet objects besides (about 8 KB a socket; docs/BENCHMARKS.md, idle members). A core socket keeps
  * only what it negotiated.
  */
 public final class LiveEndpoint extends HttpServlet {

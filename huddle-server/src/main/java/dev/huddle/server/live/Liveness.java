@@ -63,7 +63,7 @@ final class Liveness {
     /**
      * How long a socket may stay silent, not even answering pings, before it is closed: three ping intervals,
      * at least 30 s. Checked at each ping, so no timer of its own per socket (Jetty's idle timeout is off on
-     * sockets: its per-connection timer woke the idle server at scattered instants, and held a task per socket).
+     * sockets: its timer per connection wakes an idle server at scattered instants, and holds a task per socket).
      */
     static long silenceMs(long pingIntervalMs) {
         return Math.max(30_000, 3 * pingIntervalMs);
