@@ -188,11 +188,6 @@ public final class Presence implements AutoCloseable {
         return store.snapshot(Validation.id("roomId", roomId));
     }
 
-    /** S1, S2: the room's last snapshot made and the changes since, without waiting; empty when {@link #snapshot} is needed. */
-    public Optional<RecentRoom> recent(String roomId) {
-        return store.recent(Validation.id("roomId", roomId));
-    }
-
     /** S2: the changes after {@code afterSeq} of that epoch, or empty when a snapshot is needed. */
     public Optional<List<Change>> changesSince(String roomId, String epoch, long afterSeq) {
         Validation.id("roomId", roomId);

@@ -149,15 +149,6 @@ public interface PresenceStore extends AutoCloseable {
     RoomSnapshot snapshot(String roomId);
 
     /**
-     * The room as of the call without waiting for a snapshot to be made: the last one made and the
-     * changes after it (S1, S2); empty when the store has none at hand, and the caller takes
-     * {@link #snapshot}. For a store that reads a snapshot in one step anyway (the default), always empty.
-     */
-    default Optional<RecentRoom> recent(String roomId) {
-        return Optional.empty();
-    }
-
-    /**
      * Returns the changes after {@code afterSeq} if the store still holds all of them for that epoch
      * (S2), or empty when the caller must take a fresh {@link #snapshot} instead.
      */

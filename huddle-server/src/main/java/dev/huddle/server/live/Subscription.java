@@ -3,7 +3,6 @@ package dev.huddle.server.live;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.huddle.presence.Change;
 import dev.huddle.presence.Presence;
-import dev.huddle.presence.RecentRoom;
 import dev.huddle.presence.RoomSnapshot;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,8 +13,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * One socket watching one room (S1–S4). It is registered for changes <em>before</em> it reads the
  * snapshot (or the changes since a resume point), buffering changes meanwhile; then it queues the
- * snapshot, the changes the store had after it, and the buffered changes with a later seq, so nothing
- * falls between them. Changes are
+ * snapshot and the buffered changes with a later seq, so nothing falls between the two. Changes are
  * passed on only in seq order and without gaps; a gap, or a full outbound queue, resyncs it with a
  * fresh snapshot instead. A snapshot that fails (the store is unreachable) is retried until it works;
  * {@link #forceResync} makes it take a fresh one even when it sees no gap (cluster mode: Redis lost its
@@ -172,15 +170,8 @@ final class Subscription {
         buffer.clear();
     }
 
-    /**
-     * Queues the room's last snapshot made and the changes since (without waiting for a new snapshot
-     * while another reader makes it), or a fresh snapshot when the store has none at hand; then what
-     * was buffered after those.
-     */
     private void snapshotThenFlush(JsonNode requestId) {
-        Optional<RecentRoom> recent = presence.recent(room);
-        RoomSnapshot snap = recent.isPresent() ? recent.get().snapshot() : presence.snapshot(room);
-        List<Change> since = recent.isPresent() ? recent.get().since() : List.of();
+        RoomSnapshot snap = presence.snapshot(room);
         // Encoded here, outside the lock the room's fan-out also takes: a 2 000-entry snapshot is 200 KB.
         SharedBytes body = snapshots.snapshotBody(snap);
         synchronized (this) {
@@ -190,7 +181,6 @@ final class Subscription {
             out.snapshot(room, Frames.snapshotHead(requestId), body);
             lastSeq = snap.seq();
             state = State.LIVE;
-            deliverAll(since, null);
             flushBuffer();
             resyncAgainIfAsked();
         }

@@ -8,7 +8,6 @@ import dev.huddle.presence.Entry;
 import dev.huddle.presence.HeartbeatResult;
 import dev.huddle.presence.Hold;
 import dev.huddle.presence.PresenceStore;
-import dev.huddle.presence.RecentRoom;
 import dev.huddle.presence.RoomSnapshot;
 import dev.huddle.presence.SessionConflictException;
 import dev.huddle.presence.internal.DeadlineQueue;
@@ -25,7 +24,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -47,10 +45,6 @@ import org.slf4j.LoggerFactory;
  * this one class; split across classes, that invariant would have to be re-argued at every boundary.
  */
 public final class InMemoryPresenceStore implements PresenceStore {
-    /** The changes after its last snapshot a room keeps for {@link #recent}, readable without its lock (a power of two). */
-    static final int RECENT_CHANGES = 64;
-    /** A reader finding the last snapshot this many changes behind makes a new one, unless another is making it. */
-    static final int REMAKE_AFTER = 8;
     /** How many recent changes per room are kept for resume, unless configured otherwise. */
     public static final int DEFAULT_CHANGE_LOG_CAPACITY = 1_024;
     private static final Logger LOG = LoggerFactory.getLogger(InMemoryPresenceStore.class);
@@ -479,67 +473,27 @@ public final class InMemoryPresenceStore implements PresenceStore {
         // until the next one, without the lock. Measured (docs/BENCHMARKS.md, anon-flood): 2 000 sockets
         // subscribing once a second to a room of 1 000 sorted and copied it 2 000 times a second under
         // its lock, and a member's heartbeat waited behind that queue (join p99 160-350 ms).
-        RoomSnapshot made = room.snapshot;
-        if (made != null && made.seq() == room.seq) {
-            return made;
+        RoomSnapshot latest = room.snapshot;
+        if (latest != null) {
+            return latest;
         }
-        room.snapshotMaking.lock();
-        try {
-            return make(room);
-        } finally {
-            room.snapshotMaking.unlock();
-        }
-    }
-
-    /**
-     * Subscribers of a busy room take the last snapshot made and the few changes since, and none waits
-     * for a new one being made: measured (docs/BENCHMARKS.md, anon-flood JFR), readers waiting for the
-     * snapshot of a room whose seq moved 20 times a second held Jetty's threads 7 s in 28 s. The changes
-     * are read from {@link Room#recent} without the room's lock, which fan-outs hold.
-     */
-    @Override
-    public Optional<RecentRoom> recent(String roomId) {
-        Room room = rooms.get(roomId);
-        if (room == null) {
-            return Optional.empty();
-        }
-        RoomSnapshot made = room.snapshot;
-        long now = room.seq;
-        if (made == null || now - made.seq() > RECENT_CHANGES) {
-            return Optional.empty();
-        }
-        if (now - made.seq() > REMAKE_AFTER && room.snapshotMaking.tryLock()) {
-            try {
-                return Optional.of(new RecentRoom(make(room), List.of()));
-            } finally {
-                room.snapshotMaking.unlock();
+        // One reader makes the new snapshot under the room's lock; the others wait for it on a monitor of
+        // their own, so that writers (a member's heartbeat, a join) do not queue behind all of them.
+        // Measured (docs/BENCHMARKS.md, anon-flood JFR): Jetty's threads waited 450 s in a 30 s flood on
+        // the room's monitor here, and a join's heartbeat up to 0.8 s behind them.
+        synchronized (room.snapshotMaking) {
+            latest = room.snapshot;
+            if (latest != null) {
+                return latest;
             }
-        }
-        Change[] ring = room.recent;
-        List<Change> since = new ArrayList<>((int) (now - made.seq()));
-        for (long q = made.seq() + 1; q <= now; q++) {
-            Change c = ring[(int) (q & (RECENT_CHANGES - 1))];
-            if (c == null || c.seq() != q) {
-                return Optional.empty(); // overwritten by a newer change meanwhile
+            synchronized (room) {
+                latest = room.snapshot;
+                if (latest == null) {
+                    latest = new RoomSnapshot(roomId, epoch, room.seq, ordered(room, false, Integer.MAX_VALUE));
+                    room.snapshot = latest;
+                }
+                return latest;
             }
-            since.add(c);
-        }
-        return Optional.of(new RecentRoom(made, since));
-    }
-
-    /** Makes the room's snapshot at its seq, unless the reader this one waited for made it; holding {@link Room#snapshotMaking}. */
-    private RoomSnapshot make(Room room) {
-        RoomSnapshot made = room.snapshot;
-        if (made != null && made.seq() == room.seq) {
-            return made;
-        }
-        synchronized (room) {
-            made = new RoomSnapshot(room.id, epoch, room.seq, ordered(room, false, Integer.MAX_VALUE));
-            if (room.recent == null) {
-                room.recent = new Change[RECENT_CHANGES];
-            }
-            room.snapshot = made;
-            return made;
         }
     }
 
@@ -658,12 +612,8 @@ public final class InMemoryPresenceStore implements PresenceStore {
     }
 
     private void emit(Room room, ChangeKind kind, Entry entry) {
-        Change change = new Change(room.id, room.seq + 1, kind, entry);
-        Change[] recent = room.recent;
-        if (recent != null) {
-            recent[(int) (change.seq() & (RECENT_CHANGES - 1))] = change;
-        }
-        room.seq = change.seq(); // volatile: publishes the change in recent, and ends the snapshot's currency
+        room.snapshot = null;
+        Change change = new Change(room.id, ++room.seq, kind, entry);
         room.log.addLast(change);
         if (room.log.size() > changeLogCapacity) {
             room.log.removeFirst();
@@ -752,8 +702,7 @@ public final class InMemoryPresenceStore implements PresenceStore {
     private static final class Room {
         final String id;
         String token;
-        /** The seq of the room's last change; written under the monitor, read without it by {@link #recent}. */
-        volatile long seq;
+        long seq;
         final HashMap<String, Member> members = new HashMap<>();
         /**
          * The members in the order of the last listing, then those added since; members removed since
@@ -762,18 +711,13 @@ public final class InMemoryPresenceStore implements PresenceStore {
         final ArrayList<Member> order = new ArrayList<>();
         final ArrayDeque<Change> log = new ArrayDeque<>(4);
         /**
-         * The last snapshot made, or null until one is asked for; read without the lock. It shows the room
-         * while its seq is the room's: every change of what a snapshot shows is emitted (S1), and
-         * {@link #emit} moves {@link #seq} on.
+         * The snapshot at {@link #seq}, or null until one is asked for; read without the lock. Every change
+         * of what a snapshot shows is emitted (S1), and {@link #emit} clears this first, so a snapshot read
+         * here shows the room as of its last emitted change.
          */
         volatile RoomSnapshot snapshot;
         /** Held by the reader making {@link #snapshot} (then the room's monitor), and by those waiting for it. */
-        final ReentrantLock snapshotMaking = new ReentrantLock();
-        /**
-         * The last {@value InMemoryPresenceStore#RECENT_CHANGES} changes by seq (slot {@code seq % RECENT_CHANGES}), for {@link #recent};
-         * null until the room's first snapshot. Slots are written under the monitor before {@link #seq}.
-         */
-        Change[] recent;
+        final Object snapshotMaking = new Object();
 
         Room(String id) {
             this.id = id;

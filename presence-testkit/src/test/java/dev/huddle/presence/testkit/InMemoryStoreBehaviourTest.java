@@ -2,17 +2,13 @@ package dev.huddle.presence.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.huddle.presence.Change;
-import dev.huddle.presence.ChangeKind;
 import dev.huddle.presence.DataMerger;
 import dev.huddle.presence.Entry;
 import dev.huddle.presence.PresenceStore;
-import dev.huddle.presence.RecentRoom;
 import dev.huddle.presence.RoomSnapshot;
 import dev.huddle.presence.store.InMemoryPresenceStore;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -48,59 +44,6 @@ class InMemoryStoreBehaviourTest extends PresenceStoreBehaviourSuite {
         assertThat(presence.snapshot("r").entries().get(0).online()).isFalse();
         presence.removeRoom("r");
         assertCurrent(8);
-    }
-
-    @Test
-    @DisplayName("S1, S2: recent() hands out the last snapshot made and the changes since, which together are the room; past 8 changes it makes a new one")
-    void recentIsTheLastSnapshotAndTheChangesSince() {
-        assertThat(presence.recent("r")).as("no snapshot made yet").isEmpty();
-        presence.heartbeat("r", "alice", "a", INTERVAL);
-        RoomSnapshot made = presence.snapshot("r");
-        assertThat(presence.recent("r")).hasValueSatisfying(r -> {
-            assertThat(r.snapshot()).isSameAs(made);
-            assertThat(r.since()).isEmpty();
-        });
-
-        presence.heartbeat("r", "bob", "b", INTERVAL);
-        presence.updateSession("r", "alice", "a", Map.of("speaking", "true"));
-        presence.heartbeat("r", "carol", "c", INTERVAL);
-        RecentRoom recent = presence.recent("r").orElseThrow();
-        assertThat(recent.snapshot()).as("not made again for three changes").isSameAs(made);
-        assertThat(recent.since().stream().map(Change::seq)).containsExactly(2L, 3L, 4L);
-        assertThat(applied(recent)).isEqualTo(byUser(presence.listRoom("r", false, 100)));
-
-        for (int i = 0; i < 9; i++) {
-            presence.updateSession("r", "bob", "b", Map.of("n", Integer.toString(i)));
-        }
-        RecentRoom remade = presence.recent("r").orElseThrow();
-        assertThat(remade.since()).as("twelve behind: made again").isEmpty();
-        assertThat(remade.snapshot().seq()).isEqualTo(13);
-        assertThat(remade.snapshot().entries()).isEqualTo(presence.listRoom("r", false, 100));
-
-        for (int i = 0; i < 70; i++) {
-            presence.updateSession("r", "bob", "b", Map.of("n", "again " + i));
-        }
-        assertThat(presence.recent("r")).as("more changes since than the room keeps at hand: take a snapshot").isEmpty();
-        assertThat(presence.snapshot("r").seq()).isEqualTo(83);
-    }
-
-    /** The snapshot's entries with the changes since applied, by user. */
-    private static Map<String, Entry> applied(RecentRoom r) {
-        Map<String, Entry> out = byUser(r.snapshot().entries());
-        for (Change c : r.since()) {
-            if (c.kind() == ChangeKind.REMOVE) {
-                out.remove(c.entry().userId());
-            } else {
-                out.put(c.entry().userId(), c.entry());
-            }
-        }
-        return out;
-    }
-
-    private static Map<String, Entry> byUser(List<Entry> entries) {
-        Map<String, Entry> out = new TreeMap<>();
-        entries.forEach(e -> out.put(e.userId(), e));
-        return out;
     }
 
     private void assertCurrent(long seq, String... users) {
