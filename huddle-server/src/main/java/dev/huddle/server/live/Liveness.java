@@ -38,6 +38,10 @@ final class Liveness {
     private final long silenceMs;
     /** When this socket last showed life (opened, or sent a frame), on the engine's clock. */
     private volatile long lastFrameMs;
+    /** Pings sent since the client's last frame (the ping timer's thread writes it; a frame resets it). */
+    private volatile int unanswered;
+    /** Pings a silent socket leaves unanswered before it is closed, besides {@link #silenceMs}. */
+    static final int SILENT_PINGS = 3;
     // Guarded by this.
     private ScheduledFuture<?> pinger;
     private long pingEveryMs;
@@ -62,7 +66,7 @@ final class Liveness {
 
     /**
      * How long a socket may stay silent, not even answering pings, before it is closed: three ping intervals,
-     * at least 30 s. Checked at each ping, so no timer of its own per socket (Jetty's idle timeout is off on
+     * at least 30 s, and {@value #SILENT_PINGS} of this node's pings unanswered. Checked at each ping, so no timer of its own per socket (Jetty's idle timeout is off on
      * sockets: its timer per connection wakes an idle server at scattered instants, and holds a task per socket).
      */
     static long silenceMs(long pingIntervalMs) {
@@ -75,6 +79,7 @@ final class Liveness {
      */
     void touch() {
         lastFrameMs = services.presence().clock().millis();
+        unanswered = 0;
         LiveHub hub = services.hub();
         if (sessions.isEmpty()) {
             return;
@@ -241,10 +246,13 @@ final class Liveness {
             onStall.run();
             return;
         }
-        if (services.presence().clock().millis() - lastFrameMs > silenceMs) {
+        // Silent by the clock and by this node's own pings: a node back from a pause of its own (its clock
+        // moved on while it sent nothing) does not take its sockets for dead before they can answer.
+        if (services.presence().clock().millis() - lastFrameMs > silenceMs && unanswered >= SILENT_PINGS) {
             onSilence.run();
             return;
         }
+        unanswered++;
         session.sendFrame(new Frame(OpCode.PING, PING.duplicate()), Callback.NOOP, false);
     }
 }
