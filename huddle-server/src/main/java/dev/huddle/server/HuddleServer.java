@@ -142,7 +142,7 @@ public final class HuddleServer implements AutoCloseable {
             legacy = new LegacyPresence(new LegacyPresenceTable(database.jdbi()), database::legacyRetired, presence,
                     functions, huddles, time, config.rollout(), metrics, config.clustered());
             presence.subscribe(legacy);
-            legacy.start();
+            legacy.start(database.sharedByNodes());
 
             AuthRoutes authRoutes = new AuthRoutes(guestTokens, auth, users, time,
                     new GuestSignInLimiter(config.http(), time, metrics), clients);

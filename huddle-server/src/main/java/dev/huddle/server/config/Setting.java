@@ -68,7 +68,7 @@ public enum Setting {
     PRESENCE_SOURCE("--presence-source", "HUDDLE_PRESENCE_SOURCE", "component", oneOf("legacy", "shadow", "component"),
             "Rollout flag: which tracker is the source of truth."),
     PRESENCE_SOURCE_REFRESH_MS("--presence-source-refresh-ms", "HUDDLE_PRESENCE_SOURCE_REFRESH_MS", "1000",
-            whole(100, 60_000), "How often the rollout flag recorded in the database is re-read, in ms."),
+            whole(100, 60_000), "How often the rollout flag recorded in PostgreSQL is re-read, in ms (a node on SQLite does not re-read)."),
     // The variable keeps the old app's name.
     PRESENCE_HEARTBEAT_INTERVAL_MS("--presence-heartbeat-interval-ms", "PRESENCE_HEARTBEAT_INTERVAL_MS", "10000",
             whole(1_000, 300_000), "Legacy clients' heartbeat interval, in ms."),

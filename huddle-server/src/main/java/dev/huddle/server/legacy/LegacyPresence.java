@@ -50,6 +50,7 @@ public final class LegacyPresence implements ChangeListener, AutoCloseable {
     /** This node's reports of its source (L3), on a thread of their own so a long comparison never delays them. */
     private final ScheduledExecutorService reporter = daemonScheduler("presence-node-report");
     private volatile NodeReports reports;
+    private volatile boolean rereads;
 
     /**
      * @param retiredNow asks the database whether the retirement migration has been applied (it may be
@@ -69,10 +70,16 @@ public final class LegacyPresence implements ChangeListener, AutoCloseable {
 
     /**
      * Starts the timers: the stale-row job every heartbeat interval, the shadow comparison every compare
-     * interval, and the re-read of the recorded flag every {@code sourceRefreshMs}.
+     * interval, and, when other nodes can share the database ({@code databaseShared}), the re-read of the
+     * recorded flag every {@code sourceRefreshMs}. On a database of its own the node made every switch
+     * recorded there itself, so it does not re-read: on an idle node that query, once a second, was about a
+     * tenth of its CPU (docs/BENCHMARKS.md, idle members).
      */
-    public LegacyPresence start() {
-        switches.start();
+    public LegacyPresence start(boolean databaseShared) {
+        if (databaseShared) {
+            switches.start();
+            rereads = true;
+        }
         jobs.scheduleWithFixedDelay(staleRows::sweepQuietly, settings.heartbeatIntervalMs(), settings.heartbeatIntervalMs(),
                 TimeUnit.MILLISECONDS);
         jobs.scheduleWithFixedDelay(shadow::compareAllQuietly, settings.compareIntervalMs(), settings.compareIntervalMs(),
@@ -95,6 +102,11 @@ public final class LegacyPresence implements ChangeListener, AutoCloseable {
 
     public PresenceSource source() {
         return flag.current();
+    }
+
+    /** Whether this node re-reads the flag recorded in the database, to follow switches made through other nodes. */
+    public boolean rereadsRecordedFlag() {
+        return rereads;
     }
 
     /**

@@ -15,10 +15,12 @@ import org.jdbi.v3.core.Jdbi;
 public final class Database implements AutoCloseable {
     private final HikariDataSource dataSource;
     private final Jdbi jdbi;
+    private final boolean sqlite;
 
-    private Database(HikariDataSource dataSource) {
+    private Database(HikariDataSource dataSource, boolean sqlite) {
         this.dataSource = dataSource;
         this.jdbi = Jdbi.create(dataSource);
+        this.sqlite = sqlite;
     }
 
     /** Opens the database of {@code url}, creating and migrating it as needed. */
@@ -65,7 +67,7 @@ public final class Database implements AutoCloseable {
         }
         try {
             migrate(ds);
-            return new Database(ds);
+            return new Database(ds, url.startsWith("jdbc:sqlite:"));
         } catch (RuntimeException e) {
             ds.close();
             throw e;
@@ -123,6 +125,15 @@ public final class Database implements AutoCloseable {
             return null;
         }
         return Path.of(path).toAbsolutePath();
+    }
+
+    /**
+     * Whether other server nodes may use this database too: PostgreSQL. A SQLite file belongs to one server
+     * (several nodes cannot share one safely; a cluster node refuses it), so what this node wrote there is
+     * all there is to read.
+     */
+    public boolean sharedByNodes() {
+        return !sqlite;
     }
 
     /** JDBI over the pool. */

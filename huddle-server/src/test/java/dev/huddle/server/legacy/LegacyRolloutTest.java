@@ -124,6 +124,16 @@ class LegacyRolloutTest {
     }
 
     @Test
+    @DisplayName("L2 on SQLite: the node is its database's only server, so it keeps no re-read of the recorded flag running; a switch through it applies at once and is recorded")
+    void sqliteNodeDoesNotReReadTheFlag() {
+        start(PresenceSource.LEGACY);
+        assertThat(f.t.server.legacy().rereadsRecordedFlag()).isFalse();
+        assertThat(switchTo("component").json().get("source").asText()).isEqualTo("component");
+        assertThat(f.t.server.legacy().source()).isEqualTo(PresenceSource.COMPONENT);
+        assertThat(f.t.server.legacy().table().recordedSource()).contains(PresenceSource.COMPONENT);
+    }
+
+    @Test
     @DisplayName("L1 legacy: the table serves the detail (old client's flags, clear, stale rows); new clients live only in the engine")
     void legacyMode() {
         start(PresenceSource.LEGACY);

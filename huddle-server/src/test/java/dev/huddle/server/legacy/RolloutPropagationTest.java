@@ -139,6 +139,7 @@ class RolloutPropagationTest {
     @DisplayName("L2 without Redis: node B keeps the old mode until its re-read, then adopts a switch made through node A — seeding its own engine from the table — and logs it once")
     void nodeWithoutRedisAdoptsAtItsNextReRead() {
         upsert(a, ann, room, Map.of("isSpeaking", true)); // an old client, while everyone runs legacy
+        assertThat(b.server.legacy().rereadsRecordedFlag()).as("on PostgreSQL other nodes may switch it").isTrue();
         switchThroughA("shadow");
         assertThat(engine(a)).as("A carried the table into its engine").isEqualTo(Map.of(ann.userId(), "online+speaking"));
 
