@@ -55,6 +55,7 @@ import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.LowResourceMonitor;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
@@ -176,6 +177,10 @@ public final class HuddleServer implements AutoCloseable {
                 // headers → Javalin; insertHandler puts each new one outermost).
                 cfg.jetty.modifyServer(server -> {
                     jetty = server;
+                    // Javalin adds a low-resources monitor with no checks configured: it never finds the server
+                    // low, but wakes it every second for nothing (0.8 ms of CPU a second at 1 000 idle sockets,
+                    // JFR; docs/BENCHMARKS.md, idle members).
+                    server.getBeans(LowResourceMonitor.class).forEach(server::removeBean);
                     server.setStopTimeout(config.http().shutdownTimeoutMs());
                     server.setErrorHandler(new JsonErrorHandler());
                     server.insertHandler(new SecurityHeaders());
