@@ -16,6 +16,8 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -189,6 +191,33 @@ class SlowClientTest {
         }
         assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).as("nothing listens after the stop")
                 .isInstanceOf(ConnectException.class);
+    }
+
+    @Test
+    @DisplayName("flood: 24 bodies that never finish hold every thread of a 16-thread pool for 3 s; an idle socket stays open through it and answers once the pool is free")
+    void busyPoolLeavesIdleSocketsAlone() throws IOException {
+        t.close();
+        t = new TestServer(dir, new ManualClock(TestServer.T0), c -> c.withHttp(c.http().withReadTimeoutMs(60_000)
+                .withIdleTimeoutMs(60_000).withMaxThreads(16).withoutGuestSignInLimits()));
+        String request = guestSignIn();
+        List<Slow> held = new ArrayList<>();
+        try (WsClient ws = WsClient.connect(t.server.port(), null)) {
+            for (int i = 0; i < 24; i++) {
+                held.add(new Slow(request).sendNow(request.indexOf("\r\n\r\n") + 4 + 10));
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> t.server.metrics().scrape()
+                    .matches("(?s).*huddle_http_requests_in_flight (1[2-9]|2[0-9])\\.0.*"));
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(30)).until(() -> !ws.isClosed());
+            for (Slow s : held) {
+                s.close();
+            }
+            ws.send("type", "ping", "requestId", "p");
+            assertThat(ws.reply("p")).as("the socket still answers once the pool is free").isNotNull();
+        } finally {
+            for (Slow s : held) {
+                s.close();
+            }
+        }
     }
 
     @Test
