@@ -72,11 +72,15 @@ direct() { awk '{printf "%.0f", $1}' "$OUT/direct-$1.txt"; }
 # committed KB of NMT's total minus the Java heap's (direct buffers are in "Other")
 native() { awk 'function kb() {match($0, /committed=[0-9]+/); return substr($0, RSTART + 10, RLENGTH - 10) + 0}
   /^Total:/ {t = kb()} /- +Java Heap / {h = kb()} END {print t - h}' "$OUT/nmt-$1.txt"; }
-# threads FILE: per thread "tid name ticks switches" (utime + stime; voluntary + involuntary context switches)
+# CPU time is read from the scheduler's own clock, in nanoseconds, not from the tick counts of /proc/*/stat: this
+# kernel charges a whole tick (4 ms) to whichever thread runs when a tick fires, and a thread that wakes an idle
+# core is often the one running at the tick that follows, so a timer waking 4 times a second was charged 2 ms/s
+# of CPU for about 0.02 ms/s of work. Both figures below are in hundredths of a second.
+# threads FILE: per thread "tid name cs switches" (time on a CPU; voluntary + involuntary context switches)
 threads() {
   for t in /proc/"$child"/task/*; do
-    awk -v tid="${t##*/}" -v name="$(tr ' ' '_' <"$t/comm" | tr -d '0-9')" 'NR == FNR {sub(/.*\) /, ""); split($0, f, " ");
-      ticks = f[12] + f[13]; next} /ctxt_switches/ {s += $2} END {print tid, name, ticks, s}' "$t/stat" "$t/status" 2>/dev/null || true
+    awk -v tid="${t##*/}" -v name="$(tr ' ' '_' <"$t/comm" | tr -d '0-9')" 'NR == FNR {cs = $1 / 1e7; next}
+      /ctxt_switches/ {s += $2} END {print tid, name, cs, s}' "$t/schedstat" "$t/status" 2>/dev/null || true
   done >"$1"
 }
 
@@ -86,7 +90,8 @@ touch "$OUT/open"
 wait_line " idle: "
 sleep "$IDLE_S"
 threads "$OUT/threads-0.txt"
-cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# the process's CPU clock (every thread's time on a CPU, ended threads' included), in hundredths of a second
+cpu() { python3 -c 'import sys, time; p = int(sys.argv[1]); print(time.clock_gettime_ns((~p << 3) | 2) / 1e7)' "$1"; }
 t0=$(cpu "$child"); p0=$(cpu "$parent")
 sleep "$CPU_S"
 t1=$(cpu "$child"); p1=$(cpu "$parent")

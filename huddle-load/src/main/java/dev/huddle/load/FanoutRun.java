@@ -63,10 +63,10 @@ final class FanoutRun {
                 }));
                 settle();
                 long gcMark = server.gcMark();
-                double cpu0 = server.cpuSeconds();
+                double cpu0 = server.onCpuSeconds();
                 progress.line("idle for %d s", o.idleS);
                 Thread.sleep(o.idleS * 1000); // the measurement itself: nobody does anything
-                double idleCpu = server.cpuSeconds() - cpu0;
+                double idleCpu = server.onCpuSeconds() - cpu0;
                 ServerProcess.Pauses idleGc = server.pausesSince(gcMark);
                 int threads = server.threads();
                 double heap = server.heapAfterFullGcMiB();

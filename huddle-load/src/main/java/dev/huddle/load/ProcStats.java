@@ -30,6 +30,30 @@ public final class ProcStats {
         }
     }
 
+    /**
+     * Time the process's live threads have spent on a CPU, in seconds, from the scheduler's nanosecond clock
+     * ({@code /proc/<pid>/task/<tid>/schedstat}), or -1 if unreadable. For an idle window: the tick counts of
+     * {@link #cpuSeconds} charge a whole tick to the thread running when it fires, and a thread that woke an idle
+     * core often is, so rare timers' wake-ups read as milliseconds of CPU a second. Threads that end between two
+     * readings are missed, so it is not for busy phases, whose pools grow and shrink.
+     */
+    static double onCpuSeconds(long pid) {
+        try (var tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
+            long ns = 0;
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String schedstat = Files.readString(task.resolve("schedstat"));
+                    ns += Long.parseLong(schedstat.substring(0, schedstat.indexOf(' ')));
+                } catch (IOException | RuntimeException ended) {
+                    // the thread ended meanwhile
+                }
+            }
+            return ns / 1e9;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     /** Peak resident set size (VmHWM) in MiB, or -1 if unreadable. */
     static double peakRssMiB(long pid) {
         try {

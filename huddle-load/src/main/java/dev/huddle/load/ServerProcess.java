@@ -40,6 +40,11 @@ final class ServerProcess {
         return pid > 0 ? ProcStats.cpuSeconds(pid) : -1;
     }
 
+    /** Seconds its live threads have spent on a CPU so far, by the scheduler's clock: for idle windows. */
+    double onCpuSeconds() {
+        return pid > 0 ? ProcStats.onCpuSeconds(pid) : -1;
+    }
+
     /** System (kernel) CPU seconds so far. */
     double systemSeconds() {
         double[] us = pid > 0 ? ProcStats.userSystemSeconds(pid) : null;
