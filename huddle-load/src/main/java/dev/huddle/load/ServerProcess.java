@@ -18,8 +18,13 @@ import java.util.regex.Pattern;
 final class ServerProcess {
     /** A pause line of {@code -Xlog:gc}: "… Pause Young (Normal) (G1 Evacuation Pause) 24M->4M(256M) 3.123ms". */
     private static final Pattern PAUSE = Pattern.compile("Pause.*?(?:(\\d+)([KMG])->(\\d+)([KMG])\\(\\d+[KMG]\\) )?(\\d+(?:\\.\\d+)?)ms\\s*$");
+    /**
+     * Shenandoah's heap figure, no pause: "… Concurrent cleanup 501M->101M(663M) 0.123ms". Its collections
+     * (an explicit one included) are concurrent, so no pause line carries the heap after them.
+     */
+    private static final Pattern CLEANUP = Pattern.compile("Concurrent cleanup (\\d+)([KMG])->(\\d+)([KMG])\\(\\d+[KMG]\\)");
 
-    /** GC pauses in a window: how many, the longest and the sum, in ms; the heap after the last of them in MiB. */
+    /** GC pauses in a window: how many, the longest and the sum, in ms; the heap after the last collection in MiB. */
     record Pauses(long count, double maxMs, double totalMs, double heapAfterMiB) {
     }
 
@@ -91,6 +96,11 @@ final class ServerProcess {
             byte[] rest = new byte[(int) Math.max(0, f.length() - mark)];
             f.readFully(rest);
             for (String line : new String(rest, StandardCharsets.UTF_8).split("\n")) {
+                Matcher c = CLEANUP.matcher(line);
+                if (c.find()) {
+                    heapAfter = mib(Long.parseLong(c.group(3)), c.group(4));
+                    continue;
+                }
                 Matcher m = PAUSE.matcher(line);
                 if (!m.find()) {
                     continue;
