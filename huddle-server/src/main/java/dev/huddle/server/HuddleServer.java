@@ -178,8 +178,8 @@ public final class HuddleServer implements AutoCloseable {
                 cfg.jetty.modifyServer(server -> {
                     jetty = server;
                     // Javalin adds a low-resources monitor with no checks configured: it never finds the server
-                    // low, but wakes it every second for nothing (0.8 ms of CPU a second at 1 000 idle sockets,
-                    // JFR; docs/BENCHMARKS.md, idle members).
+                    // low, but wakes it every second for nothing (0.2-0.3 ms of CPU a second at 1 000 idle sockets;
+                    // docs/BENCHMARKS.md, idle members).
                     server.getBeans(LowResourceMonitor.class).forEach(server::removeBean);
                     server.setStopTimeout(config.http().shutdownTimeoutMs());
                     server.setErrorHandler(new JsonErrorHandler());
