@@ -39,11 +39,7 @@ for n in "${SIZES[@]}"; do
     --guest-sign-ins-per-address-per-minute 100000 --guest-sign-ins-per-minute 10000000 \
     --ws-max-connections-per-address 1000000 --ws-max-subscriptions-per-address 10000000 >"$OUT/server-$n.log" 2>&1 &
   server=$!
-  for _ in $(seq 1 600); do
-    curl -sf "http://localhost:$PORT/health" >/dev/null && break
-    kill -0 "$server" 2>/dev/null || { echo "the server did not start: $OUT/server-$n.log" >&2; exit 1; }
-    sleep 0.1
-  done
+  wait_healthy "$OUT/server-$n.log"
   taskset -c "$LOAD_CPU" java -Xmx3g -XX:+UseParallelGC -cp "$LOAD_JAR" dev.huddle.load.FanoutTool \
     --server "http://localhost:$PORT/" --members "$n" --toggles "$TOGGLES" --idle-s "$IDLE_S" --server-pid "$server" \
     --server-gc-log "$OUT/gc-$n.log" --report-json "$OUT/fanout-$n.json" | tee "$OUT/fanout-$n.txt" || true

@@ -42,11 +42,7 @@ taskset -c "$SERVER_CPU" java -XX:NativeMemoryTracking=summary $SERVER_JAVA_OPTS
   --guest-sign-ins-per-address-per-minute 100000 --guest-sign-ins-per-minute 10000000 \
   --ws-max-connections-per-address 1000000 --ws-max-subscriptions-per-address 10000000 ${SERVER_ARGS:-} >"$OUT/server.log" 2>&1 &
 server=$!
-for _ in $(seq 1 600); do
-  curl -sf "http://localhost:$PORT/health" >/dev/null && break
-  kill -0 "$server" 2>/dev/null || { echo "the server did not start: $OUT/server.log" >&2; exit 1; }
-  sleep 0.1
-done
+wait_healthy "$OUT/server.log"
 parent=$server
 child=$(pgrep -P "$parent" -f huddle.supervised)
 
