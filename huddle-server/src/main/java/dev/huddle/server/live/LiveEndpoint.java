@@ -103,7 +103,7 @@ public final class LiveEndpoint extends HttpServlet {
         }
     }
 
-    private LiveConnection create(HttpServletRequest http, HttpServletResponse resp) throws IOException {
+    private JettySocket create(HttpServletRequest http, HttpServletResponse resp) throws IOException {
         if (!origins.allows(http.getHeader("Origin"), http.getHeader("Host"))) {
             resp.sendError(403, "origin_not_allowed: this Origin may not open the socket");
             return null;
@@ -133,11 +133,11 @@ public final class LiveEndpoint extends HttpServlet {
                     ? "at most " + s.maxConnectionsPerAddress() + " sockets per client address"
                     : "the server holds its most anonymous sockets (" + s.maxAnonymousConnections() + "); sign in, or try again later");
         }
-        return new LiveConnection(services, userId, address);
+        return new JettySocket(new LiveConnection(services, userId, address, Runnable::run));
     }
 
     /** X2: 429 {@code too_many_connections} at the upgrade, in the JSON error shape. */
-    private LiveConnection refuse(HttpServletResponse resp, String why) throws IOException {
+    private JettySocket refuse(HttpServletResponse resp, String why) throws IOException {
         hub.refusedUpgrade();
         resp.sendError(429, "too_many_connections: " + why);
         return null;

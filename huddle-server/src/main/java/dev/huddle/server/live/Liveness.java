@@ -8,10 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.websocket.core.CoreSession;
-import org.eclipse.jetty.websocket.core.Frame;
-import org.eclipse.jetty.websocket.core.OpCode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +28,7 @@ final class Liveness {
     private final String userId;
     private final JoinedSessions sessions;
     private final Outbound out;
-    private final CoreSession session;
+    private final Wire wire;
     private final Runnable onStall;
     private final Runnable onSilence;
     private final long silenceMs;
@@ -51,13 +47,13 @@ final class Liveness {
      * {@code onStall} runs when a ping finds a send stuck past the send timeout (S4); {@code onSilence} when a
      * ping finds the client silent for longer than {@link #silenceMs} of its ping interval.
      */
-    Liveness(LiveServices services, String userId, JoinedSessions sessions, Outbound out, CoreSession session, Runnable onStall,
+    Liveness(LiveServices services, String userId, JoinedSessions sessions, Outbound out, Wire wire, Runnable onStall,
             Runnable onSilence) {
         this.services = services;
         this.userId = userId;
         this.sessions = sessions;
         this.out = out;
-        this.session = session;
+        this.wire = wire;
         this.onStall = onStall;
         this.onSilence = onSilence;
         this.silenceMs = silenceMs(services.hub().settings().pingIntervalMs());
@@ -66,8 +62,8 @@ final class Liveness {
 
     /**
      * How long a socket may stay silent, not even answering pings, before it is closed: three ping intervals,
-     * at least 30 s, and {@value #SILENT_PINGS} of this node's pings unanswered. Checked at each ping, so no timer of its own per socket (Jetty's idle timeout is off on
-     * sockets: its timer per connection wakes an idle server at scattered instants, and holds a task per socket).
+     * at least 30 s, and {@value #SILENT_PINGS} of this node's pings unanswered. Checked at each ping, so no timer of its own per socket (the transports' idle timeouts are off on
+     * sockets: a timer per connection wakes an idle server at scattered instants, and holds a task per socket).
      */
     static long silenceMs(long pingIntervalMs) {
         return Math.max(30_000, 3 * pingIntervalMs);
@@ -239,7 +235,7 @@ final class Liveness {
     }
 
     private void ping() {
-        if (!session.isOutputOpen()) {
+        if (!wire.isOutputOpen()) {
             return;
         }
         if (out.stalled(System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(services.hub().settings().sendTimeoutMs()))) {
@@ -253,6 +249,6 @@ final class Liveness {
             return;
         }
         unanswered++;
-        session.sendFrame(new Frame(OpCode.PING, PING.duplicate()), Callback.NOOP, false);
+        wire.ping(PING.duplicate());
     }
 }

@@ -4,10 +4,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.concurrent.Executor;
-import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.websocket.core.CoreSession;
-import org.eclipse.jetty.websocket.core.Frame;
-import org.eclipse.jetty.websocket.core.OpCode;
 
 /**
  * One socket's outbound messages (S4, X1): a bounded queue drained by one asynchronous send at a time
@@ -46,7 +42,7 @@ final class Outbound {
     /** The size that counts as one message toward the bound. */
     static final int UNIT_BYTES = 32 * 1024;
 
-    private final CoreSession session;
+    private final Wire wire;
     private final int limit;
     private final OutboundBudget budget;
     /** The queue's weight: each message counts once per {@link #UNIT_BYTES} begun. */
@@ -66,7 +62,7 @@ final class Outbound {
     private boolean lastPart;
     /** A pump is scheduled or running, or a send is in flight. */
     private boolean sending;
-    /** A frame was handed to Jetty and its callback has not run yet. */
+    /** A frame was handed to the wire and its callback has not run yet. */
     private boolean inFlight;
     /** The pump returned while a send was in flight: the callback schedules the next one. */
     private boolean parked;
@@ -75,12 +71,22 @@ final class Outbound {
     private int highWater;
     // Made once: at most one send is in flight, and one pump scheduled, at a time.
     private final Runnable pumpTask = this::pump;
-    private final Callback sendDone = Callback.from(this::sent, this::failed);
+    private final Wire.Sent sendDone = new Wire.Sent() {
+        @Override
+        public void sent() {
+            Outbound.this.sent();
+        }
 
-    /** On Jetty's core session ({@code session}); tests pass their own. */
-    Outbound(CoreSession session, int limit, OutboundBudget budget, Executor executor, Runnable onOverflow, Runnable onResync,
+        @Override
+        public void failed(Throwable cause) {
+            Outbound.this.failed();
+        }
+    };
+
+    /** On a socket's {@code wire}; tests pass their own. */
+    Outbound(Wire wire, int limit, OutboundBudget budget, Executor executor, Runnable onOverflow, Runnable onResync,
             Runnable onOverBudget) {
-        this.session = session;
+        this.wire = wire;
         this.limit = limit;
         this.budget = budget;
         this.executor = executor;
@@ -298,13 +304,15 @@ final class Outbound {
     }
 
     /**
-     * Sends queued items one frame at a time. A send that Jetty completes at once (the socket took the
+     * Sends queued items one frame at a time. A send that the wire completes at once (the socket took the
      * bytes) continues the loop on this thread; only a send that waits for the socket hands the next
      * one to the executor from its callback. One hand-off per busy socket, not one per message.
      */
     private void pump() {
         while (true) {
-            Frame frame = null;
+            SharedBytes part = null;
+            boolean first = true;
+            boolean fin = false;
             Resync resync = null;
             synchronized (this) {
                 if (current == null) {
@@ -324,13 +332,15 @@ final class Outbound {
                 }
                 if (resync == null) {
                     if (current.head() != null && !headSent) {
-                        frame = new Frame(OpCode.TEXT, false, current.head().view());
+                        part = current.head();
                         headSent = true;
                         lastPart = false;
                     } else {
-                        frame = new Frame(current.head() != null ? OpCode.CONTINUATION : OpCode.TEXT, true, current.body().view());
+                        part = current.body();
+                        first = current.head() == null;
                         lastPart = true;
                     }
+                    fin = lastPart;
                     sendStartedNanos = System.nanoTime();
                     inFlight = true;
                 }
@@ -339,7 +349,7 @@ final class Outbound {
                 resync.sub().resnapshot();
                 continue;
             }
-            session.sendFrame(frame, sendDone, false);
+            wire.sendText(part, first, fin, sendDone);
             synchronized (this) {
                 if (inFlight) {
                     parked = true;
@@ -354,12 +364,12 @@ final class Outbound {
      * fan-out (one task on the sender pool) writes each idle socket's frame itself instead of handing
      * each socket to the pool per change. Measured (docs/BENCHMARKS.md, "Fan-out", N = 1 000): the same
      * CPU per frame as the hand-off within noise (one {@code writev} and 0.05 {@code futex} per frame
-     * either way), with the fan-out's work off the thread that made the change. Jetty's send never waits
-     * for the client: a socket that cannot take the bytes now completes later, from Jetty's thread,
+     * either way), with the fan-out's work off the thread that made the change. A send never waits
+     * for the client: a socket that cannot take the bytes now completes later, from the transport's thread,
      * which then hands what was queued meanwhile to the pool.
      */
     private void sendNow(Text t) {
-        session.sendFrame(new Frame(OpCode.TEXT, true, t.body().view()), sendDone, false);
+        wire.sendText(t.body(), true, true, sendDone);
         synchronized (this) {
             if (inFlight) {
                 parked = true;
@@ -393,7 +403,7 @@ final class Outbound {
         }
     }
 
-    private void failed(Throwable t) {
+    private void failed() {
         synchronized (this) {
             sendStartedNanos = 0; // failed, not stuck: the socket is closing, not too slow
         }

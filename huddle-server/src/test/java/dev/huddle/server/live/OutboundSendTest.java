@@ -8,50 +8,69 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.websocket.core.CoreSession;
-import org.eclipse.jetty.websocket.core.OutgoingEntry;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** S4, X1: how a socket's changes go out: at once from the fan-out when the socket is idle, queued in order otherwise. */
 class OutboundSendTest {
     /** A socket that records what it is sent, by which thread, and completes each send when told to (or at once). */
-    static final class FakeSocket extends CoreSession.Empty {
+    static final class FakeSocket implements Wire {
         final List<String> texts = new ArrayList<>();
         final List<Thread> threads = new ArrayList<>();
-        final List<Callback> pending = new ArrayList<>();
+        final List<Sent> pending = new ArrayList<>();
         volatile boolean completeAtOnce;
 
         @Override
-        public synchronized void sendFrame(OutgoingEntry entry) {
-            ByteBuffer b = entry.getFrame().getPayload();
-            texts.add(b == null ? "" : StandardCharsets.UTF_8.decode(b.slice()).toString());
-            threads.add(Thread.currentThread());
-            if (completeAtOnce) {
-                entry.getCallback().succeeded();
-            } else {
-                pending.add(entry.getCallback());
+        public void sendText(SharedBytes bytes, boolean first, boolean fin, Sent done) {
+            synchronized (this) {
+                texts.add(StandardCharsets.UTF_8.decode(bytes.view()).toString());
+                threads.add(Thread.currentThread());
+                if (!completeAtOnce) {
+                    pending.add(done);
+                    return;
+                }
             }
+            done.sent();
+        }
+
+        @Override
+        public void ping(ByteBuffer payload) {
+        }
+
+        @Override
+        public void close(int code, String reason) {
+        }
+
+        @Override
+        public void abort() {
+        }
+
+        @Override
+        public void demand() {
+        }
+
+        @Override
+        public boolean isOutputOpen() {
+            return true;
         }
 
         /** Completes the oldest send still waiting for the client. */
         void completeOne() {
-            Callback c;
+            Sent c;
             synchronized (this) {
                 c = pending.remove(0);
             }
-            c.succeeded();
+            c.sent();
         }
 
         /** Completes the oldest send still waiting for the client, if any. */
         void completeIfAny() {
-            Callback c;
+            Sent c;
             synchronized (this) {
                 c = pending.isEmpty() ? null : pending.remove(0);
             }
             if (c != null) {
-                c.succeeded();
+                c.sent();
             }
         }
 
