@@ -25,6 +25,7 @@ import dev.huddle.server.legacy.LegacyPresence;
 import dev.huddle.server.legacy.LegacyPresenceTable;
 import dev.huddle.server.legacy.LegacyRoutes;
 import dev.huddle.server.live.LiveEndpoint;
+import dev.huddle.server.live.NettyEndpoint;
 import dev.huddle.server.live.LiveHub;
 import dev.huddle.server.huddle.HostService;
 import dev.huddle.server.huddle.HuddleRepository;
@@ -80,6 +81,8 @@ public final class HuddleServer implements AutoCloseable {
     private LegacyPresence legacy;
     private PrometheusMeterRegistry metrics;
     private Javalin app;
+    /** {@code /ws} on its own port (Netty), or null when {@code --ws-io} is off. */
+    private NettyEndpoint socketPort;
     private Server jetty;
     private final ClientAddress clients;
 
@@ -219,6 +222,10 @@ public final class HuddleServer implements AutoCloseable {
             } catch (RuntimeException e) {
                 throw BindFailure.explain(config.host(), config.port(), e);
             }
+            if (config.http().socketPort().on()) {
+                socketPort = new NettyEndpoint(liveEndpoint, clients, config.http(), config.live().maxMessageBytes())
+                        .start(config.host(), config.http().socketPort().port());
+            }
             legacy.startReporting(nodeId(app.port()));
             return this;
         } catch (RuntimeException e) {
@@ -260,6 +267,10 @@ public final class HuddleServer implements AutoCloseable {
     private void stop(boolean goodbye) {
         if (goodbye && live != null && app != null) {
             live.closeAll(1_000);
+        }
+        if (socketPort != null) {
+            socketPort.close(); // after the goodbyes: stops listening, cuts what is left
+            socketPort = null;
         }
         if (!goodbye && jetty != null) {
             jetty.setStopTimeout(0); // no graceful wait: as if the node died
@@ -345,6 +356,11 @@ public final class HuddleServer implements AutoCloseable {
     /** The port it listens on (the real one when started on port 0). */
     public int port() {
         return app.port();
+    }
+
+    /** The port clients open {@code /ws} on: the socket port's when {@code --ws-io} is on, else the HTTP port. */
+    public int socketPort() {
+        return socketPort != null ? socketPort.port() : app.port();
     }
 
     /** The engine, for tests and embedding. */

@@ -86,9 +86,9 @@ class DocsMatchServerTest {
             List<RawWsClient> open = new ArrayList<>();
             try {
                 for (int i = 0; i < 8; i++) {
-                    open.add(new RawWsClient(f.t.server.port(), ann.token(), 65_536));
+                    open.add(new RawWsClient(f.t.server.socketPort(), ann.token(), 65_536));
                 }
-                new RawWsClient(f.t.server.port(), ann.token(), 65_536).close();
+                new RawWsClient(f.t.server.socketPort(), ann.token(), 65_536).close();
                 throw new AssertionError("a ninth socket of one user was let in");
             } catch (RawWsClient.Refused refused) {
                 assertThat(refused.status).isEqualTo(429);

@@ -291,6 +291,8 @@ public final class ConfigLoader {
         int shutdown = whole(Setting.SHUTDOWN_TIMEOUT_MS, problems);
         int threads = whole(Setting.HTTP_MAX_THREADS, problems);
         int sendBuffer = whole(Setting.SOCKET_SEND_BUFFER_KB, problems);
+        String io = valid(Setting.WS_IO, problems);
+        int wsPort = whole(Setting.WS_PORT, problems);
         if (problems.size() > before) {
             return HttpSettings.DEFAULTS;
         }
@@ -298,7 +300,8 @@ public final class ConfigLoader {
             warn.accept(Setting.GUEST_SIGN_INS_PER_ADDRESS_PER_MINUTE.label() + " (" + perAddress + ") exceeds "
                     + Setting.GUEST_SIGN_INS_PER_MINUTE.label() + " (" + perMinute + "): the total is the bound");
         }
-        return new HttpSettings(proxies, perAddress, perMinute, read, idle, shutdown, threads, sendBuffer);
+        return new HttpSettings(proxies, perAddress, perMinute, read, idle, shutdown, threads, sendBuffer,
+                new SocketPort(io != null ? io : Setting.WS_IO.defaultValue(), wsPort));
     }
 
     private RolloutSettings rollout(List<String> problems) {

@@ -19,15 +19,17 @@ import java.util.List;
  *     of growing the pool by a thread per waiting task (docs/BENCHMARKS.md, "Fan-out")
  * @param sendBufferKb each client connection's kernel send buffer (SO_SNDBUF), in KB: what a client that stops
  *     reading holds of the machine's memory beyond the server's own queues (X1); the kernel keeps up to twice it
+ * @param socketPort {@code /ws} on a port of its own (Netty), or {@link SocketPort#OFF}
  */
 public record HttpSettings(List<String> trustedProxies, int guestSignInsPerAddressPerMinute, int guestSignInsPerMinute,
-        long readTimeoutMs, long idleTimeoutMs, long shutdownTimeoutMs, int maxThreads, int sendBufferKb) {
+        long readTimeoutMs, long idleTimeoutMs, long shutdownTimeoutMs, int maxThreads, int sendBufferKb, SocketPort socketPort) {
 
     /** The declared defaults of the settings (see {@link Setting}). */
     public static final HttpSettings DEFAULTS = new HttpSettings(List.of(),
             Setting.GUEST_SIGN_INS_PER_ADDRESS_PER_MINUTE.defaultInt(), Setting.GUEST_SIGN_INS_PER_MINUTE.defaultInt(),
             Setting.HTTP_READ_TIMEOUT_MS.defaultInt(), Setting.HTTP_IDLE_TIMEOUT_MS.defaultInt(),
-            Setting.SHUTDOWN_TIMEOUT_MS.defaultInt(), Setting.HTTP_MAX_THREADS.defaultInt(), Setting.SOCKET_SEND_BUFFER_KB.defaultInt());
+            Setting.SHUTDOWN_TIMEOUT_MS.defaultInt(), Setting.HTTP_MAX_THREADS.defaultInt(), Setting.SOCKET_SEND_BUFFER_KB.defaultInt(),
+            SocketPort.OFF);
 
     /** Holds values built in code to the settings' declared ranges. */
     public HttpSettings {
@@ -39,16 +41,17 @@ public record HttpSettings(List<String> trustedProxies, int guestSignInsPerAddre
         Setting.SHUTDOWN_TIMEOUT_MS.check(shutdownTimeoutMs);
         Setting.HTTP_MAX_THREADS.check(maxThreads);
         Setting.SOCKET_SEND_BUFFER_KB.check(sendBufferKb);
+        java.util.Objects.requireNonNull(socketPort, "socketPort");
     }
 
     public HttpSettings withTrustedProxies(List<String> v) {
         return new HttpSettings(v, guestSignInsPerAddressPerMinute, guestSignInsPerMinute, readTimeoutMs, idleTimeoutMs,
-                shutdownTimeoutMs, maxThreads, sendBufferKb);
+                shutdownTimeoutMs, maxThreads, sendBufferKb, socketPort);
     }
 
     public HttpSettings withGuestSignIns(int perAddressPerMinute, int perMinute) {
         return new HttpSettings(trustedProxies, perAddressPerMinute, perMinute, readTimeoutMs, idleTimeoutMs,
-                shutdownTimeoutMs, maxThreads, sendBufferKb);
+                shutdownTimeoutMs, maxThreads, sendBufferKb, socketPort);
     }
 
     /** Guest sign-ins at the settings' maxima: for load tests and tools that sign in many users from one address. */
@@ -59,26 +62,31 @@ public record HttpSettings(List<String> trustedProxies, int guestSignInsPerAddre
 
     public HttpSettings withReadTimeoutMs(long v) {
         return new HttpSettings(trustedProxies, guestSignInsPerAddressPerMinute, guestSignInsPerMinute, v, idleTimeoutMs,
-                shutdownTimeoutMs, maxThreads, sendBufferKb);
+                shutdownTimeoutMs, maxThreads, sendBufferKb, socketPort);
     }
 
     public HttpSettings withIdleTimeoutMs(long v) {
         return new HttpSettings(trustedProxies, guestSignInsPerAddressPerMinute, guestSignInsPerMinute, readTimeoutMs, v,
-                shutdownTimeoutMs, maxThreads, sendBufferKb);
+                shutdownTimeoutMs, maxThreads, sendBufferKb, socketPort);
     }
 
     public HttpSettings withMaxThreads(int v) {
         return new HttpSettings(trustedProxies, guestSignInsPerAddressPerMinute, guestSignInsPerMinute, readTimeoutMs,
-                idleTimeoutMs, shutdownTimeoutMs, v, sendBufferKb);
+                idleTimeoutMs, shutdownTimeoutMs, v, sendBufferKb, socketPort);
     }
 
     public HttpSettings withSendBufferKb(int v) {
         return new HttpSettings(trustedProxies, guestSignInsPerAddressPerMinute, guestSignInsPerMinute, readTimeoutMs,
-                idleTimeoutMs, shutdownTimeoutMs, maxThreads, v);
+                idleTimeoutMs, shutdownTimeoutMs, maxThreads, v, socketPort);
     }
 
     public HttpSettings withShutdownTimeoutMs(long v) {
         return new HttpSettings(trustedProxies, guestSignInsPerAddressPerMinute, guestSignInsPerMinute, readTimeoutMs,
-                idleTimeoutMs, v, maxThreads, sendBufferKb);
+                idleTimeoutMs, v, maxThreads, sendBufferKb, socketPort);
+    }
+
+    public HttpSettings withSocketPort(SocketPort v) {
+        return new HttpSettings(trustedProxies, guestSignInsPerAddressPerMinute, guestSignInsPerMinute, readTimeoutMs,
+                idleTimeoutMs, shutdownTimeoutMs, maxThreads, sendBufferKb, v);
     }
 }

@@ -105,6 +105,10 @@ public enum Setting {
             "Most threads Jetty's pool runs for HTTP requests and socket I/O (raised to the cores + 8 when fewer)."),
     SOCKET_SEND_BUFFER_KB("--socket-send-buffer-kb", "HUDDLE_SOCKET_SEND_BUFFER_KB", "64", whole(4, 4096),
             "Kernel send buffer of each client connection, in KB (the kernel keeps up to twice it): what a client that stops reading holds."),
+    WS_IO("--ws-io", "HUDDLE_WS_IO", "off", oneOf("off", "auto", "io_uring", "epoll", "nio"),
+            "Serves /ws on a port of its own too, on Netty: auto picks io_uring, else epoll, else NIO; off serves it on the HTTP port only."),
+    WS_PORT("--ws-port", "HUDDLE_WS_PORT", "8081", whole(0, 65_535),
+            "Port of /ws on Netty when --ws-io is not off; 0 picks a free one."),
     SHUTDOWN_TIMEOUT_MS("--shutdown-timeout-ms", "HUDDLE_SHUTDOWN_TIMEOUT_MS", "10000", whole(0, 600_000),
             "On SIGTERM, how many ms requests in flight may take to finish.");
 

@@ -69,17 +69,27 @@ public final class ClientAddress {
         return null;
     }
 
+    /** A request's header lines by name, every line in order (empty when absent); for requests that are not servlet requests. */
+    public interface Headers {
+        List<String> all(String name);
+    }
+
     /** The client's address, normalised (IPv6 in full form). */
     public String address(HttpServletRequest req) {
-        InetAddress peer = literal(req.getRemoteAddr());
+        return address(req.getRemoteAddr(), name -> Collections.list(req.getHeaders(name)));
+    }
+
+    /** The client's address for a request from {@code remoteAddr} (the connection's peer) with {@code headers}. */
+    public String address(String remoteAddr, Headers headers) {
+        InetAddress peer = literal(remoteAddr);
         if (peer == null) {
-            return req.getRemoteAddr(); // a Unix socket or the like: nothing to normalise
+            return remoteAddr; // a Unix socket or the like: nothing to normalise
         }
         if (!trusted.test(peer)) {
             return peer.getHostAddress();
         }
         InetAddress nearest = peer;
-        List<String> hops = forwardedFor(req);
+        List<String> hops = forwardedFor(headers);
         for (int i = hops.size() - 1; i >= 0; i--) {
             InetAddress hop = literal(hops.get(i));
             if (hop == null) {
@@ -140,15 +150,15 @@ public final class ClientAddress {
     }
 
     /** The hops of X-Forwarded-For, or else of Forwarded's {@code for=}, left to right, every header line in order. */
-    private static List<String> forwardedFor(HttpServletRequest req) {
+    private static List<String> forwardedFor(Headers headers) {
         List<String> hops = new ArrayList<>();
-        for (String line : Collections.list(req.getHeaders("X-Forwarded-For"))) {
+        for (String line : headers.all("X-Forwarded-For")) {
             for (String hop : line.split(",")) {
                 hops.add(hop.strip());
             }
         }
         if (hops.isEmpty()) {
-            for (String line : Collections.list(req.getHeaders("Forwarded"))) {
+            for (String line : headers.all("Forwarded")) {
                 for (String element : line.split(",")) {
                     String v = parameter(element, "for");
                     hops.add(v == null ? "" : v);

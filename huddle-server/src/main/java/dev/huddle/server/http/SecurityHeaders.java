@@ -1,5 +1,6 @@
 package dev.huddle.server.http;
 
+import java.util.Map;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -31,12 +32,13 @@ public final class SecurityHeaders extends Handler.Wrapper {
         return super.handle(request, response, callback);
     }
 
+    /** The headers every answer carries, by name (the socket port's refusals too). */
+    public static final Map<String, String> HEADERS = Map.of("Content-Security-Policy", CSP, "X-Content-Type-Options", "nosniff",
+            "X-Frame-Options", "DENY", "Referrer-Policy", "same-origin");
+
     /** Puts the headers on {@code headers}; API answers are also never cached (they carry tokens). */
     public static void apply(HttpFields.Mutable headers, String path) {
-        headers.put("Content-Security-Policy", CSP);
-        headers.put("X-Content-Type-Options", "nosniff");
-        headers.put("X-Frame-Options", "DENY");
-        headers.put("Referrer-Policy", "same-origin");
+        HEADERS.forEach(headers::put);
         if (path != null && path.startsWith("/api/")) {
             headers.put("Cache-Control", "no-store");
         }

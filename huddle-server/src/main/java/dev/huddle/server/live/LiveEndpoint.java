@@ -2,7 +2,6 @@ package dev.huddle.server.live;
 
 import dev.huddle.presence.Presence;
 import dev.huddle.server.auth.Authenticator;
-import dev.huddle.server.http.ApiException;
 import dev.huddle.server.http.ClientAddress;
 import dev.huddle.server.http.OriginPolicy;
 import dev.huddle.server.huddle.HuddleService;
@@ -28,11 +27,8 @@ import org.eclipse.jetty.websocket.core.server.WebSocketMappings;
 import org.eclipse.jetty.websocket.core.server.WebSocketServerComponents;
 
 /**
- * {@code GET /ws}: the WebSocket upgrade. Before upgrading it checks the {@code Origin} (403), the
- * token (401; from {@code Authorization: Bearer}, the {@code huddle_token} cookie, or {@code ?token=}
- * for browsers, which cannot set headers on a WebSocket), then the socket counts (429, X2): the user's,
- * the client address's, and, for a socket without a token, the server's anonymous sockets. No token
- * gives an anonymous socket that may only subscribe by slug (H4).
+ * {@code GET /ws} on the HTTP port: the WebSocket upgrade, on Jetty. Before upgrading it passes the
+ * {@link Admission} checks (origin 403, token 401, socket counts 429), refused in the JSON error shape.
  *
  * <p>On Jetty's WebSocket core, not its WebSocket API nor Javalin's {@code ws()}: Javalin's handlers do
  * not surface pong frames, and T1 counts a pong as proof of life; and the API's session keeps the
@@ -44,29 +40,28 @@ import org.eclipse.jetty.websocket.core.server.WebSocketServerComponents;
 public final class LiveEndpoint extends HttpServlet {
     public static final String PATH = "/ws";
 
-    private final LiveHub hub;
-    private final LiveServices services;
-    private final Authenticator auth;
-    private final OriginPolicy origins;
+    private final Admission admission;
     private final ClientAddress clients;
     private final Configuration.ConfigurationCustomizer limits = new Configuration.ConfigurationCustomizer();
     private WebSocketMappings mappings;
 
     public LiveEndpoint(LiveHub hub, Presence presence, PresenceFunctions functions, HuddleService huddles,
             Authenticator auth, List<String> allowedOrigins, ClientAddress clients) {
-        this.hub = hub;
         MemberWatch members = new MemberWatch(hub, presence, huddles);
         presence.subscribe(members);
-        this.services = new LiveServices(hub, presence, functions, huddles, members);
-        this.auth = auth;
-        this.origins = new OriginPolicy(allowedOrigins);
+        this.admission = new Admission(new LiveServices(hub, presence, functions, huddles, members), auth, new OriginPolicy(allowedOrigins));
         this.clients = clients;
         var settings = hub.settings();
-        // A frame over the limit is refused by Jetty's parser (1009); a message in fragments, by LiveConnection.
+        // A frame over the limit is refused by Jetty's parser (1009); a message in fragments, by JettySocket.
         limits.setMaxFrameSize(settings.maxMessageBytes());
         limits.setMaxTextMessageSize(settings.maxMessageBytes());
         limits.setMaxBinaryMessageSize(settings.maxMessageBytes());
         limits.setIdleTimeout(Duration.ZERO); // silence is judged at each ping (Liveness.silenceMs), not by a timer per socket
+    }
+
+    /** The upgrade's checks, shared with the socket port's transport ({@link NettyEndpoint}). */
+    Admission admission() {
+        return admission;
     }
 
     @Override
@@ -104,66 +99,22 @@ public final class LiveEndpoint extends HttpServlet {
     }
 
     private JettySocket create(HttpServletRequest http, HttpServletResponse resp) throws IOException {
-        if (!origins.allows(http.getHeader("Origin"), http.getHeader("Host"))) {
-            resp.sendError(403, "origin_not_allowed: this Origin may not open the socket");
-            return null;
-        }
-        String userId = null;
-        String token;
-        try {
-            token = token(http);
-            if (token != null) {
-                userId = auth.userOf(token);
-            }
-        } catch (ApiException e) {
-            resp.sendError(401, e.code() + ": " + e.getMessage());
-            return null;
-        }
-        var s = hub.settings();
-        if (userId != null && !hub.tryOpen(userId)) {
-            return refuse(resp, "at most " + s.maxConnectionsPerUser() + " sockets per user");
-        }
-        String address = clients.address(http);
-        AddressLimits.Refusal refusal = hub.addresses().tryOpen(address, userId == null);
-        if (refusal != null) {
-            if (userId != null) {
-                hub.released(userId);
-            }
-            return refuse(resp, refusal == AddressLimits.Refusal.ADDRESS
-                    ? "at most " + s.maxConnectionsPerAddress() + " sockets per client address"
-                    : "the server holds its most anonymous sockets (" + s.maxAnonymousConnections() + "); sign in, or try again later");
-        }
-        return new JettySocket(new LiveConnection(services, userId, address, Runnable::run));
-    }
-
-    /** X2: 429 {@code too_many_connections} at the upgrade, in the JSON error shape. */
-    private JettySocket refuse(HttpServletResponse resp, String why) throws IOException {
-        hub.refusedUpgrade();
-        resp.sendError(429, "too_many_connections: " + why);
-        return null;
-    }
-
-    private static String token(HttpServletRequest http) {
-        String header = http.getHeader("Authorization");
-        if (header != null && !header.isBlank()) {
-            String h = header.strip();
-            if (h.regionMatches(true, 0, "Bearer ", 0, 7) && h.length() > 7) {
-                return h.substring(7).strip();
-            }
-            throw ApiException.invalidToken("the Authorization header must be 'Bearer <token>'");
-        }
-        String query = http.getParameter("token");
-        if (query != null && !query.isBlank()) {
-            return query.strip();
-        }
+        String cookieToken = null;
         Cookie[] cookies = http.getCookies();
         if (cookies != null) {
             for (Cookie c : cookies) {
                 if (Authenticator.COOKIE.equals(c.getName()) && !c.getValue().isBlank()) {
-                    return c.getValue();
+                    cookieToken = c.getValue();
+                    break;
                 }
             }
         }
-        return null;
+        Admission.Verdict v = admission.admit(new Admission.Request(http.getHeader("Origin"), http.getHeader("Host"),
+                http.getHeader("Authorization"), http.getParameter("token"), cookieToken, clients.address(http)), Runnable::run);
+        if (v.connection() == null) {
+            resp.sendError(v.status(), v.code() + ": " + v.message()); // JsonErrorHandler renders it as the JSON error shape
+            return null;
+        }
+        return new JettySocket(v.connection());
     }
 }

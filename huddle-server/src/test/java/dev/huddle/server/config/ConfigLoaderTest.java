@@ -74,7 +74,7 @@ class ConfigLoaderTest {
                 "HUDDLE_GUEST_SIGN_INS_PER_ADDRESS_PER_MINUTE", "5", "HUDDLE_GUEST_SIGN_INS_PER_MINUTE", "50",
                 "HUDDLE_HTTP_READ_TIMEOUT_MS", "2000", "HUDDLE_HTTP_IDLE_TIMEOUT_MS", "40000", "HUDDLE_SHUTDOWN_TIMEOUT_MS", "0",
                 "HUDDLE_HTTP_MAX_THREADS", "48", "HUDDLE_SOCKET_SEND_BUFFER_KB", "32"));
-        assertThat(c.http()).isEqualTo(new HttpSettings(java.util.List.of("10.0.0.0/8", "::1"), 5, 50, 2000, 40000, 0, 48, 32));
+        assertThat(c.http()).isEqualTo(new HttpSettings(java.util.List.of("10.0.0.0/8", "::1"), 5, 50, 2000, 40000, 0, 48, 32, SocketPort.OFF));
         assertThatThrownBy(() -> load(Map.of(), Map.of("HUDDLE_TRUSTED_PROXIES", "proxy.internal,10.0.0.0/40",
                 "HUDDLE_HTTP_READ_TIMEOUT_MS", "5")))
                 .hasMessageContaining("--trusted-proxies / HUDDLE_TRUSTED_PROXIES: 'proxy.internal' is not an IP address")

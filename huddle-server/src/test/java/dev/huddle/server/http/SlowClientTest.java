@@ -201,7 +201,7 @@ class SlowClientTest {
                 .withIdleTimeoutMs(60_000).withMaxThreads(16).withoutGuestSignInLimits()));
         String request = guestSignIn();
         List<Slow> held = new ArrayList<>();
-        try (WsClient ws = WsClient.connect(t.server.port(), null)) {
+        try (WsClient ws = WsClient.connect(t.server.socketPort(), null)) {
             for (int i = 0; i < 24; i++) {
                 held.add(new Slow(request).sendNow(request.indexOf("\r\n\r\n") + 4 + 10));
             }
@@ -230,7 +230,7 @@ class SlowClientTest {
         Api.Response second = t.api.get("/health", (String) null);
         assertThat(first.status()).isEqualTo(200);
         assertThat(second.status()).isEqualTo(200);
-        try (WsClient ws = WsClient.connect(t.server.port(), null)) {
+        try (WsClient ws = WsClient.connect(t.server.socketPort(), null)) {
             await().during(Duration.ofMillis(3 * READ_TIMEOUT_MS)).atMost(Duration.ofSeconds(30)).until(() -> !ws.isClosed());
             ws.send("type", "ping", "requestId", "p");
             assertThat(ws.reply("p")).isNotNull();

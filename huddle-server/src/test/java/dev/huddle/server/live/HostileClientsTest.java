@@ -84,7 +84,7 @@ class HostileClientsTest {
                     }
                 });
                 for (int i = 0; i < 40; i++) {
-                    hogs.add(new RawWsClient(f.t.server.port(), null, 4_096));
+                    hogs.add(new RawWsClient(f.t.server.socketPort(), null, 4_096));
                 }
                 for (int round = 0; round < 30 && hub.overBudgetCloses() < 20; round++) {
                     for (RawWsClient hog : hogs) {
@@ -150,7 +150,7 @@ class HostileClientsTest {
             List<RawWsClient> frozen = new ArrayList<>();
             try {
                 for (int i = 0; i < 12; i++) {
-                    RawWsClient c = new RawWsClient(f.t.server.port(), null, 4_096);
+                    RawWsClient c = new RawWsClient(f.t.server.socketPort(), null, 4_096);
                     c.sendText("{\"type\":\"subscribe\",\"huddle\":\"" + h.get("slug").asText() + "\"}");
                     frozen.add(c);
                 }
@@ -201,7 +201,7 @@ class HostileClientsTest {
             List<RawWsClient> silent = new ArrayList<>();
             try {
                 for (int i = 0; i < 30; i++) {
-                    RawWsClient c = new RawWsClient(f.t.server.port(), null, 4_096);
+                    RawWsClient c = new RawWsClient(f.t.server.socketPort(), null, 4_096);
                     c.sendText("{\"type\":\"subscribe\",\"requestId\":\"a\",\"huddle\":\"" + slug + "\"}");
                     silent.add(c);
                 }
@@ -248,12 +248,12 @@ class HostileClientsTest {
             for (int i = 0; i < 1_000; i++) {
                 f.t.server.presence().heartbeat(h.get("id").asText(), "member-" + i, "m-" + i, 10_000, Map.of("displayName", NAME));
             }
-            try (RawWsClient c = new RawWsClient(f.t.server.port(), null, 4_096)) {
+            try (RawWsClient c = new RawWsClient(f.t.server.socketPort(), null, 4_096)) {
                 c.sendText("{\"type\":\"subscribe\",\"requestId\":\"a\",\"huddle\":\"" + h.get("slug").asText() + "\"}");
                 LiveHub hub = f.t.server.live();
                 // Either the send waits for the client (what the kernel took is all it takes) or it went out whole.
                 await().atMost(Duration.ofSeconds(10)).until(() -> hub.longestPendingSendMs() > 200 || hub.queuedBytes() == 0);
-                return sendQueue(f.t.server.port(), c.localPort());
+                return sendQueue(f.t.server.socketPort(), c.localPort());
             }
         }
     }
@@ -286,7 +286,7 @@ class HostileClientsTest {
                 slugs.add(f.huddle(ann).get("slug").asText());
             }
             LiveHub hub = f.t.server.live();
-            int port = f.t.server.port();
+            int port = f.t.server.socketPort();
             List<RawWsClient> open = new ArrayList<>();
             try {
                 InetAddress a = InetAddress.getByName("127.0.0.2");
@@ -349,7 +349,7 @@ class HostileClientsTest {
     void forwardedAddressCounts() throws Exception {
         try (LiveFixture f = new LiveFixture(dir, s -> s.withMaxConnectionsPerAddress(2),
                 c -> c.withHttp(c.http().withTrustedProxies(List.of("127.0.0.1"))))) {
-            int port = f.t.server.port();
+            int port = f.t.server.socketPort();
             LiveHub hub = f.t.server.live();
             List<RawWsClient> open = new ArrayList<>();
             try {

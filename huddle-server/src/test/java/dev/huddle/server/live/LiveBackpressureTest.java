@@ -43,7 +43,7 @@ class LiveBackpressureTest {
             String flood = f.huddle(ann).get("id").asText();
             Presence presence = f.t.server.presence();
 
-            try (RawWsClient slow = new RawWsClient(f.t.server.port(), ann.token(), 4_096)) {
+            try (RawWsClient slow = new RawWsClient(f.t.server.socketPort(), ann.token(), 4_096)) {
                 slow.sendText("{\"type\":\"subscribe\",\"requestId\":\"s1\",\"huddle\":\"" + room + "\"}");
                 slow.sendText("{\"type\":\"subscribe\",\"requestId\":\"s2\",\"huddle\":\"" + flood + "\"}");
                 await().atMost(Duration.ofSeconds(10)).until(() -> f.t.server.live().subscribers(room) == 1
@@ -153,7 +153,7 @@ class LiveBackpressureTest {
             Guest ann = f.guest("Ann");
             String room = f.huddle(ann).get("id").asText();
             Presence presence = f.t.server.presence();
-            try (RawWsClient slow = new RawWsClient(f.t.server.port(), ann.token(), 4_096)) {
+            try (RawWsClient slow = new RawWsClient(f.t.server.socketPort(), ann.token(), 4_096)) {
                 slow.sendText("{\"type\":\"subscribe\",\"huddle\":\"" + room + "\"}");
                 await().atMost(Duration.ofSeconds(10)).until(() -> f.t.server.live().subscribers(room) == 1);
                 int i = 0;
@@ -185,7 +185,7 @@ class LiveBackpressureTest {
                 }
                 rooms.add(room);
             }
-            try (RawWsClient slow = new RawWsClient(f.t.server.port(), ann.token(), 4_096)) {
+            try (RawWsClient slow = new RawWsClient(f.t.server.socketPort(), ann.token(), 4_096)) {
                 // 16 requests, far fewer than twice the bound in messages (so, counted by message, never
                 // closed), but 8 MB of snapshots: more than the socket buffers take, and four times twice
                 // the bound's bytes. (Asking for one room again would replace its queued snapshot, X1.)

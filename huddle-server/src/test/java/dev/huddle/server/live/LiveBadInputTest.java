@@ -170,11 +170,11 @@ class LiveBadInputTest {
     @Test
     @DisplayName("Upgrade: a disallowed Origin is refused with 403; an allowed or absent one is accepted; a bad token gets 401")
     void disallowedOrigin() {
-        assertThatThrownBy(() -> WsClient.connect(f.t.server.port(), ann.token(), Map.of("Origin", "https://evil.example")))
+        assertThatThrownBy(() -> WsClient.connect(f.t.server.socketPort(), ann.token(), Map.of("Origin", "https://evil.example")))
                 .isInstanceOf(CompletionException.class).hasCauseInstanceOf(WebSocketHandshakeException.class)
                 .satisfies(e -> assertThat(((WebSocketHandshakeException) e.getCause()).getResponse().statusCode()).isEqualTo(403));
-        f.track(WsClient.connect(f.t.server.port(), ann.token(), Map.of("Origin", "https://app.example.com"))).close();
-        assertThatThrownBy(() -> WsClient.connect(f.t.server.port(), "not-a-token"))
+        f.track(WsClient.connect(f.t.server.socketPort(), ann.token(), Map.of("Origin", "https://app.example.com"))).close();
+        assertThatThrownBy(() -> WsClient.connect(f.t.server.socketPort(), "not-a-token"))
                 .hasCauseInstanceOf(WebSocketHandshakeException.class)
                 .satisfies(e -> assertThat(((WebSocketHandshakeException) e.getCause()).getResponse().statusCode()).isEqualTo(401));
         nothingChanged();
@@ -201,7 +201,7 @@ class LiveBadInputTest {
         // Ann holds one socket; the limit is 3.
         f.connect(ann);
         f.connect(ann);
-        assertThatThrownBy(() -> WsClient.connect(f.t.server.port(), ann.token()))
+        assertThatThrownBy(() -> WsClient.connect(f.t.server.socketPort(), ann.token()))
                 .hasCauseInstanceOf(WebSocketHandshakeException.class)
                 .satisfies(e -> assertThat(((WebSocketHandshakeException) e.getCause()).getResponse().statusCode()).isEqualTo(429));
         String second = f.huddle(bob).get("id").asText();

@@ -36,7 +36,7 @@ class LivePingTest {
             AtomicReference<String> pong = new AtomicReference<>();
             WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
                     .header("Authorization", "Bearer " + ann.token())
-                    .buildAsync(URI.create("ws://127.0.0.1:" + t.server.port() + "/ws"), new WebSocket.Listener() {
+                    .buildAsync(URI.create("ws://127.0.0.1:" + t.server.socketPort() + "/ws"), new WebSocket.Listener() {
                         @Override
                         public CompletionStage<?> onPong(WebSocket w, ByteBuffer message) {
                             pong.set(StandardCharsets.UTF_8.decode(message).toString());
@@ -58,7 +58,7 @@ class LivePingTest {
             Guest ann = f.guest("Ann");
             Guest bob = f.guest("Bob");
             WsClient answering = f.connect(bob); // Java's client answers every ping
-            try (RawWsClient silent = new RawWsClient(f.t.server.port(), ann.token(), 64 * 1024)) {
+            try (RawWsClient silent = new RawWsClient(f.t.server.socketPort(), ann.token(), 64 * 1024)) {
                 await().atMost(Duration.ofSeconds(5)).until(() -> f.t.server.live().openSockets() == 2); // both opened
                 f.clock().advance(20_000);
                 long pongs = f.t.server.live().pongsReceived();

@@ -160,7 +160,7 @@ class LiveRoomTest {
     void clientThatStopsReadingLeavesAtItsDeadline() throws Exception {
         WsClient watcher = f.connect(bob);
         long base = f.subscribe(watcher, room).path("seq").asLong();
-        try (RawWsClient frozen = new RawWsClient(f.t.server.port(), ann.token(), 4_096)) {
+        try (RawWsClient frozen = new RawWsClient(f.t.server.socketPort(), ann.token(), 4_096)) {
             frozen.sendText("{\"type\":\"join\",\"huddleId\":\"" + room + "\",\"sessionId\":\"ann-tab\",\"interval\":1000}");
             await().atMost(Duration.ofSeconds(10)).until(() -> watcher.changes(room).size() == 1);
             // Pings go unanswered; the engine's clock passes the deadline (T0 + 2.5 s) in steps.

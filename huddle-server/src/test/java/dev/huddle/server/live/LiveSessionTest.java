@@ -123,9 +123,9 @@ class LiveSessionTest {
     @Test
     @DisplayName("Auth: browsers authenticate with ?token= or the huddle_token cookie")
     void browserAuthentication() {
-        WsClient q = f.track(WsClient.connect(f.t.server.port(), "/ws?token=" + ann.token(), null, Map.of(), true));
+        WsClient q = f.track(WsClient.connect(f.t.server.socketPort(), "/ws?token=" + ann.token(), null, Map.of(), true));
         assertThat(f.join(q, room, "ann-q").path("type").asText()).isEqualTo("joined");
-        WsClient c = f.track(WsClient.connect(f.t.server.port(), "/ws", null, Map.of("Cookie", "huddle_token=" + ann.token()), true));
+        WsClient c = f.track(WsClient.connect(f.t.server.socketPort(), "/ws", null, Map.of("Cookie", "huddle_token=" + ann.token()), true));
         assertThat(f.join(c, room, "ann-c").path("type").asText()).isEqualTo("joined");
     }
 }

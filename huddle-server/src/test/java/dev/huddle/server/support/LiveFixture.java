@@ -45,7 +45,7 @@ public final class LiveFixture implements AutoCloseable {
     }
 
     public WsClient connect(TestServer.Guest g) {
-        return track(WsClient.connect(t.server.port(), g == null ? null : g.token()));
+        return track(WsClient.connect(t.server.socketPort(), g == null ? null : g.token()));
     }
 
     public WsClient track(WsClient c) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.huddle.presence.ManualClock;
 import dev.huddle.server.HuddleServer;
 import dev.huddle.server.config.ServerConfig;
+import dev.huddle.server.config.SocketPort;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -26,8 +27,23 @@ public final class TestServer implements AutoCloseable {
 
     public TestServer(Path dataDir, ManualClock clock, UnaryOperator<ServerConfig> customise) {
         this.clock = clock;
-        this.server = new HuddleServer(customise.apply(ServerConfig.forDataDir(dataDir, 0)), clock).start();
+        this.server = new HuddleServer(customise.apply(onTransport(ServerConfig.forDataDir(dataDir, 0))), clock).start();
         this.api = new Api(server.port());
+    }
+
+    /**
+     * The transport the tests' sockets use: Jetty on the HTTP port, or with {@code -Dhuddle.test.transport=netty}
+     * Netty on a socket port of its own (the build runs the socket tests both ways). Sockets connect to
+     * {@link HuddleServer#socketPort()}.
+     */
+    public static final String TRANSPORT = System.getProperty("huddle.test.transport", "jetty");
+
+    private static ServerConfig onTransport(ServerConfig c) {
+        return switch (TRANSPORT) {
+            case "jetty" -> c;
+            case "netty" -> c.withHttp(c.http().withSocketPort(new SocketPort("auto", 0)));
+            default -> throw new IllegalArgumentException("huddle.test.transport must be jetty or netty, was " + TRANSPORT);
+        };
     }
 
     /** A signed-in guest. */
