@@ -35,6 +35,8 @@ public final class HuddleClient implements AutoCloseable {
     private static final byte[] SNAPSHOT = "{\"type\":\"snapshot\"".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] CHANGE = "{\"type\":\"change".getBytes(StandardCharsets.US_ASCII);
     final URI base;
+    /** Where the sockets connect: {@code base}'s {@code /ws}, or the URL given to {@link #create(URI, URI)}. */
+    private final URI webSocket;
     final HttpClient http;
     /**
      * The sockets' client. It hands each frame over as bytes: the JDK's WebSocket decodes every text
@@ -91,8 +93,10 @@ public final class HuddleClient implements AutoCloseable {
     record Message(String type, String room, JsonNode tree, List<RoomState.Change> changes, RoomState snapshot) {
     }
 
-    private HuddleClient(URI base) {
+    private HuddleClient(URI base, URI webSocket) {
         this.base = base;
+        this.webSocket = webSocket != null ? webSocket
+                : URI.create(("https".equals(base.getScheme()) ? "wss" : "ws") + "://" + base.getAuthority() + "/ws");
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         // Daemon threads, as the JDK's: a client left open does not keep its JVM alive.
         QueuedThreadPool pool = new QueuedThreadPool();
@@ -131,7 +135,16 @@ public final class HuddleClient implements AutoCloseable {
      * client's blocking methods (sign-in, huddle calls), or it stalls the sockets behind it.
      */
     public static HuddleClient create(URI base) {
-        return new HuddleClient(base);
+        return new HuddleClient(base, null);
+    }
+
+    /**
+     * A client for the server at {@code base} whose sockets connect to {@code webSocket} instead of
+     * {@code base}'s {@code /ws}, e.g. {@code ws://localhost:8081/ws}: the server's second listener for
+     * {@code /ws} ({@code --ws-port}). Null: {@code base}'s {@code /ws}, as {@link #create(URI)}.
+     */
+    public static HuddleClient create(URI base, URI webSocket) {
+        return new HuddleClient(base, webSocket);
     }
 
     /** Signs in as a guest (POST /api/auth/guest). */
@@ -439,8 +452,7 @@ public final class HuddleClient implements AutoCloseable {
     }
 
     URI webSocketUri() {
-        String scheme = "https".equals(base.getScheme()) ? "wss" : "ws";
-        return URI.create(scheme + "://" + base.getAuthority() + "/ws");
+        return webSocket;
     }
 
     private static HuddleInfo huddle(JsonNode h) {

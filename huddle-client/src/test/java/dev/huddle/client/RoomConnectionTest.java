@@ -7,7 +7,13 @@ import dev.huddle.presence.Entry;
 import dev.huddle.presence.ManualClock;
 import dev.huddle.server.HuddleServer;
 import dev.huddle.server.config.ServerConfig;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -251,5 +257,32 @@ class RoomConnectionTest {
         } finally {
             bots.forEach(RoomConnection::close);
         }
+    }
+
+    @Test
+    @DisplayName("A client given a socket URL opens its sockets there (a second listener for /ws), with the same bearer token")
+    void explicitSocketUrl() throws Exception {
+        Identity owner = client.signInGuest("Owner");
+        HuddleInfo h = client.createHuddle(owner, "Elsewhere");
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                HuddleClient elsewhere = HuddleClient.create(URI.create("http://localhost:" + server.port() + "/"),
+                        URI.create("ws://127.0.0.1:" + listener.getLocalPort() + "/ws"))) {
+            listener.setSoTimeout(10_000);
+            assertThat(elsewhere.webSocketUri()).isEqualTo(URI.create("ws://127.0.0.1:" + listener.getLocalPort() + "/ws"));
+            RoomConnection c = elsewhere.connect(owner, h.id(), RoomConnection.Options.defaults(), new Recorder());
+            try (Socket upgrade = listener.accept()) {
+                BufferedReader in = new BufferedReader(new InputStreamReader(upgrade.getInputStream(), StandardCharsets.US_ASCII));
+                List<String> head = new ArrayList<>();
+                for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+                    head.add(line);
+                }
+                assertThat(head.get(0)).startsWith("GET /ws");
+                assertThat(head).contains("Authorization: Bearer " + owner.token());
+            } finally {
+                c.close();
+            }
+        }
+        // The derived URL stays the HTTP server's own /ws.
+        assertThat(client.webSocketUri()).isEqualTo(URI.create("ws://localhost:" + server.port() + "/ws"));
     }
 }

@@ -176,7 +176,7 @@ final class FanoutRun {
             observers += observer ? 1 : 0;
             FanoutSocket s = new FanoutSocket(huddleId, "fanout-" + i, events, observer, changeFrames);
             sockets.add(s);
-            CoreClientUpgradeRequest request = CoreClientUpgradeRequest.from(client, webSocketUri(o.server), s);
+            CoreClientUpgradeRequest request = CoreClientUpgradeRequest.from(client, o.wsUrl != null ? o.wsUrl : webSocketUri(o.server), s);
             String token = members.get(i).token();
             request.headers(h -> h.put("Authorization", "Bearer " + token));
             request.setConfiguration(SETTINGS);

@@ -28,6 +28,9 @@ public final class FanoutTool implements Callable<Integer> {
 
     @Option(names = "--server", defaultValue = "http://localhost:8080/", description = "Server URL.")
     URI server;
+    @Option(names = "--ws-url", description = "The sockets' URL, e.g. ws://localhost:8081/ws (the server's second listener for /ws, "
+            + "--ws-port); default: --server's /ws.")
+    URI wsUrl;
     @Option(names = "--members", defaultValue = "500", description = "Members of the room, one socket each, all subscribed.")
     int members;
     @Option(names = "--observers", defaultValue = "50", description = "Members whose sockets decode every change and time it.")

@@ -14,6 +14,10 @@ final class LoadOptions {
     @Option(names = "--server", split = ",", defaultValue = "http://localhost:8080/",
             description = "Server URL(s); with several (comma-separated, nodes of one cluster) each room's users are spread round-robin over them.")
     List<URI> servers;
+    @Option(names = "--ws-url", split = ",",
+            description = "The sockets' URL(s), one per --server, e.g. ws://localhost:8081/ws (a server's second listener for /ws, "
+                    + "--ws-port); default: each server's own /ws.")
+    List<URI> wsUrls = List.of();
     @Option(names = "--users", defaultValue = "100", description = "Simulated users, one session each.")
     int users;
     @Option(names = "--rooms", defaultValue = "1", description = "Rooms; users are spread round-robin.")
@@ -86,7 +90,15 @@ final class LoadOptions {
             return Optional.of("need users >= rooms >= 1, speakers-per-room >= 0, toggle-mean-ms >= 1, duration-s, join-window-s, "
                     + "churn-per-second, churn-away-ms, warmup-s >= 0, 0 <= crash-clients <= users - rooms, clients >= 1");
         }
+        if (!wsUrls.isEmpty() && wsUrls.size() != servers.size()) {
+            return Optional.of("need one --ws-url per --server, or none");
+        }
         return Optional.empty();
+    }
+
+    /** Where the sockets of the i-th server connect; null: that server's own /ws. */
+    URI wsUrl(int server) {
+        return wsUrls.isEmpty() ? null : wsUrls.get(server);
     }
 
     /** The join burst's window in ms; 0 when there is no burst. */

@@ -3,7 +3,6 @@ package dev.huddle.load;
 import dev.huddle.client.HuddleClient;
 import dev.huddle.client.HuddleInfo;
 import dev.huddle.client.Identity;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -81,8 +80,8 @@ final class LoadRun {
      */
     private void openClients() {
         for (int i = 0; i < o.clientsPerServer; i++) {
-            for (URI s : o.servers) {
-                clients.add(HuddleClient.create(s));
+            for (int s = 0; s < o.servers.size(); s++) {
+                clients.add(HuddleClient.create(o.servers.get(s), o.wsUrl(s)));
             }
         }
     }

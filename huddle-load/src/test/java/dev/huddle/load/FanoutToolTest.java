@@ -67,4 +67,20 @@ class FanoutToolTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(tool::run).isInstanceOf(CommandLine.ParameterException.class)
                 .hasMessageContaining("members >= observers");
     }
+
+    /** With --ws-url the sockets connect there (here a relay to the same server), the HTTP calls still to --server. */
+    @Test
+    void socketsGoToTheWsUrl() throws Exception {
+        try (TcpRelay relay = new TcpRelay(server.port())) {
+            FanoutTool tool = new FanoutTool();
+            new CommandLine(tool).parseArgs("--server", "http://localhost:" + server.port() + "/",
+                    "--ws-url", "ws://127.0.0.1:" + relay.port() + "/ws", "--members", "4", "--observers", "2",
+                    "--toggles", "2", "--idle-s", "0", "--quiet");
+            FanoutReport r = tool.run();
+
+            assertThat(r.errors()).isZero();
+            assertThat(r.phases()).extracting(FanoutReport.Phase::seenByAll).containsExactly(4, 2, 4);
+            assertThat(relay.accepted).hasValue(4);
+        }
+    }
 }

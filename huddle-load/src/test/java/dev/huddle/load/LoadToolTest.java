@@ -154,6 +154,27 @@ class LoadToolTest {
         }
     }
 
+    /** With --ws-url the sockets connect there (here a relay to the same server), the HTTP calls still to --server. */
+    @Test
+    void socketsGoToTheWsUrlOnePerServer() throws Exception {
+        try (HuddleServer server = new HuddleServer(ServerConfig.forDataDir(dir.resolve("data"), 0).withoutPerAddressLimits(), TimeSource.system()).start();
+                TcpRelay relay = new TcpRelay(server.port())) {
+            String url = "http://localhost:" + server.port() + "/";
+            LoadTool tool = new LoadTool();
+            new CommandLine(tool).parseArgs("--server", url, "--ws-url", "ws://127.0.0.1:" + relay.port() + "/ws", "--users", "4",
+                    "--rooms", "1", "--speakers-per-room", "1", "--toggle-mean-ms", "300", "--duration-s", "1", "--settle-s", "10", "--quiet");
+            Report r = tool.run();
+
+            assertThat(r.sessionsConnected()).isEqualTo(4);
+            assertThat(r.errors()).as("errors %s", r.errorCodes()).isZero();
+            assertThat(relay.accepted).hasValue(4);
+        }
+        // One socket URL per server, or none: two servers with one --ws-url is refused before anything runs.
+        LoadTool two = new LoadTool();
+        new CommandLine(two).parseArgs("--server", "http://localhost:1/,http://localhost:2/", "--ws-url", "ws://localhost:3/ws");
+        assertThatThrownBy(two::run).isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("--ws-url per --server");
+    }
+
     /** Members of the server's huddles with the participant role (every simulated user, not the rooms' owner). */
     private static long participants(Path data) throws SQLException {
         try (Connection db = DriverManager.getConnection(ServerConfig.sqliteUrl(data));
