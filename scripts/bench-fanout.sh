@@ -12,6 +12,8 @@
 #   TOGGLES [200]  IDLE_S [20]  BUILD [1]: 0 uses the jars already built
 #   SERVER_JAR [huddle-server/target/huddle-server.jar]  LOAD_JAR [huddle-load/target/benchmarks.jar]: for
 #   before/after runs in one session, point these at copies of the jars built from the commit before
+#   WS_IO [empty: off]: io_uring, epoll, nio or auto: the server also serves /ws on Netty with that I/O, on PORT + 1
+#   (--ws-port, --ws-io), and the tool's sockets go there (--ws-url); the summary names the transport measured
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,18 +32,19 @@ LOAD_JAR="${LOAD_JAR:-huddle-load/target/benchmarks.jar}"
 
 echo "machine: $(nproc) cores, $(uptime | sed 's/.*load average/load average/')"
 summary="$OUT/summary.txt"
-printf '%-6s %-7s %10s %10s %9s %8s %9s %9s\n' N phase p50_ms p99_ms us/frame of_sys floor_us ratio > "$summary"
+echo "transport: $transport" > "$summary"
+printf '%-6s %-7s %10s %10s %9s %8s %9s %9s\n' N phase p50_ms p99_ms us/frame of_sys floor_us ratio >> "$summary"
 for n in "${SIZES[@]}"; do
   rm -rf "$OUT/data-$n" "$OUT/gc-$n.log"
   # shellcheck disable=SC2086 # SERVER_JAVA_OPTS is a list of options
   taskset -c "$SERVER_CPU" java -XX:+ExitOnOutOfMemoryError $SERVER_JAVA_OPTS -Xlog:gc:file="$OUT/gc-$n.log" \
     -jar "$SERVER_JAR" --port "$PORT" --data-dir "$OUT/data-$n" --ws-room-batch-ms 0 \
     --guest-sign-ins-per-address-per-minute 100000 --guest-sign-ins-per-minute 10000000 \
-    --ws-max-connections-per-address 1000000 --ws-max-subscriptions-per-address 10000000 >"$OUT/server-$n.log" 2>&1 &
+    --ws-max-connections-per-address 1000000 --ws-max-subscriptions-per-address 10000000 "${ws_server_args[@]}" >"$OUT/server-$n.log" 2>&1 &
   server=$!
   wait_healthy "$OUT/server-$n.log"
   taskset -c "$LOAD_CPU" java -Xmx3g -XX:+UseParallelGC -cp "$LOAD_JAR" dev.huddle.load.FanoutTool \
-    --server "http://localhost:$PORT/" --members "$n" --toggles "$TOGGLES" --idle-s "$IDLE_S" --server-pid "$server" \
+    --server "http://localhost:$PORT/" "${ws_tool_args[@]}" --members "$n" --toggles "$TOGGLES" --idle-s "$IDLE_S" --server-pid "$server" \
     --server-gc-log "$OUT/gc-$n.log" --report-json "$OUT/fanout-$n.json" | tee "$OUT/fanout-$n.txt" || true
   stop_server
   floor_line=$("$OUT/fanout-floor" "$n" 200 260 "$SERVER_CPU" "$LOAD_CPU")

@@ -18,6 +18,8 @@
 #   SERVER_CPU [0]  LOAD_CPU [1]  BUILD [1]: 0 uses the built jars  SERVER_JAR, LOAD_JAR: as in bench-fanout.sh
 #   HEAP_DUMP: a file to dump the heap to (live objects) at the end  SERVER_ARGS: more server flags
 #   (e.g. --ws-ping-interval-ms 2500: the sessions' interval is 10 s, the pings follow the smaller)
+#   WS_IO [empty: off]: io_uring, epoll, nio or auto: the server also serves /ws on Netty with that I/O, on PORT + 1
+#   (--ws-port, --ws-io), and the tool's sockets go there (--ws-url); the first line names the transport measured
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,13 +42,13 @@ rm -rf "$OUT/data" "$OUT/open" "$OUT/done"
 taskset -c "$SERVER_CPU" java -XX:NativeMemoryTracking=summary $SERVER_JAVA_OPTS \
   -jar "$SERVER_JAR" --port "$PORT" --data-dir "$OUT/data" \
   --guest-sign-ins-per-address-per-minute 100000 --guest-sign-ins-per-minute 10000000 \
-  --ws-max-connections-per-address 1000000 --ws-max-subscriptions-per-address 10000000 ${SERVER_ARGS:-} >"$OUT/server.log" 2>&1 &
+  --ws-max-connections-per-address 1000000 --ws-max-subscriptions-per-address 10000000 "${ws_server_args[@]}" ${SERVER_ARGS:-} >"$OUT/server.log" 2>&1 &
 server=$!
 wait_healthy "$OUT/server.log"
 parent=$server
 child=$(pgrep -P "$parent" -f huddle.supervised)
 
-taskset -c "$LOAD_CPU" java -Xmx3g -XX:+UseParallelGC -cp "$LOAD_JAR" dev.huddle.load.LoadTool --server "http://localhost:$PORT/" \
+taskset -c "$LOAD_CPU" java -Xmx3g -XX:+UseParallelGC -cp "$LOAD_JAR" dev.huddle.load.LoadTool --server "http://localhost:$PORT/" "${ws_tool_args[@]}" \
   --users "$N" --rooms "$ROOMS" --speakers-per-room 0 --join-window-s "$JOIN_WINDOW_S" --connect-parallelism 16 \
   --settle-s 120 --open-when-file "$OUT/open" --idle-until-file "$OUT/done" --duration-s 0 >"$OUT/load.log" 2>&1 &
 load=$!
@@ -99,7 +101,7 @@ touch "$OUT/done"
 wait "$load" || echo "the load tool exited non-zero: $OUT/load.log" >&2
 stop_server
 
-echo "== idle members: $N sockets ($sockets open at the end) in $ROOMS rooms; $(date -u '+%F %T') UTC, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== idle members: $N sockets ($sockets open at the end) in $ROOMS rooms, transport: $transport; $(date -u '+%F %T') UTC, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 awk -v n="$N" -v hb="$(heap before)" -v ha="$(heap after)" -v db="$(direct before)" -v da="$(direct after)" \
     -v nb="$(native before)" -v na="$(native after)" 'BEGIN {
   printf "memory per socket: heap %.2f KB + direct %.2f KB = %.2f KB; other native (NMT committed, noisy) %.2f KB\n",
