@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.core.CloseStatus;
 import org.eclipse.jetty.websocket.core.CoreSession;
@@ -22,12 +23,17 @@ import org.slf4j.LoggerFactory;
  */
 final class JettySocket implements FrameHandler, Wire {
     private static final Logger LOG = LoggerFactory.getLogger(JettySocket.class);
+    /** Pongs that may wait for a client at once. */
+    static final int PONGS_IN_FLIGHT = 4;
 
     private final LiveConnection connection;
     /** Set when the socket opens. */
     private volatile CoreSession session;
     /** The first fragments of a text message sent in several frames, or null (the socket's frame thread only). */
     private ByteArrayOutputStream fragments;
+    /** Pongs handed to Jetty and not written yet. */
+    private final AtomicInteger pongsInFlight = new AtomicInteger();
+    private final Callback pongDone = Callback.from(() -> pongsInFlight.decrementAndGet(), x -> pongsInFlight.decrementAndGet());
     /** The last send's completion and Jetty's callback for it. */
     private volatile Completion completion;
 
@@ -114,14 +120,20 @@ final class JettySocket implements FrameHandler, Wire {
 
     /**
      * RFC 6455 requires a pong, and clients with ping keepalives (OkHttp, proxies) drop a connection that never
-     * answers; Jetty's core leaves it to the handler. The payload is copied: the frame's buffer is reused.
+     * answers; Jetty's core leaves it to the handler. The payload is copied: the frame's buffer is reused. A
+     * client that pings without reading gets no more than {@value #PONGS_IN_FLIGHT} pongs waiting for it (X1):
+     * Jetty queues frames without a bound.
      */
     private void pong(Frame ping) {
+        if (pongsInFlight.incrementAndGet() > PONGS_IN_FLIGHT) {
+            pongsInFlight.decrementAndGet();
+            return;
+        }
         ByteBuffer echo = ByteBuffer.allocate(ping.getPayloadLength());
         if (ping.hasPayload()) {
             echo.put(ping.getPayload().slice()).flip();
         }
-        session.sendFrame(new Frame(OpCode.PONG, echo), Callback.NOOP, false);
+        session.sendFrame(new Frame(OpCode.PONG, echo), pongDone, false);
     }
 
     @Override

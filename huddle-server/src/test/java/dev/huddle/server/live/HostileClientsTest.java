@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -434,6 +435,38 @@ class HostileClientsTest {
                     return m;
                 }
             }
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    @DisplayName("X1: a client sends 5 000 pings of 125 bytes and never reads: the pongs it is owed are not queued without bound "
+            + "(it finds far fewer than 5 000 when it reads at last), and its socket and the others' work on")
+    void pingsWithoutReading() throws Exception {
+        try (LiveFixture f = new LiveFixture(dir, s -> s, c -> c.withHttp(c.http().withSendBufferKb(4)))) {
+            Guest ann = f.guest("Ann");
+            JsonNode h = f.huddle(ann);
+            WsClient other = f.connect(ann);
+            byte[] payload = new byte[125];
+            int pongs = 0;
+            try (RawWsClient flood = new RawWsClient(f.t.server.socketPort(), null, 4_096)) {
+                for (int i = 0; i < 5_000; i++) {
+                    flood.sendPing(payload);
+                }
+                // The server has read every ping when the socket's next message is answered.
+                flood.sendText("{\"type\":\"subscribe\",\"requestId\":\"after\",\"huddle\":\"" + h.get("slug").asText() + "\"}");
+                flood.readTimeout(Duration.ofSeconds(10));
+                while (true) {
+                    RawWsClient.Frame fr = flood.readFrame();
+                    if (fr.opcode() == 0xA) {
+                        pongs++;
+                    } else if (fr.opcode() == 1 && fr.text().contains("\"after\"")) {
+                        break;
+                    }
+                }
+            }
+            assertThat(pongs).as("pongs queued for a client that did not read").isBetween(1, 2_000);
+            assertThat(f.subscribe(other, h.get("id").asText()).path("type").asText()).isEqualTo("snapshot");
         }
     }
 }

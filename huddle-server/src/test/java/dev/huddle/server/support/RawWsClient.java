@@ -1,5 +1,6 @@
 package dev.huddle.server.support;
 
+import java.time.Duration;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -96,9 +97,18 @@ public final class RawWsClient implements AutoCloseable {
 
     /** Sends one masked text frame. */
     public void sendText(String text) throws IOException {
-        byte[] p = text.getBytes(StandardCharsets.UTF_8);
+        sendFrame(0x81, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Sends one masked ping frame carrying {@code payload} (at most 125 bytes). */
+    public void sendPing(byte[] payload) throws IOException {
+        sendFrame(0x89, payload);
+    }
+
+    /** Sends one masked frame: {@code head} is its first byte (FIN and opcode). */
+    public void sendFrame(int head, byte[] p) throws IOException {
         ByteArrayOutputStream f = new ByteArrayOutputStream();
-        f.write(0x81);
+        f.write(head);
         if (p.length < 126) {
             f.write(0x80 | p.length);
         } else {
@@ -114,6 +124,11 @@ public final class RawWsClient implements AutoCloseable {
         }
         out.write(f.toByteArray());
         out.flush();
+    }
+
+    /** How long a read waits for the server before it throws {@link java.net.SocketTimeoutException} (10 s unless set). */
+    public void readTimeout(Duration timeout) throws IOException {
+        socket.setSoTimeout((int) timeout.toMillis());
     }
 
     /**
