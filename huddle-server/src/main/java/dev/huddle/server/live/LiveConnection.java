@@ -31,6 +31,8 @@ final class LiveConnection {
     private volatile SocketContext socket;
     // Guarded by this.
     private boolean ended;
+    /** A message is being handled (at most one at a time: the transport reads the next once asked). */
+    private boolean handling;
     private boolean closing;
 
     /**
@@ -82,11 +84,32 @@ final class LiveConnection {
         }
     }
 
+    /**
+     * Handles one message, then asks for the next; or, when the socket ended meanwhile, finishes its end
+     * here: the transport may report the end (Netty's event loop, Jetty's close) while a message is being
+     * handled on another thread, and a message handled after the end would leave a subscription or a
+     * session on a socket that is gone.
+     */
     private void handle(String text) {
+        synchronized (this) {
+            if (ended) {
+                return;
+            }
+            handling = true;
+        }
+        boolean finish;
         try {
             Messages.handle(socket, text);
         } finally {
-            wire.demand();
+            synchronized (this) {
+                handling = false;
+                finish = ended;
+            }
+            if (finish) {
+                forget();
+            } else {
+                wire.demand();
+            }
         }
     }
 
@@ -95,14 +118,21 @@ final class LiveConnection {
         return services.hub().settings().maxMessageBytes();
     }
 
-    /** The socket ended: forgets it; its sessions live on to their deadlines (T2). */
+    /** The socket ended: forgets it, at once or once the message being handled is (its sessions live on to their deadlines, T2). */
     void ended() {
         synchronized (this) {
             if (ended) {
                 return;
             }
             ended = true;
+            if (handling) {
+                return; // handle() forgets it when done
+            }
         }
+        forget();
+    }
+
+    private void forget() {
         Liveness l = liveness;
         if (l != null) {
             l.stop();

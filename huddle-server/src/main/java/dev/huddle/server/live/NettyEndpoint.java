@@ -15,6 +15,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -52,6 +53,8 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
@@ -90,6 +93,8 @@ public final class NettyEndpoint implements AutoCloseable {
     private final String io;
     private final EventLoopGroup group;
     private final ExecutorService signedIn;
+    /** Each event loop's writes from other threads. */
+    private final Map<EventLoop, NettySocket.Outbox> outboxes = new ConcurrentHashMap<>();
     private Channel server;
 
     /** Serves the same sockets as {@code http}'s, checked by its {@link Admission}. */
@@ -247,7 +252,7 @@ public final class NettyEndpoint implements AutoCloseable {
                     .allowExtensions(false).allowMaskMismatch(false).withUTF8Validator(true).closeOnProtocolViolation(true).build();
             WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory("ws://" + req.headers().get(HttpHeaderNames.HOST)
                     + LiveEndpoint.PATH, null, frames).newHandshaker(req);
-            NettySocket socket = new NettySocket(connection, ch);
+            NettySocket socket = new NettySocket(connection, ch, outboxes.computeIfAbsent(ch.eventLoop(), NettySocket.Outbox::new));
             ch.pipeline().addLast("messages", new WebSocketFrameAggregator(maxMessageBytes)).addLast("socket", socket);
             ctx.pipeline().remove(this);
             if (handshaker == null) {

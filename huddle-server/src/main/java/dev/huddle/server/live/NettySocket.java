@@ -1,11 +1,14 @@
 package dev.huddle.server.live;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -14,10 +17,16 @@ import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.util.IllegalReferenceCountException;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +47,9 @@ final class NettySocket extends ChannelInboundHandlerAdapter implements Wire {
 
     private final LiveConnection connection;
     private final Channel channel;
+    private final Outbox outbox;
+    /** Written by the outbox's current run and not flushed yet (the event loop only). */
+    private boolean unflushed;
     /** Messages read but not yet handed on (the event loop only). */
     private final ArrayDeque<String> inbox = new ArrayDeque<>();
     /** A message was handed on and has not asked for the next yet (the event loop only). */
@@ -51,9 +63,10 @@ final class NettySocket extends ChannelInboundHandlerAdapter implements Wire {
     private record Completion(Sent done, ChannelFutureListener listener) {
     }
 
-    NettySocket(LiveConnection connection, Channel channel) {
+    NettySocket(LiveConnection connection, Channel channel, Outbox outbox) {
         this.connection = connection;
         this.channel = channel;
+        this.outbox = outbox;
     }
 
     /** The handshake's answer went out: the socket is live; read its first frame. */
@@ -135,15 +148,147 @@ final class NettySocket extends ChannelInboundHandlerAdapter implements Wire {
         connection.ended(); // also gives back the socket counts of a handshake that never completed
     }
 
+    /**
+     * Writes a message part. A whole message is written as its frame's bytes, encoded once for every socket it
+     * goes to ({@link EncodedFrame}: server frames are not masked); parts of a message go through Netty's encoder.
+     * Off the event loop (a room's fan-out), the write joins the loop's {@link Outbox}.
+     */
     @Override
     public void sendText(SharedBytes bytes, boolean first, boolean fin, Sent done) {
         if (closeSent) {
             done.failed(new ClosedChannelException());
             return;
         }
-        var payload = Unpooled.wrappedBuffer(bytes.view());
-        var frame = first ? new TextWebSocketFrame(fin, 0, payload) : new ContinuationWebSocketFrame(fin, 0, payload);
-        channel.writeAndFlush(frame).addListener(listener(done));
+        Object msg = null;
+        if (first && fin) {
+            EncodedFrame shared = bytes.wireForm(EncodedFrame::of);
+            msg = shared == null ? null : shared.share();
+            if (msg == null) {
+                msg = EncodedFrame.encode(bytes.view()); // let go of meanwhile: this write's own
+            }
+        } else {
+            var payload = Unpooled.wrappedBuffer(bytes.view());
+            msg = first ? new TextWebSocketFrame(fin, 0, payload) : new ContinuationWebSocketFrame(fin, 0, payload);
+        }
+        if (channel.eventLoop().inEventLoop()) {
+            channel.writeAndFlush(msg, promise(done));
+        } else {
+            outbox.add(this, msg, done);
+        }
+    }
+
+    /** The promise of a write that completes {@code done}, or the channel's void promise for none. */
+    private ChannelPromise promise(Sent done) {
+        if (done == null) {
+            return channel.voidPromise();
+        }
+        ChannelPromise p = channel.newPromise();
+        p.addListener(listener(done));
+        return p;
+    }
+
+    /**
+     * A whole text frame as the client gets it, made once per message for all its sockets (a room's change):
+     * encoding it per socket was a sixth of the event loop's samples (JFR, N = 1 000, docs/BENCHMARKS.md
+     * "Fan-out"). Unpooled, so that a buffer freed by the last queue is never recycled under a late
+     * {@link #share()}, which then fails cleanly.
+     */
+    record EncodedFrame(ByteBuf frame) implements SharedBytes.WireForm {
+        static EncodedFrame of(ByteBuffer payload) {
+            return new EncodedFrame(encode(payload));
+        }
+
+        /** A FIN text frame carrying {@code payload}. */
+        static ByteBuf encode(ByteBuffer payload) {
+            int n = payload.remaining();
+            ByteBuf b = Unpooled.directBuffer((n < 126 ? 2 : n < 65_536 ? 4 : 10) + n);
+            b.writeByte(0x81);
+            if (n < 126) {
+                b.writeByte(n);
+            } else if (n < 65_536) {
+                b.writeByte(126).writeShort(n);
+            } else {
+                b.writeByte(127).writeLong(n);
+            }
+            return b.writeBytes(payload);
+        }
+
+        /** A reference to write (released by Netty once written), or null when freed meanwhile. */
+        ByteBuf share() {
+            try {
+                return frame.retainedDuplicate();
+            } catch (IllegalReferenceCountException freed) {
+                return null;
+            }
+        }
+
+        @Override
+        public void free() {
+            frame.release();
+        }
+    }
+
+    /**
+     * One event loop's writes from other threads: a room's fan-out hands over its writes here, and the loop takes
+     * them in one task, writing each and flushing each channel once. Written from the fan-out thread directly,
+     * every write was a task of its own on the loop (Netty's), and those tasks took a third of the loop's samples.
+     */
+    static final class Outbox implements Runnable {
+        /** A write; {@code done} is null for one nobody waits for (a ping). */
+        private record Pending(NettySocket socket, Object msg, Sent done) {
+        }
+
+        private final EventLoop loop;
+        private final Queue<Pending> queue = new ConcurrentLinkedQueue<>();
+        private final AtomicBoolean scheduled = new AtomicBoolean();
+        /** Sockets written in this run, to flush at its end (the loop only). */
+        private final ArrayList<NettySocket> written = new ArrayList<>();
+
+        Outbox(EventLoop loop) {
+            this.loop = loop;
+        }
+
+        void add(NettySocket socket, Object msg, Sent done) {
+            queue.add(new Pending(socket, msg, done));
+            if (!scheduled.get() && scheduled.compareAndSet(false, true)) {
+                try {
+                    loop.execute(this);
+                } catch (RejectedExecutionException stopping) {
+                    scheduled.set(false);
+                    drop();
+                }
+            }
+        }
+
+        @Override
+        public void run() {
+            scheduled.set(false);
+            Pending p;
+            while ((p = queue.poll()) != null) {
+                NettySocket s = p.socket();
+                s.channel.write(p.msg(), s.promise(p.done()));
+                if (!s.unflushed) {
+                    s.unflushed = true;
+                    written.add(s);
+                }
+            }
+            for (NettySocket s : written) {
+                s.unflushed = false;
+                s.channel.flush();
+            }
+            written.clear();
+        }
+
+        /** The loop is shutting down: what waits here fails, as a closed channel's writes do. */
+        private void drop() {
+            Pending p;
+            while ((p = queue.poll()) != null) {
+                ReferenceCountUtil.release(p.msg());
+                if (p.done() != null) {
+                    p.done().failed(new ClosedChannelException());
+                }
+            }
+        }
     }
 
     private ChannelFutureListener listener(Sent done) {
@@ -162,22 +307,42 @@ final class NettySocket extends ChannelInboundHandlerAdapter implements Wire {
         return c.listener();
     }
 
+    /** A ping slot's pings come from the timer thread together: they join the loop's {@link Outbox} like a fan-out. */
     @Override
     public void ping(ByteBuffer payload) {
-        if (!closeSent) {
-            channel.writeAndFlush(new PingWebSocketFrame(Unpooled.wrappedBuffer(payload)), channel.voidPromise());
+        if (closeSent) {
+            return;
+        }
+        PingWebSocketFrame ping = new PingWebSocketFrame(Unpooled.wrappedBuffer(payload));
+        if (channel.eventLoop().inEventLoop()) {
+            channel.writeAndFlush(ping, channel.voidPromise());
+        } else {
+            outbox.add(this, ping, null);
         }
     }
 
-    /** Sends the close frame and cuts the connection if the client has not answered it within {@link LiveConnection#CLOSE_GRACE_MS}. */
+    /**
+     * Sends the close frame, behind every message already handed to the loop, and cuts the connection if the
+     * client has not answered it within {@link LiveConnection#CLOSE_GRACE_MS}.
+     */
     @Override
     public void close(int code, String reason) {
         if (closeSent) {
             return;
         }
         closeSent = true;
-        channel.writeAndFlush(new CloseWebSocketFrame(code, reason), channel.voidPromise());
-        channel.eventLoop().schedule(this::abort, LiveConnection.CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
+        Runnable send = () -> channel.writeAndFlush(new CloseWebSocketFrame(code, reason), channel.voidPromise());
+        EventLoop loop = channel.eventLoop();
+        if (loop.inEventLoop()) {
+            send.run();
+        } else {
+            try {
+                loop.execute(send); // after the outbox's run for what was handed over before (tasks run in order)
+            } catch (RejectedExecutionException stopping) {
+                return; // the loop is shutting down: it closes the channel
+            }
+        }
+        loop.schedule(this::abort, LiveConnection.CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
     }
 
     @Override
