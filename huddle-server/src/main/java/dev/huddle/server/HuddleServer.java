@@ -11,6 +11,7 @@ import dev.huddle.server.auth.ServerSecret;
 import dev.huddle.server.auth.TokenVerifier;
 import dev.huddle.server.cluster.ClusterPresence;
 import dev.huddle.server.config.ServerConfig;
+import dev.huddle.server.config.Setting;
 import dev.huddle.server.http.ClientAddress;
 import dev.huddle.server.http.CrossSiteGuard;
 import dev.huddle.server.http.ErrorMapping;
@@ -223,8 +224,13 @@ public final class HuddleServer implements AutoCloseable {
                 throw BindFailure.explain(config.host(), config.port(), e);
             }
             if (config.http().socketPort().on()) {
-                socketPort = new NettyEndpoint(liveEndpoint, clients, config.http(), config.live().maxMessageBytes())
-                        .start(config.host(), config.http().socketPort().port());
+                int port = config.http().socketPort().port();
+                socketPort = new NettyEndpoint(liveEndpoint, clients, config.http(), config.live().maxMessageBytes());
+                try {
+                    socketPort.start(config.host(), port);
+                } catch (RuntimeException e) {
+                    throw BindFailure.explain(config.host(), port, Setting.WS_PORT, e);
+                }
             }
             legacy.startReporting(nodeId(app.port()));
             return this;

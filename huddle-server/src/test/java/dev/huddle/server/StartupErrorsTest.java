@@ -87,6 +87,18 @@ class StartupErrorsTest {
     }
 
     @Test
+    @DisplayName("a socket port another process holds (--ws-io auto) is named, with --ws-port / HUDDLE_WS_PORT and how to pick a free one")
+    void socketPortInUse() throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int port = taken.getLocalPort();
+            Run run = main(Map.of("HUDDLE_WS_PORT", String.valueOf(port)), "--host=127.0.0.1", "--port=0", "--ws-io=auto", data());
+            assertThat(run.code()).isEqualTo(1);
+            assertThat(run.err()).contains("port " + port).contains("another process is using the port")
+                    .contains("--ws-port / HUDDLE_WS_PORT").contains("0 picks one");
+        }
+    }
+
+    @Test
     @DisplayName("a data directory that cannot be created (below a regular file; under /proc) names the path, the reason and --data-dir")
     void uncreatableDataDir() throws IOException {
         Path file = Files.writeString(dir.resolve("a-file"), "not a directory");

@@ -11,6 +11,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -151,9 +152,9 @@ public final class NettyEndpoint implements AutoCloseable {
         };
     }
 
-    /** Listens on {@code host}:{@code port} (0 picks a free one). */
+    /** Listens on {@code host}:{@code port} (0 picks a free one); an {@link IllegalStateException} with the cause when it cannot. */
     public NettyEndpoint start(String host, int port) {
-        server = new ServerBootstrap().group(group).channel(serverChannel(io))
+        ChannelFuture bound = new ServerBootstrap().group(group).channel(serverChannel(io))
                 .childOption(ChannelOption.SO_SNDBUF, sendBufferBytes) // X1, as on the HTTP port
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(512, 2048, READ_BYTES))
@@ -164,7 +165,11 @@ public final class NettyEndpoint implements AutoCloseable {
                                 .addLast("head", new HttpObjectAggregator(0))
                                 .addLast("upgrade", new Upgrade());
                     }
-                }).bind(host, port).syncUninterruptibly().channel();
+                }).bind(host, port).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            throw new IllegalStateException("cannot listen on " + host + ":" + port, bound.cause());
+        }
+        server = bound.channel();
         LOG.info("event=ws_port_listening port={} io={}", port(), io);
         return this;
     }
