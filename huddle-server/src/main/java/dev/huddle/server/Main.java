@@ -100,6 +100,10 @@ public final class Main implements Callable<Integer> {
         }, "huddle-shutdown"));
         String shownHost = config.host().equals("0.0.0.0") || config.host().equals("::") ? "localhost" : config.host();
         System.out.println("Huddle Presence listening on http://" + shownHost + ":" + server.port() + "/");
+        if (server.socketPort() != server.port()) {
+            System.out.println("WebSocket /ws also on ws://" + shownHost + ":" + server.socketPort() + "/ws (--ws-io "
+                    + config.http().socketPort().io() + ")");
+        }
         stopped.await();
         return 0;
     }
