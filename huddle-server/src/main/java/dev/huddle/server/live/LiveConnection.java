@@ -64,9 +64,19 @@ final class LiveConnection {
         liveness.reschedule();
     }
 
-    /** A frame other than a close arrived (T1). */
+    /**
+     * A frame other than a close arrived (T1): the sessions held in memory are touched here, and a session due
+     * a refresh in the store is refreshed where signed-in messages are handled (on Netty, not on its event loop).
+     */
     void frameArrived() {
-        liveness.touch();
+        long known = liveness.touch();
+        if (known >= 0) {
+            try {
+                signedIn.execute(() -> liveness.refreshDue(known));
+            } catch (RejectedExecutionException stopping) {
+                // The server is shutting down: the socket is being closed with 1001.
+            }
+        }
     }
 
     /** A pong arrived (after {@link #frameArrived}). */

@@ -70,15 +70,17 @@ final class Liveness {
     }
 
     /**
-     * A frame arrived: touches the sessions the node's keep-alive holds (memory only), and refreshes
-     * every other session whose last refresh is older than its refresh period.
+     * A frame arrived: touches the sessions the node's keep-alive holds (memory only). Returns -1 when that is
+     * all; otherwise a session is due a refresh in the store, and the result is what this node knew of the store
+     * losing its data when the frame arrived, to pass to {@link #refreshDue}, which the caller runs where waiting
+     * for the store is allowed (not on an event loop).
      */
-    void touch() {
+    long touch() {
         lastFrameMs = services.presence().clock().millis();
         unanswered = 0;
         LiveHub hub = services.hub();
         if (sessions.isEmpty()) {
-            return;
+            return -1;
         }
         // What this node knew of the store losing its data when this frame arrived (cluster mode).
         long known = hub.storeGeneration();
@@ -86,11 +88,13 @@ final class Liveness {
         for (LiveSession ls : sessions.all()) {
             allHeld &= ls.touchHeld(known);
         }
-        if (allHeld || !hub.storeReachable()) {
-            // Cluster mode with Redis away: keep the sessions and try again on a later frame, without
-            // blocking this socket's thread on a store that cannot answer.
-            return;
-        }
+        // Cluster mode with Redis away: keep the sessions and try again on a later frame, without waiting for a
+        // store that cannot answer.
+        return allHeld || !hub.storeReachable() ? -1 : known;
+    }
+
+    /** Refreshes every session not held whose last refresh is older than its refresh period ({@link #touch}). */
+    void refreshDue(long known) {
         long now = services.presence().clock().millis();
         boolean dropped = false;
         for (LiveSession ls : sessions.all()) {

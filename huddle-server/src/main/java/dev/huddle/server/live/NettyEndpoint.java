@@ -58,6 +58,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -75,9 +76,9 @@ import org.slf4j.LoggerFactory;
  * <p>Why a second transport: a change fanned out to a room costs one system call per member on either,
  * but on io_uring Netty submits an event loop's sends together, which measured 0.7–1.0 × the kernel's
  * one-write-per-socket floor against Jetty's 1.0–2.2 × (docs/BENCHMARKS.md, "Fan-out"); and a pong is read
- * on the event loop, not handed to a pool thread. One event loop per core; signed-in users' messages are
- * handled on a small pool of their own ({@code live-ws}), since handling one may wait for the database or
- * Redis, which an event loop must never do.
+ * on the event loop, not handed to a pool thread. One event loop per core; the upgrade's checks, signed-in
+ * users' messages and sessions' refreshes run on a small pool of its own ({@code live-ws}), since each may
+ * wait for the database, Redis or a key server, which an event loop must never do.
  */
 public final class NettyEndpoint implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NettyEndpoint.class);
@@ -240,15 +241,52 @@ public final class NettyEndpoint implements AutoCloseable {
             List<String> query = uri.parameters().get("token");
             var headers = req.headers();
             InetSocketAddress peer = (InetSocketAddress) ctx.channel().remoteAddress();
-            Admission.Verdict v = admission.admit(new Admission.Request(headers.get(HttpHeaderNames.ORIGIN),
+            Admission.Request request = new Admission.Request(headers.get(HttpHeaderNames.ORIGIN),
                     headers.get(HttpHeaderNames.HOST), headers.get(HttpHeaderNames.AUTHORIZATION),
                     query == null ? null : query.get(0), cookieToken(headers.getAll(HttpHeaderNames.COOKIE)),
-                    clients.address(peer.getAddress().getHostAddress(), headers::getAll)), signedIn);
-            if (v.connection() == null) {
-                refuse(ctx, HttpResponseStatus.valueOf(v.status()), v.code(), v.message());
-                return;
+                    clients.address(peer.getAddress().getHostAddress(), headers::getAll));
+            // The checks may wait for the database (a user seen for the first time) or for a key server (external
+            // tokens): off the event loop, with nothing more read from the client until they are done.
+            ctx.channel().config().setAutoRead(false);
+            req.retain();
+            try {
+                signedIn.execute(() -> {
+                    Admission.Verdict v;
+                    try {
+                        v = admission.admit(request, signedIn);
+                    } catch (RuntimeException e) {
+                        LOG.warn("event=ws_upgrade_failed", e);
+                        v = Admission.Verdict.refuse(500, "internal", "internal server error");
+                    }
+                    Admission.Verdict verdict = v;
+                    try {
+                        ctx.executor().execute(() -> decided(ctx, req, verdict));
+                    } catch (RejectedExecutionException stopping) {
+                        req.release();
+                        if (verdict.connection() != null) {
+                            verdict.connection().ended(); // gives its counts back
+                        }
+                    }
+                });
+            } catch (RejectedExecutionException stopping) {
+                req.release();
+                refuse(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "unavailable", "the server is shutting down; try again shortly");
             }
-            handshake(ctx, req, v.connection());
+        }
+
+        /** Back on the event loop with the checks' verdict: refuse, or upgrade. */
+        private void decided(ChannelHandlerContext ctx, FullHttpRequest req, Admission.Verdict v) {
+            try {
+                if (v.connection() == null) {
+                    refuse(ctx, HttpResponseStatus.valueOf(v.status()), v.code(), v.message());
+                } else if (!ctx.channel().isActive()) {
+                    v.connection().ended(); // the client left meanwhile: its counts come back
+                } else {
+                    handshake(ctx, req, v.connection());
+                }
+            } finally {
+                req.release();
+            }
         }
 
         private void handshake(ChannelHandlerContext ctx, FullHttpRequest req, LiveConnection connection) {
@@ -264,7 +302,7 @@ public final class NettyEndpoint implements AutoCloseable {
                 WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ch).addListener(ChannelFutureListener.CLOSE);
                 return; // the socket counts go back when the channel closes (NettySocket.channelInactive)
             }
-            ch.config().setAutoRead(false); // from now on the socket reads on demand
+            // autoRead is off since the request arrived: from now on the socket reads on demand
             handshaker.handshake(ch, req).addListener(f -> {
                 if (f.isSuccess() && ch.isActive()) {
                     socket.opened();
