@@ -50,6 +50,11 @@ final class NettySocket extends ChannelInboundHandlerAdapter implements Wire {
     private final Outbox outbox;
     /** Written by the outbox's current run and not flushed yet (the event loop only). */
     private boolean unflushed;
+    /**
+     * Where frames already encoded enter the pipeline: past Netty's frame encoder, the first handler, so that
+     * they skip the walk from the pipeline's tail (set when the socket opens, before any send).
+     */
+    private ChannelHandlerContext headward;
     /** Messages read but not yet handed on (the event loop only). */
     private final ArrayDeque<String> inbox = new ArrayDeque<>();
     /** A message was handed on and has not asked for the next yet (the event loop only). */
@@ -71,6 +76,7 @@ final class NettySocket extends ChannelInboundHandlerAdapter implements Wire {
 
     /** The handshake's answer went out: the socket is live; read its first frame. */
     void opened() {
+        headward = channel.pipeline().context("wsencoder");
         open = true;
         connection.opened(this);
         channel.read();
@@ -171,9 +177,19 @@ final class NettySocket extends ChannelInboundHandlerAdapter implements Wire {
             msg = first ? new TextWebSocketFrame(fin, 0, payload) : new ContinuationWebSocketFrame(fin, 0, payload);
         }
         if (channel.eventLoop().inEventLoop()) {
-            channel.writeAndFlush(msg, promise(done));
+            write(msg, promise(done));
+            headward.flush();
         } else {
             outbox.add(this, msg, done);
+        }
+    }
+
+    /** Writes {@code msg}: an encoded frame from the pipeline's head end, a frame through the encoder. */
+    private void write(Object msg, ChannelPromise promise) {
+        if (msg instanceof ByteBuf) {
+            headward.write(msg, promise);
+        } else {
+            channel.write(msg, promise);
         }
     }
 
@@ -266,7 +282,7 @@ final class NettySocket extends ChannelInboundHandlerAdapter implements Wire {
             Pending p;
             while ((p = queue.poll()) != null) {
                 NettySocket s = p.socket();
-                s.channel.write(p.msg(), s.promise(p.done()));
+                s.write(p.msg(), s.promise(p.done()));
                 if (!s.unflushed) {
                     s.unflushed = true;
                     written.add(s);
@@ -274,7 +290,7 @@ final class NettySocket extends ChannelInboundHandlerAdapter implements Wire {
             }
             for (NettySocket s : written) {
                 s.unflushed = false;
-                s.channel.flush();
+                s.headward.flush();
             }
             written.clear();
         }
