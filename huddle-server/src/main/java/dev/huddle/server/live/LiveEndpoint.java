@@ -75,6 +75,12 @@ public final class LiveEndpoint extends HttpServlet {
         Request request = ServletCoreRequest.wrap(req);
         Response response = ServletCoreResponse.wrap(request, resp, false);
         if (mappings.getHandshaker().isWebSocketUpgradeRequest(request)) {
+            if (req.getContentLengthLong() > 0 || req.getHeader("Transfer-Encoding") != null) {
+                // Jetty answers such an upgrade 101 and then drops the connection without opening the socket, which
+                // then never gave back the counts it was admitted with (X2): every such request leaked one.
+                resp.sendError(HttpServletResponse.SC_BAD_REQUEST, "bad_request: a WebSocket upgrade carries no body");
+                return;
+            }
             FutureCallback upgraded = new FutureCallback();
             if (mappings.upgrade((up, down, callback) -> negotiate(req, resp, callback), request, response, upgraded, limits)) {
                 upgraded.block();

@@ -16,6 +16,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
@@ -37,10 +38,12 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
@@ -50,6 +53,7 @@ import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
@@ -163,7 +167,7 @@ public final class NettyEndpoint implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast("http", new HttpServerCodec(MAX_HEAD_BYTES, MAX_HEAD_BYTES, MAX_HEAD_BYTES))
-                                .addLast("head", new HttpObjectAggregator(0))
+                                .addLast("head", new Head())
                                 .addLast("upgrade", new Upgrade());
                     }
                 }).bind(host, port).awaitUninterruptibly();
@@ -194,9 +198,49 @@ public final class NettyEndpoint implements AutoCloseable {
         signedIn.shutdownNow();
     }
 
+    /**
+     * The request head, whole. An upgrade carries no body: one that announces one ({@code Content-Length},
+     * {@code Transfer-Encoding}, {@code Expect: 100-continue}) is refused with 400 in the JSON shape, not with
+     * Netty's bare 413 that left a keep-alive connection open.
+     */
+    private static final class Head extends HttpObjectAggregator {
+        Head() {
+            super(0);
+        }
+
+        @Override
+        protected Object newContinueResponse(HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
+            return null; // no 100 Continue: the body is refused below
+        }
+
+        @Override
+        protected boolean isContentLengthInvalid(HttpMessage start, int maxContentLength) {
+            return HttpUtil.isTransferEncodingChunked(start) || super.isContentLengthInvalid(start, maxContentLength); // at the head
+        }
+
+        @Override
+        protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+            Upgrade up = ctx.pipeline().get(Upgrade.class);
+            if (up != null) {
+                up.refuse(ctx, HttpResponseStatus.BAD_REQUEST, "bad_request", NO_BODY);
+            } else {
+                ctx.close();
+            }
+        }
+    }
+
+    private static final String NO_BODY = "a WebSocket upgrade carries no body";
+
     /** The one request a connection may make: a WebSocket upgrade of {@code /ws}, admitted or refused. */
     private final class Upgrade extends SimpleChannelInboundHandler<FullHttpRequest> {
         private ScheduledFuture<?> deadline;
+        /** Refused already: requests pipelined behind the refused one are dropped, not admitted. */
+        private boolean refused;
+
+        private void refuse(ChannelHandlerContext ctx, HttpResponseStatus status, String code, String message) {
+            refused = true;
+            NettyEndpoint.refuse(ctx, status, code, message);
+        }
 
         @Override
         public void handlerAdded(ChannelHandlerContext ctx) {
@@ -212,6 +256,9 @@ public final class NettyEndpoint implements AutoCloseable {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
             deadline.cancel(false);
+            if (refused) {
+                return;
+            }
             if (req.decoderResult().isFailure()) {
                 Throwable cause = req.decoderResult().cause();
                 if (cause instanceof TooLongHttpLineException) {
@@ -236,6 +283,16 @@ public final class NettyEndpoint implements AutoCloseable {
             }
             if (!req.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)) {
                 refuse(ctx, HttpResponseStatus.UPGRADE_REQUIRED, "upgrade_required", "this port serves only WebSocket upgrades");
+                return;
+            }
+            String malformed = malformedUpgrade(req);
+            if (malformed != null) {
+                refuse(ctx, HttpResponseStatus.BAD_REQUEST, "bad_request", malformed);
+                return;
+            }
+            if (!"13".equals(req.headers().get(HttpHeaderNames.SEC_WEBSOCKET_VERSION))) {
+                // RFC 6455 §4.4: only version 13; Netty would also speak the drafts 7, 8 and hixie-76 (no version header).
+                refuse(ctx, HttpResponseStatus.UPGRADE_REQUIRED, "unsupported_version", "this server speaks WebSocket version 13 (RFC 6455)");
                 return;
             }
             List<String> query = uri.parameters().get("token");
@@ -296,7 +353,9 @@ public final class NettyEndpoint implements AutoCloseable {
             WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory("ws://" + req.headers().get(HttpHeaderNames.HOST)
                     + LiveEndpoint.PATH, null, frames).newHandshaker(req);
             NettySocket socket = new NettySocket(connection, ch, outboxes.computeIfAbsent(ch.eventLoop(), NettySocket.Outbox::new));
-            ch.pipeline().addLast("messages", new WebSocketFrameAggregator(maxMessageBytes)).addLast("socket", socket);
+            // Netty's decoder does not check UTF-8 (its protocol handler adds this): NettySocket closes with 1007.
+            ch.pipeline().addLast("utf8", new Utf8FrameValidator(false))
+                    .addLast("messages", new WebSocketFrameAggregator(maxMessageBytes)).addLast("socket", socket);
             ctx.pipeline().remove(this);
             if (handshaker == null) {
                 WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ch).addListener(ChannelFutureListener.CLOSE);
@@ -310,6 +369,32 @@ public final class NettyEndpoint implements AutoCloseable {
                     ch.close();
                 }
             });
+        }
+
+        /**
+         * Why {@code req} is no WebSocket upgrade the HTTP port would take (its 400s), or null: HTTP/1.1 with one
+         * {@code Host}, no body, {@code Connection: Upgrade} and a {@code Sec-WebSocket-Key}. Checked before the
+         * upgrade is admitted, which takes the socket counts.
+         */
+        private static String malformedUpgrade(FullHttpRequest req) {
+            var h = req.headers();
+            if (!HttpVersion.HTTP_1_1.equals(req.protocolVersion())) {
+                return "a WebSocket upgrade is an HTTP/1.1 request";
+            }
+            if (h.getAll(HttpHeaderNames.HOST).size() != 1) {
+                return "the request must carry one Host header";
+            }
+            if (HttpUtil.isTransferEncodingChunked(req) || h.contains(HttpHeaderNames.CONTENT_LENGTH) && HttpUtil.getContentLength(req, 0L) != 0) {
+                return NO_BODY;
+            }
+            if (!h.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)) {
+                return "a WebSocket upgrade says Connection: Upgrade";
+            }
+            String key = h.get(HttpHeaderNames.SEC_WEBSOCKET_KEY);
+            if (key == null || key.isBlank()) {
+                return "a WebSocket upgrade carries a Sec-WebSocket-Key";
+            }
+            return null;
         }
 
         @Override
@@ -337,7 +422,7 @@ public final class NettyEndpoint implements AutoCloseable {
     }
 
     /** Answers {@code status} in the JSON error shape, with the security headers every answer carries (X5), and closes. */
-    private static void refuse(ChannelHandlerContext ctx, HttpResponseStatus status, String code, String message) {
+    static void refuse(ChannelHandlerContext ctx, HttpResponseStatus status, String code, String message) {
         if (!ctx.channel().isActive()) {
             return;
         }
@@ -353,6 +438,9 @@ public final class NettyEndpoint implements AutoCloseable {
         h.set(HttpHeaderNames.CONTENT_LENGTH, body.length);
         h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         SecurityHeaders.HEADERS.forEach(h::set);
+        if (status.equals(HttpResponseStatus.UPGRADE_REQUIRED)) {
+            h.set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13"); // RFC 6455 §4.4
+        }
         ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
     }
 

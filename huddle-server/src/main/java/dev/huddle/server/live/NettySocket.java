@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.util.IllegalReferenceCountException;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.ByteBuffer;
@@ -103,6 +104,11 @@ final class NettySocket extends ChannelInboundHandlerAdapter implements Wire {
             } else if (msg instanceof CloseWebSocketFrame close) {
                 if (closeSent) {
                     channel.close();
+                } else if (!validCloseCode(close.statusCode())) {
+                    // Netty's decoder lets 5000 and up through; echoing one would be our protocol error (RFC 6455 §7.4).
+                    closeSent = true;
+                    channel.writeAndFlush(new CloseWebSocketFrame(CloseCodes.PROTOCOL_ERROR, "Invalid CLOSE Code: " + close.statusCode()))
+                            .addListener(ChannelFutureListener.CLOSE);
                 } else {
                     closeSent = true; // echo the client's close, then end (RFC 6455 §5.5.1)
                     channel.writeAndFlush(new CloseWebSocketFrame(close.statusCode() < 0 ? 1000 : close.statusCode(), null))
@@ -114,6 +120,11 @@ final class NettySocket extends ChannelInboundHandlerAdapter implements Wire {
         } finally {
             ReferenceCountUtil.release(msg);
         }
+    }
+
+    /** A code a close frame may carry (RFC 6455 §7.4, as Jetty's parser checks it); -1: none. */
+    static boolean validCloseCode(int code) {
+        return code == -1 || code >= 1000 && code <= 1003 || code >= 1007 && code <= 1014 || code >= 3000 && code <= 4999;
     }
 
     @Override
@@ -140,6 +151,9 @@ final class NettySocket extends ChannelInboundHandlerAdapter implements Wire {
         if (cause instanceof TooLongFrameException) {
             // The aggregator: a message in fragments over the size limit (one frame over it is the decoder's 1009).
             close(CloseCodes.MESSAGE_TOO_BIG, "message too large");
+        } else if (cause instanceof CorruptedWebSocketFrameException bad && bad.closeStatus() == WebSocketCloseStatus.INVALID_PAYLOAD_DATA) {
+            // The UTF-8 validator (NettyEndpoint): text that is not UTF-8, as on the HTTP port.
+            close(CloseCodes.BAD_PAYLOAD, "text frames must be UTF-8");
         } else if (cause instanceof CorruptedWebSocketFrameException) {
             LOG.debug("bad frame; the decoder closes the socket with its code", cause);
         } else {

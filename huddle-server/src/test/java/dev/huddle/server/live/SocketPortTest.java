@@ -162,6 +162,75 @@ class SocketPortTest {
         }
     }
 
+    private static String upgrade(String extra) {
+        return "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" + extra + "\r\n";
+    }
+
+    @Test
+    @DisplayName("X2: an upgrade that announces a body is refused 400 bad_request on both ports and holds no socket count "
+            + "(Jetty answered it 101, dropped it unopened, and kept its anonymous and address counts for good)")
+    void upgradeWithBodyHoldsNothing() throws IOException {
+        try (TestServer t = server("auto", 10_000)) {
+            for (int port : new int[] {t.server.port(), t.server.socketPort()}) {
+                for (String body : new String[] {"Expect: 100-continue\r\nContent-Length: 5\r\n", "Content-Length: 100\r\n",
+                        "Transfer-Encoding: chunked\r\n"}) {
+                    Answer a = ask(port, upgrade("Sec-WebSocket-Version: 13\r\n" + body));
+                    assertThat(a.status()).as("%s on port %d", body, port).isEqualTo(400);
+                    assertThat(a.code()).isEqualTo("bad_request");
+                }
+            }
+            assertThat(t.server.live().anonymousSockets()).isZero();
+            assertThat(t.server.live().socketsOf("127.0.0.1")).isZero();
+        }
+    }
+
+    @Test
+    @DisplayName("the socket port speaks only RFC 6455: another Sec-WebSocket-Version (or none: hixie-76) is 426 unsupported_version "
+            + "with Sec-WebSocket-Version: 13; no key, no Connection: Upgrade, HTTP/1.0 or two Hosts are 400 bad_request")
+    void onlyVersion13() throws IOException {
+        try (TestServer t = server("auto", 10_000)) {
+            int port = t.server.socketPort();
+            for (String v : new String[] {"Sec-WebSocket-Version: 8\r\n", "", "Sec-WebSocket-Version: x\r\n"}) {
+                Answer a = ask(port, upgrade(v));
+                assertThat(a.status()).as(v).isEqualTo(426);
+                assertThat(a.code()).isEqualTo("unsupported_version");
+                assertThat(a.head()).containsIgnoringCase("Sec-WebSocket-Version: 13");
+            }
+            String ok = upgrade("Sec-WebSocket-Version: 13\r\n");
+            for (String bad : new String[] {ok.replace("Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n", ""),
+                    ok.replace("Connection: Upgrade\r\n", ""), ok.replace("HTTP/1.1", "HTTP/1.0"), ok.replace("Host: x\r\n", "Host: x\r\nHost: y\r\n")}) {
+                Answer a = ask(port, bad);
+                assertThat(a.status()).as(bad).isEqualTo(400);
+                assertThat(a.code()).isEqualTo("bad_request");
+            }
+            assertThat(t.server.live().anonymousSockets()).isZero();
+        }
+    }
+
+    @Test
+    @DisplayName("the socket port closes as the HTTP port does: text that is not UTF-8 (split across fragments, or cut short) 1007, "
+            + "a close frame with code 5000 1002 (not echoed)")
+    void badTextAndCloseCodes() throws IOException {
+        try (TestServer t = server("auto", 10_000)) {
+            int port = t.server.socketPort();
+            Guest ann = t.guest("Ann");
+            try (RawWsClient c = new RawWsClient(port, ann.token(), 4_096)) {
+                c.sendFrame(0x01, new byte[] {'{', '"', (byte) 0xc3}); // a text frame, not FIN, ending mid-character
+                c.sendFrame(0x80, new byte[] {'(', '"', '}'}); // its continuation: not the character's second byte
+                assertThat(c.readCloseCode()).isEqualTo(1007);
+            }
+            try (RawWsClient c = new RawWsClient(port, ann.token(), 4_096)) {
+                c.sendFrame(0x81, new byte[] {'"', (byte) 0xe2, (byte) 0x82});
+                assertThat(c.readCloseCode()).isEqualTo(1007);
+            }
+            try (RawWsClient c = new RawWsClient(port, ann.token(), 4_096)) {
+                c.sendFrame(0x88, new byte[] {(byte) (5000 >> 8), (byte) (5000 & 0xff)});
+                assertThat(c.readCloseCode()).isEqualTo(1002);
+            }
+        }
+    }
+
     private interface Open {
         RawWsClient open() throws IOException;
     }
