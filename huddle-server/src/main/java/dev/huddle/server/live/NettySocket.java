@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.IllegalReferenceCountException;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.ByteBuffer;
@@ -86,6 +87,13 @@ final class NettySocket extends ChannelInboundHandlerAdapter implements Wire {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         try {
+            if (!open || !(msg instanceof WebSocketFrame)) {
+                // Bytes sent behind the upgrade request, before its answer (RFC 6455 §4.1: a client waits for it): the
+                // HTTP decoder still in place reads them as HTTP. The socket has no live state yet to touch.
+                LOG.debug("data before the handshake's answer: {}", msg.getClass().getSimpleName());
+                channel.close();
+                return;
+            }
             if (!(msg instanceof CloseWebSocketFrame)) {
                 connection.frameArrived();
             }
