@@ -234,11 +234,15 @@ public final class NettyEndpoint implements AutoCloseable {
     /** The one request a connection may make: a WebSocket upgrade of {@code /ws}, admitted or refused. */
     private final class Upgrade extends SimpleChannelInboundHandler<FullHttpRequest> {
         private ScheduledFuture<?> deadline;
-        /** Refused already: requests pipelined behind the refused one are dropped, not admitted. */
-        private boolean refused;
+        /**
+         * A request was taken (refused, being checked, or upgraded): requests pipelined behind it are dropped, not
+         * admitted. A second admission while the first was checked on the pool took counts that nothing gave back
+         * (its handshake failed on the first's handlers).
+         */
+        private boolean taken;
 
         private void refuse(ChannelHandlerContext ctx, HttpResponseStatus status, String code, String message) {
-            refused = true;
+            taken = true;
             NettyEndpoint.refuse(ctx, status, code, message);
         }
 
@@ -256,9 +260,10 @@ public final class NettyEndpoint implements AutoCloseable {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
             deadline.cancel(false);
-            if (refused) {
+            if (taken) {
                 return;
             }
+            taken = true;
             if (req.decoderResult().isFailure()) {
                 Throwable cause = req.decoderResult().cause();
                 if (cause instanceof TooLongHttpLineException) {

@@ -186,6 +186,26 @@ class SocketPortTest {
     }
 
     @Test
+    @DisplayName("X2: a second upgrade pipelined behind the first in one write is dropped: it is not admitted while the first is "
+            + "checked, so it takes no counts that nothing gives back")
+    void pipelinedUpgradeHoldsNothing() throws Exception {
+        try (TestServer t = server("auto", 10_000)) {
+            String one = upgrade("Sec-WebSocket-Version: 13\r\n");
+            for (int i = 0; i < 3; i++) {
+                try (Socket s = new Socket("127.0.0.1", t.server.socketPort())) {
+                    s.setSoTimeout(10_000);
+                    s.getOutputStream().write((one + one).getBytes(StandardCharsets.US_ASCII));
+                    byte[] head = new byte[12];
+                    new java.io.DataInputStream(s.getInputStream()).readFully(head);
+                    assertThat(new String(head, StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 101");
+                }
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> t.server.live().anonymousSockets() == 0);
+            assertThat(t.server.live().socketsOf("127.0.0.1")).isZero();
+        }
+    }
+
+    @Test
     @DisplayName("the socket port speaks only RFC 6455: another Sec-WebSocket-Version (or none: hixie-76) is 426 unsupported_version "
             + "with Sec-WebSocket-Version: 13; no key, no Connection: Upgrade, HTTP/1.0 or two Hosts are 400 bad_request")
     void onlyVersion13() throws IOException {
