@@ -248,8 +248,15 @@ public final class NettyEndpoint implements AutoCloseable {
 
         @Override
         public void handlerAdded(ChannelHandlerContext ctx) {
-            deadline = ctx.executor().schedule(() -> refuse(ctx, HttpResponseStatus.REQUEST_TIMEOUT, "request_timeout",
-                    "the request took too long to arrive"), readTimeoutMs, TimeUnit.MILLISECONDS);
+            // Also bounds the checks: a verdict later than this (a database that hangs) answers 503, and the socket
+            // counts it took come back when the verdict finds the connection closed.
+            deadline = ctx.executor().schedule(() -> {
+                if (taken) {
+                    refuse(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "unavailable", "the upgrade could not be checked in time; try again shortly");
+                } else {
+                    refuse(ctx, HttpResponseStatus.REQUEST_TIMEOUT, "request_timeout", "the request took too long to arrive");
+                }
+            }, readTimeoutMs, TimeUnit.MILLISECONDS);
         }
 
         @Override
@@ -259,7 +266,6 @@ public final class NettyEndpoint implements AutoCloseable {
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-            deadline.cancel(false);
             if (taken) {
                 return;
             }
