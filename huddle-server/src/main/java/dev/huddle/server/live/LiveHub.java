@@ -584,7 +584,8 @@ public final class LiveHub implements ChangeListener, Subscription.Snapshots, Au
         }
     }
 
-    private static ThreadFactory daemon(String name) {
+    /** Daemon threads named {@code name-1}, {@code name-2}… (the transports' pools too). */
+    static ThreadFactory daemon(String name) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
             Thread t = new Thread(r, name + "-" + n.incrementAndGet());

@@ -63,10 +63,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -112,9 +110,9 @@ public final class NettyEndpoint implements AutoCloseable {
         this.sendBufferBytes = settings.sendBufferKb() * 1024;
         this.io = ioOf(settings.socketPort());
         int cores = Runtime.getRuntime().availableProcessors();
-        this.group = new MultiThreadIoEventLoopGroup(cores, daemon("live-ws-io"), handlerFactory(io));
+        this.group = new MultiThreadIoEventLoopGroup(cores, LiveHub.daemon("live-ws-io"), handlerFactory(io));
         ThreadPoolExecutor pool = new ThreadPoolExecutor(Math.max(8, 2 * cores), Math.max(8, 2 * cores), 60, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), daemon("live-ws"));
+                new LinkedBlockingQueue<>(), LiveHub.daemon("live-ws"));
         pool.allowCoreThreadTimeOut(true);
         this.signedIn = pool;
     }
@@ -453,14 +451,5 @@ public final class NettyEndpoint implements AutoCloseable {
             h.set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13"); // RFC 6455 §4.4
         }
         ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
-    }
-
-    private static ThreadFactory daemon(String name) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 }
