@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * it: 1009 here). A ping is answered with a pong while the client reads; binary frames are refused with
  * 1003. The channel reads only on demand: after the handshake, after each message is handled, and after a
  * read that carried no message. One read may carry several messages: they wait here, in order, and are
- * handed on one at a time (at most a read's worth, {@link NettyEndpoint#READ_BYTES}).
+ * handed on one at a time (at most a read's worth, {@link NettyEndpoint#READ_BYTES}); when the connection ends,
+ * those read before the end are still handled, and the live layer hears of the end after the last of them.
  *
  * <p>Everything but {@link Wire}'s methods runs on the channel's event loop.
  */
@@ -63,6 +64,8 @@ final class NettySocket extends ChannelInboundHandlerAdapter implements Wire {
     private boolean handling;
     /** Whether the socket opened (the event loop only): only then does its end concern the live layer. */
     private boolean open;
+    /** The connection ended (the event loop only); the live layer hears of it once the messages read before are handled. */
+    private boolean inactive;
     private volatile boolean closeSent;
     /** Completes a send on Netty's side: made once, as the socket's one {@link Outbound} passes the same {@code done}. */
     private volatile Completion completion;
@@ -147,7 +150,11 @@ final class NettySocket extends ChannelInboundHandlerAdapter implements Wire {
         String message = inbox.poll();
         if (message == null) {
             handling = false;
-            channel.read();
+            if (inactive) {
+                connection.ended();
+            } else {
+                channel.read();
+            }
             return;
         }
         handling = true;
@@ -172,8 +179,12 @@ final class NettySocket extends ChannelInboundHandlerAdapter implements Wire {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        inbox.clear();
-        connection.ended(); // also gives back the socket counts of a handshake that never completed
+        inactive = true;
+        if (!handling) {
+            connection.ended(); // also gives back the socket counts of a handshake that never completed
+        }
+        // Otherwise the messages read before the connection ended are handled first (a `leave` sent just before
+        // the close must end its session, not leave it to its deadline), and the end follows the last of them.
     }
 
     /**

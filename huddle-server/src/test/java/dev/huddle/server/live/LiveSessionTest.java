@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.huddle.server.support.LiveFixture;
+import dev.huddle.server.support.RawWsClient;
 import dev.huddle.server.support.TestServer.Guest;
 import dev.huddle.server.support.WsClient;
 import java.nio.file.Path;
@@ -64,6 +65,25 @@ class LiveSessionTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> watcher.changes(room).size() == 2);
         assertThat(story(watcher.changes(room))).containsExactly("join " + ann.userId(), "leave " + ann.userId());
         assertThat(f.serverList(bob, room).get(0).path("lastDisconnected").asLong()).isEqualTo(f.clock().millis());
+    }
+
+    @Test
+    @DisplayName("T3: a leave sent behind 30 other messages with the close right behind it still ends the session at once: the "
+            + "messages read before a socket ends are handled before its end (the clock stands still, so nothing but the leave can end it)")
+    void leaveJustBeforeTheClose() throws Exception {
+        try (RawWsClient a = new RawWsClient(f.t.server.socketPort(), ann.token(), 65_536)) {
+            a.sendText("{\"type\":\"join\",\"requestId\":\"j\",\"huddleId\":\"" + room + "\",\"sessionId\":\"ann-tab\",\"interval\":10000}");
+            assertThat(a.readFrame().text()).contains("\"joined\"");
+            await().atMost(Duration.ofSeconds(10)).until(() -> watcher.changes(room).size() == 1);
+            for (int i = 0; i < 30; i++) { // read together while the first is handled; each gets an error
+                a.sendText("{\"type\":\"nothing\",\"requestId\":\"n" + i + "\"}");
+            }
+            a.sendText("{\"type\":\"leave\",\"requestId\":\"bye\",\"huddleId\":\"" + room + "\",\"sessionId\":\"ann-tab\"}");
+            a.sendFrame(0x88, new byte[] {0x03, (byte) 0xE8}); // close 1000, right behind
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> watcher.changes(room).size() == 2);
+        assertThat(story(watcher.changes(room))).containsExactly("join " + ann.userId(), "leave " + ann.userId());
+        assertThat(f.serverList(bob, room).get(0).path("online").asBoolean()).isFalse();
     }
 
     @Test
