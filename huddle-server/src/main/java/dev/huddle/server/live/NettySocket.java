@@ -382,16 +382,16 @@ final class NettySocket extends ChannelInboundHandlerAdapter implements Wire {
         closeSent = true;
         Runnable send = () -> channel.writeAndFlush(new CloseWebSocketFrame(code, reason), channel.voidPromise());
         EventLoop loop = channel.eventLoop();
-        if (loop.inEventLoop()) {
-            send.run();
-        } else {
-            try {
+        try {
+            if (loop.inEventLoop()) {
+                send.run();
+            } else {
                 loop.execute(send); // after the outbox's run for what was handed over before (tasks run in order)
-            } catch (RejectedExecutionException stopping) {
-                return; // the loop is shutting down: it closes the channel
             }
+            loop.schedule(this::abort, LiveConnection.CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException stopping) {
+            // The loop is shutting down: it closes the channel.
         }
-        loop.schedule(this::abort, LiveConnection.CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -401,7 +401,11 @@ final class NettySocket extends ChannelInboundHandlerAdapter implements Wire {
 
     @Override
     public void demand() {
-        channel.eventLoop().execute(this::next);
+        try {
+            channel.eventLoop().execute(this::next);
+        } catch (RejectedExecutionException stopping) {
+            // The loop is shutting down: nothing more is read.
+        }
     }
 
     @Override
